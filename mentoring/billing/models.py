@@ -1,0 +1,70 @@
+"""Payments, refunds and the webhook dedup record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mentoring.circles.models import Enrollment
+from mentoring.db import utcnow
+from mentoring.extensions import db
+
+
+class Payment(db.Model):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+        CheckConstraint("refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refund_bounded"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    amount_cents: Mapped[int]
+    unit_amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    meetings_covered: Mapped[int]
+    first_sequence: Mapped[int]  # the first meeting (by sequence) this payment covers
+    gateway: Mapped[str] = mapped_column(String(10))
+    gateway_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    gateway_payment_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    checkout_url: Mapped[str | None] = mapped_column(Text)
+    # pending/paid/failed/expired/refunded/partially_refunded
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    refunded_cents: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+
+    enrollment: Mapped[Enrollment] = relationship()
+    refunds: Mapped[list[Refund]] = relationship(back_populates="payment", order_by="Refund.id")
+
+
+class Refund(db.Model):
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    amount_cents: Mapped[int]
+    meetings: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(String(40))  # left/meeting_cancelled/circle_cancelled/...
+    # One key per refund decision, so a retried refund is never issued twice.
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    gateway_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending/succeeded/failed
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    payment: Mapped[Payment] = relationship(back_populates="refunds")
+
+
+class WebhookEvent(db.Model):
+    __tablename__ = "webhook_events"
+
+    # The gateway's event id: inserting it twice fails, which is the dedup.
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(80))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

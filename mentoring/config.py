@@ -1,0 +1,130 @@
+"""Typed settings read from the environment.
+
+`wsgi.py` and the CLI load `.env` with python-dotenv before this runs, so every key here may
+come from the process environment or from `.env`. `.env.example` documents each one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message names it."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Generate a development secret once and keep it in the instance folder."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    HEARTH_ENV: str = "development"
+    SECRET_KEY: str = ""
+    DATABASE_URL: str = ""
+    BASE_URL: str = "http://127.0.0.1:5000"
+    MAIL_BACKEND: str = "outbox"
+    MAIL_HOST: str = "localhost"
+    MAIL_PORT: int = 587
+    MAIL_USERNAME: str = ""
+    MAIL_PASSWORD: str = ""
+    MAIL_STARTTLS: bool = True
+    MAIL_FROM: str = "Hearth <hello@hearth.local>"
+    PAYMENT_GATEWAY: str = "local"
+    STRIPE_SECRET_KEY: str = ""
+    STRIPE_WEBHOOK_SECRET: str = ""
+    STRIPE_API_BASE: str = ""
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.HEARTH_ENV == "production"
+
+    @classmethod
+    def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            HEARTH_ENV=env.get("HEARTH_ENV", "development").strip().lower(),
+            SECRET_KEY=env.get("SECRET_KEY", ""),
+            DATABASE_URL=env.get("DATABASE_URL", ""),
+            BASE_URL=env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            MAIL_BACKEND=env.get("MAIL_BACKEND", "outbox").strip().lower(),
+            MAIL_HOST=env.get("MAIL_HOST", "localhost"),
+            MAIL_PORT=int(env.get("MAIL_PORT", "587") or 587),
+            MAIL_USERNAME=env.get("MAIL_USERNAME", ""),
+            MAIL_PASSWORD=env.get("MAIL_PASSWORD", ""),
+            MAIL_STARTTLS=_bool(env.get("MAIL_STARTTLS"), default=True),
+            MAIL_FROM=env.get("MAIL_FROM", "Hearth <hello@hearth.local>"),
+            PAYMENT_GATEWAY=env.get("PAYMENT_GATEWAY", "local").strip().lower(),
+            STRIPE_SECRET_KEY=env.get("STRIPE_SECRET_KEY", ""),
+            STRIPE_WEBHOOK_SECRET=env.get("STRIPE_WEBHOOK_SECRET", ""),
+            STRIPE_API_BASE=env.get("STRIPE_API_BASE", ""),
+            RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        )
+
+    def check_production(self) -> None:
+        """Refuse to run production with a development stand-in; name the setting."""
+        if not self.is_production:
+            return
+        problems = []
+        if len(self.SECRET_KEY) < 32:
+            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        if not self.DATABASE_URL:
+            problems.append("DATABASE_URL must point at the production database")
+        if self.PAYMENT_GATEWAY != "stripe":
+            problems.append("PAYMENT_GATEWAY must be 'stripe' (the local gateway is for development)")
+        if not self.STRIPE_SECRET_KEY:
+            problems.append("STRIPE_SECRET_KEY is required")
+        if not self.STRIPE_WEBHOOK_SECRET:
+            problems.append("STRIPE_WEBHOOK_SECRET is required")
+        if self.MAIL_BACKEND != "smtp":
+            problems.append("MAIL_BACKEND must be 'smtp' (the outbox is for development)")
+        if not self.BASE_URL.startswith("https://"):
+            problems.append("BASE_URL must be the public https:// address")
+        if problems:
+            raise ConfigError("Hearth will not start in production: " + "; ".join(problems) + ".")
+        if self.MAIL_BACKEND not in {"smtp", "outbox"}:
+            raise ConfigError("MAIL_BACKEND must be 'smtp' or 'outbox'.")
+
+    def flask_config(self, instance_path: Path) -> dict[str, Any]:
+        """The settings as Flask config keys, with development defaults filled in."""
+        if self.MAIL_BACKEND not in {"smtp", "outbox"}:
+            raise ConfigError("MAIL_BACKEND must be 'smtp' or 'outbox'.")
+        if self.PAYMENT_GATEWAY not in {"stripe", "local"}:
+            raise ConfigError("PAYMENT_GATEWAY must be 'stripe' or 'local'.")
+        self.check_production()
+        values = {k: v for k, v in asdict(self).items() if k != "extra"}
+        if not values["SECRET_KEY"]:
+            values["SECRET_KEY"] = _instance_secret_key(instance_path)
+        if not values["DATABASE_URL"]:
+            values["DATABASE_URL"] = f"sqlite:///{instance_path / 'hearth.sqlite3'}"
+        values["SQLALCHEMY_DATABASE_URI"] = values["DATABASE_URL"]
+        values["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+        values["SESSION_COOKIE_HTTPONLY"] = True
+        values["SESSION_COOKIE_SAMESITE"] = "Lax"
+        values["SESSION_COOKIE_SECURE"] = self.is_production
+        values["REMEMBER_COOKIE_HTTPONLY"] = True
+        values["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+        values["REMEMBER_COOKIE_SECURE"] = self.is_production
+        values["WTF_CSRF_TIME_LIMIT"] = None
+        values["RATELIMIT_HEADERS_ENABLED"] = True
+        values["OUTBOX_DIR"] = str(instance_path / "outbox")
+        values.update(self.extra)
+        return values

@@ -1,0 +1,63 @@
+"""Site-wide pages (landing, health), security headers and template helpers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from mentoring.extensions import db
+from mentoring.timekeeping.display import format_local, format_local_date, tz_label
+
+bp = Blueprint("web", __name__)
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+@bp.get("/")
+def landing() -> str:
+    return render_template("web/landing.html")
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any failure means the database is down for us
+        db.session.rollback()
+        database = "down"
+    status = "ok" if database == "ok" else "degraded"
+    return jsonify(status=status, database=database), (200 if status == "ok" else 503)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _viewer_timezone() -> str:
+    if current_user.is_authenticated:
+        return current_user.timezone
+    return "UTC"
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_security_headers)
+    app.jinja_env.filters["localtime"] = lambda dt, tz=None: format_local(dt, tz or _viewer_timezone())
+    app.jinja_env.filters["localdate"] = lambda dt, tz=None: format_local_date(
+        dt, tz or _viewer_timezone()
+    )
+
+    @app.context_processor
+    def inject_helpers() -> dict[str, object]:
+        return {"viewer_timezone": _viewer_timezone, "tz_label": tz_label}

@@ -1,0 +1,135 @@
+"""Shared fixtures: one app per run, a clean database per test, CSRF left on.
+
+The database is SQLite in a temporary folder, or PostgreSQL when TEST_DATABASE_URL is set; on
+PostgreSQL each run works in its own schema, so two runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from mentoring import create_app
+from mentoring.extensions import db, limiter
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+PASSWORD = "correct horse battery staple"
+
+
+def is_postgres() -> bool:
+    return TEST_DATABASE_URL.startswith("postgresql")
+
+
+requires_postgres = pytest.mark.skipif(
+    not is_postgres(), reason="needs PostgreSQL: set TEST_DATABASE_URL to run it"
+)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not is_postgres():
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    schema = f"hearth_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(TEST_DATABASE_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in TEST_DATABASE_URL else "?"
+    try:
+        yield f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "BASE_URL": "http://localhost",
+        "MAIL_BACKEND": "outbox",
+        "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+        "PAYMENT_GATEWAY": "local",
+        "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "localhost",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts with empty tables and a fresh rate limiter."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        limiter.reset()
+    outbox = Path(app.config["OUTBOX_DIR"])
+    for eml in outbox.glob("*.eml"):
+        eml.unlink()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An app context for calling services and reading the database directly."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # noqa: ANN201
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """Load a page and return the CSRF token its form carries, as a browser would."""
+    response = client.get(path)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} (status {response.status_code})"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, form_path: str, data: dict[str, Any], *, action: str | None = None,
+              follow_redirects: bool = False):  # noqa: ANN201
+    """Submit a form the way a browser does: GET the page for its token, then POST."""
+    token = csrf_token(client, form_path)
+    return client.post(action or form_path, data={**data, "csrf_token": token},
+                       follow_redirects=follow_redirects)

@@ -1,0 +1,29 @@
+from flask.testing import FlaskClient
+
+
+def test_healthz_reports_the_database(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_pages_carry_security_headers(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+
+
+def test_landing_says_what_hearth_is(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    for phrase in ("circle", "buddy", "confidential", "sliding scale", "sponsor", "children"):
+        assert phrase in page.lower()
+
+
+def test_unknown_page_is_friendly_404(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "couldn" in response.get_data(as_text=True)
