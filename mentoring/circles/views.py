@@ -1,4 +1,4 @@
-"""Circles pages (placeholder, replaced by the circles work)."""
+"""Members' side of circles (placeholder routes, replaced by the membership work)."""
 
 from flask import Blueprint, abort
 
@@ -10,11 +10,16 @@ def browse():  # noqa: ANN201
     abort(404)
 
 
+@bp.get("/<int:circle_id>")
+def detail(circle_id: int):  # noqa: ANN201
+    abort(404)
+
+
 @bp.get("/mine")
 def dashboard():  # noqa: ANN201
     abort(404)
 
 
-@bp.get("/facilitating")
-def facilitator_dashboard():  # noqa: ANN201
+@bp.get("/<int:circle_id>/members/<int:enrollment_id>/remove")
+def remove_member_confirm(circle_id: int, enrollment_id: int):  # noqa: ANN201
     abort(404)

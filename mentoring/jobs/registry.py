@@ -1,0 +1,50 @@
+"""The schedule is code: every periodic job registers here with its interval.
+
+A job is a function `job(now: datetime) -> object` that runs inside an app context, derives
+what is due from the database, flushes its work and never commits: the runner commits once
+per run. Jobs must be idempotent, because a run may repeat or overlap another scheduler's.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+JobFunc = Callable[[datetime], Any]
+
+# Feature modules whose jobs the scheduler loads.
+JOB_MODULES = ("mentoring.notify.jobs", "mentoring.circles.jobs", "mentoring.billing.jobs")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    func: JobFunc
+    seconds: int
+
+
+REGISTRY: dict[str, JobSpec] = {}
+
+
+def periodic(*, seconds: int) -> Callable[[JobFunc], JobFunc]:
+    """Register `func` to run every `seconds`."""
+
+    def decorator(func: JobFunc) -> JobFunc:
+        name = f"{func.__module__}.{func.__name__}"
+        REGISTRY[name] = JobSpec(name=name, func=func, seconds=seconds)
+        return func
+
+    return decorator
+
+
+def load_jobs() -> dict[str, JobSpec]:
+    for module in JOB_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+    return dict(REGISTRY)
