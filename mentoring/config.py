@@ -100,8 +100,6 @@ class Settings:
             problems.append("BASE_URL must be the public https:// address")
         if problems:
             raise ConfigError("Hearth will not start in production: " + "; ".join(problems) + ".")
-        if self.MAIL_BACKEND not in {"smtp", "outbox"}:
-            raise ConfigError("MAIL_BACKEND must be 'smtp' or 'outbox'.")
 
     def flask_config(self, instance_path: Path) -> dict[str, Any]:
         """The settings as Flask config keys, with development defaults filled in."""

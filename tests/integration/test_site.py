@@ -27,3 +27,17 @@ def test_unknown_page_is_friendly_404(client: FlaskClient) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "couldn" in response.get_data(as_text=True)
+
+
+def test_healthz_names_a_database_that_is_down(app_config: dict) -> None:
+    from mentoring import create_app
+
+    broken = create_app({**app_config, "DATABASE_URL": "sqlite:////nonexistent-dir/hearth.sqlite3"})
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "degraded", "database": "down"}
+
+
+def test_session_cookie_is_httponly_and_samesite(app) -> None:  # noqa: ANN001
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

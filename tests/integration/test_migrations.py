@@ -1,0 +1,51 @@
+"""The migrations build the schema from nothing, and the models match what they build."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from mentoring import create_app
+from mentoring.extensions import db
+from tests.conftest import TEST_DATABASE_URL, is_postgres
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    if not is_postgres():
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    schema = f"hearth_mig_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(TEST_DATABASE_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in TEST_DATABASE_URL else "?"
+    try:
+        yield f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_upgrade_from_empty_matches_the_models(empty_database_url: str, app_config: dict[str, Any]) -> None:
+    app = create_app({**app_config, "DATABASE_URL": empty_database_url})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "compare_server_default": False}
+            )
+            differences = compare_metadata(context, db.metadata)
+            tables = set(sa.inspect(conn).get_table_names())
+        db.engine.dispose()
+    assert differences == [], f"models and migrations differ: {differences}"
+    assert {"users", "circles", "meetings", "enrollments", "payments", "notifications"} <= tables

@@ -1,0 +1,51 @@
+from pathlib import Path
+
+import pytest
+
+from mentoring.config import ConfigError, Settings
+
+GOOD_PRODUCTION = {
+    "HEARTH_ENV": "production",
+    "SECRET_KEY": "x" * 48,
+    "DATABASE_URL": "postgresql+psycopg://hearth@db/hearth",
+    "BASE_URL": "https://hearth.example",
+    "MAIL_BACKEND": "smtp",
+    "PAYMENT_GATEWAY": "stripe",
+    "STRIPE_SECRET_KEY": "sk_live_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+}
+
+
+def test_complete_production_settings_start(tmp_path: Path) -> None:
+    config = Settings.from_env(GOOD_PRODUCTION).flask_config(tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SQLALCHEMY_DATABASE_URI"] == GOOD_PRODUCTION["DATABASE_URL"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [
+        ("SECRET_KEY", "", "SECRET_KEY"),
+        ("PAYMENT_GATEWAY", "local", "PAYMENT_GATEWAY"),
+        ("MAIL_BACKEND", "outbox", "MAIL_BACKEND"),
+        ("STRIPE_WEBHOOK_SECRET", "", "STRIPE_WEBHOOK_SECRET"),
+        ("DATABASE_URL", "", "DATABASE_URL"),
+    ],
+)
+def test_production_refuses_development_stand_ins(tmp_path: Path, key: str, value: str, named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        Settings.from_env({**GOOD_PRODUCTION, key: value}).flask_config(tmp_path)
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path: Path) -> None:
+    first = Settings.from_env({}).flask_config(tmp_path)
+    second = Settings.from_env({}).flask_config(tmp_path)
+    assert len(first["SECRET_KEY"]) >= 32
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert first["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert first["SESSION_COOKIE_SECURE"] is False
+
+
+def test_unknown_backend_names_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="MAIL_BACKEND"):
+        Settings.from_env({"MAIL_BACKEND": "pigeon"}).flask_config(tmp_path)
