@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
@@ -42,3 +43,9 @@ def user_by_email(email: str) -> User | None:
 def fresh(user: User) -> User:
     db.session.expire_all()
     return db.session.get(User, user.id)
+
+
+def page_text(response) -> str:  # noqa: ANN001
+    """The page as a person reads it (entities such as &#39; decoded)."""
+    return html.unescape(response.get_data(as_text=True))
+
