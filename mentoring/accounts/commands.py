@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 
 from mentoring.accounts import roles
@@ -21,8 +22,10 @@ from mentoring.extensions import db
 def create_admin(email: str, display_name: str) -> None:
     """Make EMAIL an admin, creating a verified account (asking for its password) if needed."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        raise click.BadParameter("please give a valid email address", param_hint="EMAIL")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from error
     now = utcnow()
     user = find_user_by_email(email)
     if user is None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, url_for
 from sqlalchemy import select
 
+from mentoring.accounts.links import account_link
 from mentoring.accounts.models import FacilitatorApplication, Role, RoleAssignment, User
 from mentoring.audit.service import record
 from mentoring.errors import DomainError, InvalidInput, NotFound
@@ -77,6 +77,7 @@ def revoke_role(user_id: int, role: Role, *, actor_id: int | None, now: datetime
 
 
 def pending_application(user_id: int) -> FacilitatorApplication | None:
+    """Her facilitator application waiting for a decision, if any."""
     return db.session.execute(
         select(FacilitatorApplication).where(
             FacilitatorApplication.user_id == user_id, FacilitatorApplication.status == "pending"
@@ -112,13 +113,12 @@ def apply_to_facilitate(user_id: int, *, bio: str, training: str, now: datetime)
             User.deleted_at.is_(None),
         )
     ).scalars().all()
-    path = url_for("admin.index")
+    path, url = account_link("admin.index")
     for admin_id in set(admin_ids):
         queue_notification(
             admin_id, "account", f"facilitator-application:{application.id}:admin:{admin_id}",
             subject="A new facilitator application is waiting",
-            text=("A member has applied to facilitate circles. Review it here: "
-                  f"{current_app.config['BASE_URL'].rstrip('/')}{path}"),
+            text=f"A member has applied to facilitate circles. Review it here: {url}",
             link=path, channel="in_app",
         )
     return application
@@ -147,13 +147,12 @@ def approve_application(application_id: int, *, admin_id: int, now: datetime) ->
     user.bio = application.bio
     grant_role(user.id, Role.FACILITATOR, actor_id=admin_id, now=now,
                reason=f"facilitator application {application.id} approved")
-    path = url_for("manage.dashboard")
+    path, url = account_link("manage.dashboard")
     queue_notification(
         user.id, "account", f"facilitator-application:{application.id}:approved",
         subject="You're approved as a Hearth facilitator",
         text=(f"Hello {user.display_name},\n\nWelcome aboard: your application to facilitate circles was "
-              f"approved. You can set up your first circle here: "
-              f"{current_app.config['BASE_URL'].rstrip('/')}{path}"),
+              f"approved. You can set up your first circle here: {url}"),
         link=path,
     )
     return application

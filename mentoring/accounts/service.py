@@ -1,4 +1,4 @@
-"""Accounts: signing up, confirming an address, logging in, passwords, email and settings.
+"""Accounts: signing up, confirming an address, logging in, passwords and settings.
 
 Functions take ids and plain values plus `now`, flush and never commit, and raise DomainErrors
 whose message can be shown to the member. Emails are queued with `queue_notification`; links in
@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 
-from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.accounts import tokens
+from mentoring.accounts.links import account_link, minute_key, token_secret
 from mentoring.accounts.models import User
 from mentoring.accounts.passwords import hash_password, password_matches, password_problem
 from mentoring.errors import DomainError, InvalidInput, NotFound
@@ -64,6 +64,7 @@ class EmailUnavailable(DomainError):
 
 
 def normalise_email(email: str) -> str:
+    """Addresses are stored and compared lower-cased and trimmed."""
     return email.strip().lower()
 
 
@@ -85,26 +86,12 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def _live_user(user_id: int) -> User:
+def live_user(user_id: int) -> User:
+    """The account with this id unless it was deleted; raises NotFound otherwise."""
     user = db.session.get(User, user_id)
     if user is None or user.deleted_at is not None:
         raise NotFound("We couldn't find that account.")
     return user
-
-
-def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
-
-
-def _link(endpoint: str, **values: object) -> tuple[str, str]:
-    """(path, absolute URL) for a page in Hearth; mail always carries the absolute form."""
-    path = url_for(endpoint, _external=False, **values)
-    return path, current_app.config["BASE_URL"].rstrip("/") + path
-
-
-def _minute(now: datetime) -> str:
-    # Dedup keys carry the minute: a double-submitted form sends once, a new request later sends again.
-    return now.strftime("%Y%m%d%H%M")
 
 
 @lru_cache(maxsize=1)
@@ -167,10 +154,10 @@ def sign_up(*, email: str, password: str, display_name: str, timezone: str, now:
 
 
 def _tell_owner_about_signup(user: User, now: datetime) -> None:
-    login_path, login_url = _link("accounts.login")
-    _, reset_url = _link("accounts.reset_request")
+    login_path, login_url = account_link("accounts.login")
+    _, reset_url = account_link("accounts.reset_request")
     queue_notification(
-        user.id, "account", f"account-exists:{user.id}:{_minute(now)}",
+        user.id, "account", f"account-exists:{user.id}:{minute_key(now)}",
         subject="Someone tried to sign up with your email",
         text=(f"Hello {user.display_name},\n\nSomeone (hopefully you) tried to create a Hearth account with "
               f"this email address. You already have one.\n\nLog in: {login_url}\n"
@@ -182,14 +169,14 @@ def _tell_owner_about_signup(user: User, now: datetime) -> None:
 
 def send_verification(user_id: int, *, now: datetime) -> bool:
     """Mail a 48-hour confirmation link for the account's current address; False if already verified."""
-    user = _live_user(user_id)
+    user = live_user(user_id)
     if user.is_verified:
         return False
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "email": user.email},
-                              secret=_secret(), now=now)
-    path, url = _link("accounts.verify_email", token=token)
+                              secret=token_secret(), now=now)
+    path, url = account_link("accounts.verify_email", token=token)
     queue_notification(
-        user.id, "account", f"verify:{user.id}:{user.email}:{_minute(now)}",
+        user.id, "account", f"verify:{user.id}:{tokens.fingerprint(user.email)}:{minute_key(now)}",
         subject="Please confirm your email address",
         text=(f"Hello {user.display_name},\n\nWelcome to Hearth. Please confirm your email address by "
               f"opening this link within 48 hours:\n{url}\n\n"
@@ -211,7 +198,8 @@ def confirm_email(token: str, *, now: datetime) -> User:
 
     The token names the address it was sent to, so it stops working once the address changes.
     """
-    payload = tokens.read_token(tokens.VERIFY_EMAIL, token, secret=_secret(), max_age=VERIFY_MAX_AGE, now=now)
+    payload = tokens.read_token(tokens.VERIFY_EMAIL, token, secret=token_secret(), max_age=VERIFY_MAX_AGE,
+                                now=now)
     user = db.session.get(User, payload.get("uid"))
     if user is None or user.deleted_at is not None or user.email != payload.get("email"):
         raise tokens.TokenInvalid()
@@ -246,10 +234,10 @@ def request_password_reset(email: str, *, now: datetime) -> None:
         return
     fingerprint = _reset_fingerprint(user)
     token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": fingerprint},
-                              secret=_secret(), now=now)
-    path, url = _link("accounts.reset_password", token=token)
+                              secret=token_secret(), now=now)
+    path, url = account_link("accounts.reset_password", token=token)
     queue_notification(
-        user.id, "account", f"reset:{user.id}:{fingerprint}:{_minute(now)}",
+        user.id, "account", f"reset:{user.id}:{fingerprint}:{minute_key(now)}",
         subject="Reset your Hearth password",
         text=(f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset your Hearth password. "
               f"This link works once, within one hour:\n{url}\n\n"
@@ -260,7 +248,7 @@ def request_password_reset(email: str, *, now: datetime) -> None:
 
 def user_for_reset_token(token: str, *, now: datetime) -> User:
     """The account a reset link is for. Raises TokenExpired / TokenInvalid (also once it has been used)."""
-    payload = tokens.read_token(tokens.RESET_PASSWORD, token, secret=_secret(), max_age=RESET_MAX_AGE,
+    payload = tokens.read_token(tokens.RESET_PASSWORD, token, secret=token_secret(), max_age=RESET_MAX_AGE,
                                 now=now)
     user = db.session.get(User, payload.get("uid"))
     # The fingerprint covers the password hash and session version, so a used link is dead.
@@ -275,7 +263,7 @@ def _set_password(user: User, new_password: str, now: datetime) -> None:
     _check_password(new_password, email=user.email, display_name=user.display_name)
     user.password_hash = hash_password(new_password)
     user.session_version += 1  # every other session and remember-me cookie stops working
-    _, reset_url = _link("accounts.reset_request")
+    _, reset_url = account_link("accounts.reset_request")
     queue_notification(
         user.id, "account", f"password-changed:{user.id}:{user.session_version}",
         subject="Your Hearth password was changed",
@@ -305,80 +293,10 @@ def change_password(user_id: int, current_password: str, new_password: str, *, n
 
     Raises WrongPassword (field "current_password") or WeakPassword.
     """
-    user = _live_user(user_id)
+    user = live_user(user_id)
     if not password_matches(user.password_hash, current_password):
         raise WrongPassword(field="current_password")
     _set_password(user, new_password, now)
-    return user
-
-
-# --- changing the email address --------------------------------------------------------------
-
-
-def request_email_change(user_id: int, password: str, new_email: str, *, now: datetime) -> None:
-    """Mail a 48-hour confirmation link to `new_email`; the change applies only when it is opened.
-
-    The current address is told about the request. If the new address already has an account,
-    nothing is sent to it, so this cannot be used to discover who uses Hearth.
-    Raises WrongPassword or EmailUnavailable (same address as now).
-    """
-    user = _live_user(user_id)
-    if not password_matches(user.password_hash, password):
-        raise WrongPassword()
-    new_email = normalise_email(new_email)
-    if new_email == user.email:
-        raise EmailUnavailable("That is already your email address.")
-    queue_notification(
-        user.id, "account", f"email-change-requested:{user.id}:{new_email}:{_minute(now)}",
-        subject="Your Hearth email address is being changed",
-        text=(f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to move your Hearth account to "
-              f"{new_email}. Nothing changes until the link we sent there is opened.\n\n"
-              "If this wasn't you, change your password now."),
-    )
-    if find_user_by_email(new_email) is not None:
-        return
-    token = tokens.make_token(tokens.CHANGE_EMAIL, {"uid": user.id, "email": new_email, "from": user.email},
-                              secret=_secret(), now=now)
-    path, url = _link("accounts.confirm_email_change", token=token)
-    queue_notification(
-        user.id, "account", f"email-change:{user.id}:{new_email}:{_minute(now)}",
-        subject="Confirm your new email address",
-        text=(f"Hello {user.display_name},\n\nPlease confirm that Hearth should use this address by opening "
-              f"this link within 48 hours:\n{url}"),
-        link=path,
-        extra={"to": new_email},  # the mailer sends to this address instead of the account's current one
-    )
-
-
-def confirm_email_change(token: str, *, now: datetime) -> User:
-    """Move the account to the confirmed new address and log out other sessions.
-
-    Raises TokenExpired / TokenInvalid (also when the address has changed since the link was
-    sent) or EmailUnavailable if someone else has taken the address meanwhile.
-    """
-    payload = tokens.read_token(tokens.CHANGE_EMAIL, token, secret=_secret(), max_age=VERIFY_MAX_AGE, now=now)
-    user = db.session.get(User, payload.get("uid"))
-    new_email = payload.get("email")
-    if user is None or user.deleted_at is not None or not isinstance(new_email, str):
-        raise tokens.TokenInvalid()
-    if user.email == new_email:
-        return user
-    if user.email != payload.get("from"):
-        raise tokens.TokenInvalid()
-    if find_user_by_email(new_email) is not None:
-        raise EmailUnavailable("That address is now used by another account, so we couldn't switch to it.")
-    old_email = user.email
-    user.email = new_email
-    user.email_verified_at = now
-    user.session_version += 1
-    db.session.flush()
-    queue_notification(
-        user.id, "account", f"email-changed:{user.id}:{user.session_version}",
-        subject="Your Hearth email address was changed",
-        text=(f"Hello {user.display_name},\n\nYour Hearth account now uses {new_email}; this address "
-              f"({old_email}) will no longer receive messages from us."),
-        extra={"to": old_email},
-    )
     return user
 
 
@@ -400,7 +318,7 @@ def update_settings(
     Unknown kinds and "account" are ignored: account mail is always sent.
     Raises InvalidInput with the field it concerns.
     """
-    user = _live_user(user_id)
+    user = live_user(user_id)
     name = _check_display_name(display_name)
     zone = _check_timezone(timezone)
     problem = quiet_hours_problem(quiet_start, quiet_end)

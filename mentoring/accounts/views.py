@@ -9,8 +9,8 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from mentoring.accounts import personal_data, roles, service
-from mentoring.accounts.auth import verified_required
+from mentoring.accounts import email_change, personal_data, roles, service
+from mentoring.accounts.auth import is_facilitator, verified_required
 from mentoring.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -24,7 +24,7 @@ from mentoring.accounts.forms import (
     SignupForm,
     show_error,
 )
-from mentoring.accounts.models import DEFAULT_QUIET_END, DEFAULT_QUIET_START, Role
+from mentoring.accounts.models import DEFAULT_QUIET_END, DEFAULT_QUIET_START
 from mentoring.accounts.tokens import TokenInvalid
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
@@ -236,7 +236,7 @@ def settings() -> Page:
     return render_template(
         "accounts/settings.html", form=form, timezones=all_timezones(),
         application=roles.pending_application(current_user.id),
-        facilitator=str(Role.FACILITATOR) in current_user.active_roles(),
+        facilitator=is_facilitator(current_user),
     )
 
 
@@ -269,7 +269,8 @@ def change_email() -> Page:
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            service.request_email_change(current_user.id, form.password.data, form.email.data, now=utcnow())
+            email_change.request_email_change(current_user.id, form.password.data, form.email.data,
+                                              now=utcnow())
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
@@ -285,7 +286,7 @@ def change_email() -> Page:
 def confirm_email_change(token: str) -> Page:
     was_her = current_user.is_authenticated
     try:
-        user = service.confirm_email_change(token, now=utcnow())
+        user = email_change.confirm_email_change(token, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         problem = error if isinstance(error, TokenInvalid) else TokenInvalid(error.message)
@@ -348,5 +349,5 @@ def facilitator_application() -> Page:
     return render_template(
         "accounts/facilitator_application.html", form=form,
         application=roles.pending_application(current_user.id),
-        facilitator=str(Role.FACILITATOR) in current_user.active_roles(),
+        facilitator=is_facilitator(current_user),
     )

@@ -68,3 +68,9 @@ def test_demo_accounts_are_seeded_once(ctx: None) -> None:
     db.session.commit()
     assert db.session.execute(select(func.count(User.id))).scalar_one() == 46
     assert len(audit_actions()) == audit_before
+
+
+def test_create_admin_refuses_a_malformed_address(runner, ctx: None) -> None:  # noqa: ANN001
+    result = runner.invoke(args=["create-admin", "not-an-address"])
+    assert result.exit_code != 0
+    assert db.session.execute(select(func.count(User.id))).scalar_one() == 0

@@ -82,3 +82,12 @@ def test_a_post_without_the_csrf_token_is_refused(client: FlaskClient, ctx: None
     response = client.post(SIGNUP, data=signup_data())
     assert response.status_code == 400
     assert user_count() == 0
+
+
+def test_the_longest_valid_address_can_sign_up(client: FlaskClient, ctx: None) -> None:
+    email = "a" * 64 + "@" + ".".join(["b" * 60, "c" * 60, "d" * 60]) + ".com"
+    assert len(email) == 251
+    response = post_form(client, SIGNUP, signup_data(email=email))
+    assert response.status_code == 302
+    user = user_by_email(email)
+    assert user is not None and notifications(user.id, "confirm your email")
