@@ -1,10 +1,83 @@
-"""Admin pages (placeholder, replaced by the accounts work)."""
+"""Admin pages: facilitator applications, accounts, and the audit log."""
 
-from flask import Blueprint, abort
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from mentoring.accounts import roles
+from mentoring.accounts.auth import role_required
+from mentoring.accounts.models import Role
+from mentoring.admin import service
+from mentoring.admin.forms import ActionForm
+from mentoring.db import utcnow
+from mentoring.errors import DomainError
+from mentoring.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.before_request
+@role_required(Role.ADMIN)
+def admins_only() -> None:
+    """Every admin page is for admins only."""
+    return None
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
 @bp.get("/")
-def index():  # noqa: ANN201
-    abort(404)
+def index() -> str:
+    return render_template("admin/index.html", applications=service.pending_applications(), form=ActionForm())
+
+
+def _decide(decision, application_id: int, done: str) -> Response:  # noqa: ANN001
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash("That form had expired. Please try again.", "error")
+        return redirect(url_for(".index"))
+    try:
+        decision(application_id, admin_id=current_user.id, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/applications/<int:application_id>/approve")
+def approve_application(application_id: int) -> Response:
+    return _decide(roles.approve_application, application_id, "Approved. She is now a facilitator.")
+
+
+@bp.post("/applications/<int:application_id>/decline")
+def decline_application(application_id: int) -> Response:
+    return _decide(roles.decline_application, application_id, "Declined. We've let her know.")
+
+
+@bp.get("/users")
+def users() -> str:
+    query = request.args.get("q", "")[:254]
+    return render_template("admin/users.html", users=service.search_users(query, _page()), q=query,
+                           form=ActionForm())
+
+
+@bp.post("/users/<int:user_id>/revoke-facilitator")
+def revoke_facilitator(user_id: int) -> Response:
+    form = ActionForm()
+    if form.validate_on_submit():
+        revoked = roles.revoke_role(user_id, Role.FACILITATOR, actor_id=current_user.id, now=utcnow(),
+                                    reason="revoked by an admin")
+        db.session.commit()
+        flash("Facilitator role revoked." if revoked else "She wasn't a facilitator.", "success")
+    return redirect(url_for(".users"))
+
+
+@bp.get("/audit")
+def audit() -> str:
+    return render_template("admin/audit.html", log=service.audit_log(_page()))
