@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +106,28 @@ def ctx(app: Flask) -> Iterator[None]:
         db.session.remove()
 
 
+class IsolatedClient(FlaskClient):
+    """A client whose every request runs in its own app context, as in production.
+
+    With the `ctx` fixture pushed, Flask would otherwise reuse the test's app context for each
+    request, so `g` (Flask-Login's cached user, Flask-WTF's CSRF token) and the database session
+    would leak from one request into the next and hide changes such as a bumped session version.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # noqa: ANN201
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def new_client(app: Flask) -> Callable[[], FlaskClient]:
+    """Another browser or device."""
+    return lambda: IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from mentoring import create_app
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -42,16 +44,19 @@ def live_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_config(app_config: dict[str, Any], live_port: int) -> dict[str, Any]:
-    """The live server answers on 127.0.0.1:<port>, so links must point there."""
+def live_app(app: Flask, app_config: dict[str, Any], live_port: int) -> Flask:
+    """The app the live server runs: the test database, with links pointing at the server.
+
+    It depends on `app` so the tables exist and each test's clean-up empties them.
+    """
     config = {k: v for k, v in app_config.items() if k != "SERVER_NAME"}
     config["BASE_URL"] = f"http://127.0.0.1:{live_port}"
-    return config
+    return create_app(config)
 
 
 @pytest.fixture(scope="session")
-def live_server(app: Flask, live_port: int) -> Iterator[str]:
-    server = make_server("127.0.0.1", live_port, app, threaded=True)
+def live_server(live_app: Flask, live_port: int) -> Iterator[str]:
+    server = make_server("127.0.0.1", live_port, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
