@@ -256,6 +256,11 @@ def update_circle(circle_id: int, actor_id: int, data: CircleInput, *, now: date
     schedule_changed = old_schedule != new_schedule
     checked = check_circle_input(data, now=now, check_first_date=schedule_changed,
                                  seats_taken=circle.seats_taken)
+    used = sum(1 for m in meetings if m.starts_at <= now or m.status == "cancelled")
+    if schedule_changed and data.meeting_count < used:
+        raise TooFewMeetingsLeft(
+            f"This circle has already met or cancelled {used} meetings; the term cannot be shorter than that."
+        )
     _apply_settings(circle, checked)
     if circle.status == CircleStatus.FULL and circle.seats_taken < circle.capacity:
         circle.status = CircleStatus.OPEN
@@ -274,11 +279,6 @@ def _regenerate_future(circle: Circle, meetings: list[Meeting], data: CircleInpu
     kept_cancelled = [m for m in meetings if m.starts_at > now and m.status == "cancelled"]
     reusable = [m for m in meetings if m.starts_at > now and m.status != "cancelled"]
     wanted = data.meeting_count - len(started) - len(kept_cancelled)
-    if wanted < 0:
-        raise TooFewMeetingsLeft(
-            f"This circle has already met or cancelled {len(started) + len(kept_cancelled)} times; "
-            "the term cannot be shorter than that."
-        )
     if not started:
         circle.first_date = data.first_date
     _apply_schedule(circle, data)

@@ -3,7 +3,12 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from mentoring.circles.circle_input import CircleInput, CircleInputInvalid, FirstDateInPast, check_circle_input
+from mentoring.circles.circle_input import (
+    CircleInput,
+    CircleInputInvalid,
+    FirstDateInPast,
+    check_circle_input,
+)
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 GOOD = CircleInput(title="Back to work after baby", theme="returning_to_work", timezone="Europe/London",
