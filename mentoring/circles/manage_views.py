@@ -113,6 +113,8 @@ def edit_circle(circle_id: int) -> str | Response:
     now = utcnow()
     has_met = any(m.starts_at <= now for m in circle.meetings)
     form = CircleForm()
+    if has_met:
+        form.first_date.label.text = "Next meeting"
     if request.method == "GET":
         form.fill_from(circle, service.next_schedule_date(circle, list(circle.meetings), now))
     if form.validate_on_submit():

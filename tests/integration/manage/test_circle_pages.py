@@ -89,6 +89,7 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_created(
     assert f'id="{field}-error"' in page
     error_start = page.index(f'id="{field}-error"')
     assert message in page[error_start:error_start + 300]
+    assert "Nothing was saved yet" in page
     assert circle_count() == 0
 
 
