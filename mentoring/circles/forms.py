@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -103,6 +104,11 @@ class ReasonForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button and its CSRF token."""
+
+
+class SkipWeekForm(FlaskForm):
+    # The start she saw, so that a form sent twice skips only one week.
+    starts_at = HiddenField()
 
 
 class MoveMeetingForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,6 +20,7 @@ from mentoring.circles.forms import (
     ConfirmForm,
     MoveMeetingForm,
     ReasonForm,
+    SkipWeekForm,
 )
 from mentoring.circles.models import Circle, Meeting
 from mentoring.circles.pricing_input import format_amount
@@ -199,10 +201,17 @@ def cancel_meeting(meeting_id: int) -> str | Response:
 @login_required
 def skip_week(meeting_id: int) -> str | Response:
     meeting = _own_meeting(meeting_id)
-    form = ConfirmForm()
+    form = SkipWeekForm()
+    if request.method == "GET":
+        form.starts_at.data = meeting.starts_at.isoformat()
     if form.validate_on_submit():
         try:
-            service.skip_week(meeting.circle_id, current_user.id, meeting.id, now=utcnow())
+            seen = datetime.fromisoformat(form.starts_at.data) if form.starts_at.data else None
+        except ValueError:
+            seen = None
+        try:
+            service.skip_week(meeting.circle_id, current_user.id, meeting.id, now=utcnow(),
+                              expected_start=seen)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")

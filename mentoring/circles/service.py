@@ -70,6 +70,10 @@ class MeetingAlreadyCancelled(DomainError):
     """This meeting is already cancelled."""
 
 
+class MeetingChangedMeanwhile(DomainError):
+    """This meeting has already moved (perhaps the form was sent twice). Please check the schedule."""
+
+
 class MeetingCollision(InvalidInput):
     """That time overlaps another meeting of this circle."""
 
@@ -410,16 +414,20 @@ def cancel_meeting(meeting_id: int, actor_id: int, reason: str, *, now: datetime
     return meeting
 
 
-def skip_week(circle_id: int, actor_id: int, meeting_id: int, *, now: datetime) -> list[Meeting]:
+def skip_week(circle_id: int, actor_id: int, meeting_id: int, *, now: datetime,
+              expected_start: datetime | None = None) -> list[Meeting]:
     """A holiday week: this meeting and every later one move one week later, same local time.
 
     The term keeps its number of meetings and ends a week later. Returns the moved meetings.
+    `expected_start` (the start she saw when she asked) makes a form sent twice skip once.
     Raises NotYourCircle, CircleClosed, NotFound (meeting of another circle),
-    MeetingAlreadyStarted, MeetingAlreadyCancelled.
+    MeetingAlreadyStarted, MeetingAlreadyCancelled, MeetingChangedMeanwhile.
     """
     meeting = _changeable_meeting(meeting_id, actor_id, now)
     if meeting.circle_id != circle_id:
         raise NotFound("We could not find that meeting in this circle.")
+    if expected_start is not None and meeting.starts_at != expected_start:
+        raise MeetingChangedMeanwhile()
     circle = meeting.circle
     old_start = meeting.starts_at
     moved = [m for m in _meetings(circle.id) if m.sequence >= meeting.sequence]

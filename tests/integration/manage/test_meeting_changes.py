@@ -16,7 +16,7 @@ from mentoring.circles.models import Circle, Meeting
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.notify.models import Notification
-from tests.conftest import post_form
+from tests.conftest import CSRF_RE, post_form
 from tests.factories import enroll, make_circle, make_user
 
 from .conftest import circle_form
@@ -111,6 +111,21 @@ def test_skipping_a_week_moves_that_meeting_and_every_later_one(
     assert [m.sequence for m in after] == list(range(1, 9))
     [note] = notifications()
     assert note.user_id == member.id and "week off" in note.payload["text"]
+
+
+def test_a_skip_form_sent_twice_skips_only_one_week(client: FlaskClient, facilitator: User) -> None:
+    circle = make_circle(facilitator)
+    meeting_id = circle.meetings[2].id
+    db.session.commit()
+    original = meetings_of(circle.id)[2].starts_at
+    page = client.get(f"/facilitate/meetings/{meeting_id}/skip").get_data(as_text=True)
+    token = CSRF_RE.search(page).group(1)
+    form = {"csrf_token": token, "starts_at": original.isoformat()}
+    for _ in range(2):
+        assert client.post(f"/facilitate/meetings/{meeting_id}/skip", data=form).status_code == 302
+    skipped = meetings_of(circle.id)[2].starts_at
+    week_later = local(original, "Europe/London").date() + timedelta(days=7)
+    assert local(skipped, "Europe/London").date() == week_later
 
 
 def test_moving_one_meeting_checks_collisions_and_order(client: FlaskClient, facilitator: User) -> None:
