@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from mentoring.accounts.models import Role, User
 from mentoring.circles import service, signals
-from mentoring.circles.circle_input import CircleInput
+from mentoring.circles.circle_input import CircleInput, CircleInputInvalid, FirstDateInPast
 from mentoring.circles.models import Circle, Meeting
 from mentoring.db import utcnow
 from mentoring.extensions import db
@@ -313,3 +313,54 @@ def test_services_refuse_anyone_but_her_facilitator(ctx: None, facilitator: User
             call()
     with pytest.raises(service.NotAFacilitator):
         service.create_circle(make_user().id, _input_for(circle), now=now)
+
+
+def test_more_places_reopen_a_full_circle_and_fewer_than_taken_are_refused(
+    ctx: None, facilitator: User
+) -> None:
+    circle = make_circle(facilitator, status="full", capacity=4)
+    for _ in range(4):
+        enroll(circle, make_user())
+    now = utcnow()
+    service.update_circle(circle.id, facilitator.id, _input_for(circle, capacity=6), now=now)
+    assert (circle.capacity, circle.status) == (6, "open")
+    enroll(circle, make_user())
+    enroll(circle, make_user())
+    service.update_circle(circle.id, facilitator.id, _input_for(circle, title="Renamed"), now=now)
+    assert circle.status == "full"
+    with pytest.raises(CircleInputInvalid) as caught:
+        service.update_circle(circle.id, facilitator.id, _input_for(circle, capacity=5), now=now)
+    assert "6 members already hold places" in caught.value.by_field["capacity"]
+
+
+def test_a_draft_moved_to_a_new_first_date_gets_a_whole_new_term(ctx: None, facilitator: User) -> None:
+    circle = make_circle(facilitator, status="draft", first_date=date(2027, 2, 9))
+    ids = [m.id for m in meetings_of(circle.id)]
+    now = datetime(2027, 1, 10, tzinfo=UTC)
+    service.update_circle(circle.id, facilitator.id,
+                          _input_for(circle, first_date=date(2027, 2, 12), start_time=time(9, 30)), now=now)
+    after = meetings_of(circle.id)
+    assert [m.id for m in after] == ids  # rows (and their agendas) are reused, not replaced
+    assert local(after[0].starts_at, "Europe/London").date() == date(2027, 2, 12)
+    saved = db.session.get(Circle, circle.id)
+    assert (saved.first_date, saved.weekday) == (date(2027, 2, 12), 4)
+    assert notifications() == []  # a draft has nobody to tell
+    with pytest.raises(CircleInputInvalid) as caught:
+        service.update_circle(circle.id, facilitator.id, _input_for(circle, first_date=date(2027, 1, 5)),
+                              now=now)
+    assert isinstance(caught.value.problems[0], FirstDateInPast)
+
+
+def test_a_cancelled_meeting_takes_no_attendance_and_a_cancelled_circle_takes_no_edits(
+    ctx: None, facilitator: User
+) -> None:
+    circle = make_circle(facilitator)
+    meeting = circle.meetings[0]
+    service.cancel_meeting(meeting.id, facilitator.id, "", now=utcnow())
+    with pytest.raises(service.MeetingAlreadyCancelled):
+        service.mark_attendance(meeting.id, facilitator.id, {}, now=meeting.ends_at)
+    service.cancel_circle(circle.id, facilitator.id, "", now=utcnow())
+    with pytest.raises(service.CircleClosed):
+        service.update_circle(circle.id, facilitator.id, _input_for(circle), now=utcnow())
+    with pytest.raises(service.CircleClosed):
+        service.cancel_circle(circle.id, facilitator.id, "", now=utcnow())
