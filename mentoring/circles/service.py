@@ -8,7 +8,7 @@ Every function takes ids and plain values plus `now`, checks that the actor runs
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -153,14 +153,15 @@ def _audience(circle_id: int, statuses: Iterable[str]) -> list[User]:
     )
 
 
-def _notify(users: Iterable[User], key: str, subject: str, body: str, link: str,
-            times: Mapping[str, datetime] | None = None) -> None:
-    """One notification per user; `{name}` placeholders in `body` become times in HER zone."""
+def _notify(users: Iterable[User], key: str, subject: str, link: str,
+            body: Callable[[Callable[[datetime], str]], str]) -> None:
+    """One notification per user. `body` gets a function that shows an instant in HER zone."""
     for user in users:
-        local = {name: format_local(instant, user.timezone) for name, instant in (times or {}).items()}
+        def her_time(instant: datetime, zone: str = user.timezone) -> str:
+            return format_local(instant, zone)
+
         queue_notification(
-            user.id, "circle_update", f"{key}:{user.id}", subject=subject, text=body.format(**local),
-            link=link,
+            user.id, "circle_update", f"{key}:{user.id}", subject=subject, text=body(her_time), link=link,
         )
 
 
@@ -321,10 +322,12 @@ def _announce_schedule(circle: Circle, now: datetime) -> None:
     _notify(
         _audience(circle.id, MEETING_AUDIENCE), f"schedule-changed:{circle.id}:{digest}",
         subject=f"New meeting times for {circle.title}",
-        body=(f"{circle.title} has a new schedule: {len(upcoming)} meetings to come, on "
-              f"{WEEKDAYS[circle.weekday]}s in {circle.timezone}. The next one is {{next}} "
-              "(your time). The last one is {last}."),
-        link=_link(circle), times={"next": upcoming[0].starts_at, "last": upcoming[-1].starts_at},
+        link=_link(circle),
+        body=lambda at: (
+            f"{circle.title} has a new schedule: {len(upcoming)} meetings to come, on "
+            f"{WEEKDAYS[circle.weekday]}s in {circle.timezone}. The next one is {at(upcoming[0].starts_at)} "
+            f"(your time). The last one is {at(upcoming[-1].starts_at)}."
+        ),
     )
 
 
@@ -369,8 +372,10 @@ def cancel_circle(circle_id: int, actor_id: int, reason: str, *, now: datetime) 
         _notify(
             _audience(circle.id, CIRCLE_AUDIENCE), f"circle-cancelled:{circle.id}",
             subject=f"{circle.title} has been cancelled",
-            body=f"{circle.title} has been cancelled; its remaining meetings will not take place.{because}",
             link=_link(circle),
+            body=lambda at: (
+                f"{circle.title} has been cancelled; its remaining meetings will not take place.{because}"
+            ),
         )
     signals.circle_cancelled.send(None, circle_id=circle.id, now=now)
     return circle
@@ -407,8 +412,10 @@ def cancel_meeting(meeting_id: int, actor_id: int, reason: str, *, now: datetime
     _notify(
         _audience(circle.id, MEETING_AUDIENCE), f"meeting-cancelled:{meeting.id}",
         subject=f"{circle.title}: a meeting is cancelled",
-        body=f"The {circle.title} meeting on {{when}} (your time) is cancelled.{because}",
-        link=_link(circle), times={"when": meeting.starts_at},
+        link=_link(circle),
+        body=lambda at: (
+            f"The {circle.title} meeting on {at(meeting.starts_at)} (your time) is cancelled.{because}"
+        ),
     )
     signals.meeting_cancelled.send(None, meeting_id=meeting.id, now=now)
     return meeting
@@ -439,9 +446,12 @@ def skip_week(circle_id: int, actor_id: int, meeting_id: int, *, now: datetime,
         _audience(circle.id, MEETING_AUDIENCE),
         f"meeting-skipped:{meeting.id}:{meeting.starts_at:%Y%m%dT%H%M}",
         subject=f"{circle.title}: a week off",
-        body=(f"{circle.title} takes a week off: there is no meeting on {{old}}. The next meeting is "
-              "{new} (your time), and every later meeting moves a week later; the last one is now {last}."),
-        link=_link(circle), times={"old": old_start, "new": meeting.starts_at, "last": moved[-1].starts_at},
+        link=_link(circle),
+        body=lambda at: (
+            f"{circle.title} takes a week off: there is no meeting on {at(old_start)}. The next meeting is "
+            f"{at(meeting.starts_at)} (your time), and every later meeting moves a week later; the last one "
+            f"is now {at(moved[-1].starts_at)}."
+        ),
     )
     return moved
 
@@ -483,8 +493,10 @@ def move_meeting(meeting_id: int, actor_id: int, new_local_date: date, new_local
     _notify(
         _audience(circle.id, MEETING_AUDIENCE), f"meeting-moved:{meeting.id}:{starts:%Y%m%dT%H%M}",
         subject=f"{circle.title}: a meeting has moved",
-        body=f"The {circle.title} meeting on {{old}} has moved to {{new}} (your time).",
-        link=_link(circle), times={"old": old_start, "new": starts},
+        link=_link(circle),
+        body=lambda at: (
+            f"The {circle.title} meeting on {at(old_start)} has moved to {at(starts)} (your time)."
+        ),
     )
     return meeting
 

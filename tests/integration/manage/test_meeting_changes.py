@@ -74,7 +74,7 @@ def test_cancelling_a_meeting_tells_each_active_member_in_her_own_time(
 
 
 def test_repeating_a_cancellation_sends_nothing_more(ctx: None, facilitator: User) -> None:
-    circle = make_circle(facilitator)
+    circle = make_circle(facilitator, title="Braces {next} and {0} in a title")
     member = make_user()
     enroll(circle, member)
     meeting_id = circle.meetings[0].id
@@ -82,7 +82,8 @@ def test_repeating_a_cancellation_sends_nothing_more(ctx: None, facilitator: Use
     service.cancel_meeting(meeting_id, facilitator.id, "", now=now)
     with pytest.raises(service.MeetingAlreadyCancelled):
         service.cancel_meeting(meeting_id, facilitator.id, "", now=now)
-    assert len(notifications()) == 1
+    [note] = notifications()
+    assert "Braces {next} and {0} in a title" in note.payload["text"]
 
 
 def test_a_past_meeting_cannot_be_cancelled(ctx: None, facilitator: User) -> None:
