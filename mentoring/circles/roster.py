@@ -25,6 +25,8 @@ from mentoring.circles.models import (
 from mentoring.extensions import db
 
 ROSTER_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+# Circles whose meetings are really going to happen (drafts are not yet, cancelled ones never).
+LIVE_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
 
 
 def missed_two_in_a_row(marks: Sequence[str | None]) -> bool:
@@ -49,7 +51,7 @@ class Dashboard:
 
 
 def facilitator_dashboard(facilitator_id: int, now: datetime, *, upcoming_limit: int = 12) -> Dashboard:
-    """Her circles (newest first) with waitlist counts, and her next meetings across them."""
+    """Her circles (newest first) with waitlist counts, and her next meetings in published circles."""
     circles = list(db.session.execute(
         select(Circle).where(Circle.facilitator_id == facilitator_id).order_by(Circle.created_at.desc())
     ).scalars())
@@ -65,7 +67,7 @@ def facilitator_dashboard(facilitator_id: int, now: datetime, *, upcoming_limit:
         .options(contains_eager(Meeting.circle))
         .where(
             Circle.facilitator_id == facilitator_id,
-            Circle.status != CircleStatus.CANCELLED,
+            Circle.status.in_([str(s) for s in LIVE_STATUSES]),
             Meeting.status == "scheduled",
             Meeting.ends_at > now,
         )

@@ -133,10 +133,14 @@ def test_dashboard_lists_her_circles_with_seats_waitlist_and_upcoming_meetings_i
     for _ in range(3):
         enroll(circle, make_user(), status="waitlisted")
     make_circle(title="Not hers")
+    make_circle(fac, title="Draft for spring", status="draft")
     db.session.commit()
     login(client, fac)
     page = client.get("/facilitate/").get_data(as_text=True)
     assert "Leaders who are mothers" in page and "Not hers" not in page
+    upcoming = page[page.index("Coming up"):page.index("circles-heading")]
+    assert "Leaders who are mothers" in upcoming and "Draft for spring" not in upcoming
+    assert "Draft for spring" in page
     assert "2 / 6" in page
     assert "<td>3</td>" in page
     assert "PST" in page or "PDT" in page
