@@ -100,14 +100,17 @@ class TooFewMeetingsLeft(InvalidInput):
 
 
 def _circle(circle_id: int) -> Circle:
-    circle = db.session.get(Circle, circle_id)
+    # Locked (PostgreSQL; SQLite serialises writers) so two edits of one circle run one after the
+    # other, each seeing what the first wrote.
+    circle = db.session.get(Circle, circle_id, with_for_update=True, populate_existing=True)
     if circle is None:
         raise NotFound("We could not find that circle.")
     return circle
 
 
 def _meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
+    # Locked like the circle: a skip sent twice at once must see the first skip's new date.
+    meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
     if meeting is None:
         raise NotFound("We could not find that meeting.")
     return meeting
