@@ -1,10 +1,300 @@
-"""Facilitators' side of circles (placeholder routes, replaced by the circle-management work)."""
+"""Facilitators' side of circles: create and edit circles, run their meetings, take attendance."""
 
-from flask import Blueprint, abort
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from mentoring.accounts.auth import is_admin, is_facilitator, role_required
+from mentoring.accounts.models import Role
+from mentoring.circles import catalog, roster, service
+from mentoring.circles.forms import (
+    AgendaForm,
+    CircleForm,
+    ConfirmForm,
+    MoveMeetingForm,
+    ReasonForm,
+    SkipWeekForm,
+)
+from mentoring.circles.models import Circle, Meeting
+from mentoring.circles.pricing_input import format_amount
+from mentoring.db import utcnow
+from mentoring.errors import DomainError
+from mentoring.extensions import db
+from mentoring.timekeeping.display import all_timezones
 
 bp = Blueprint("manage", __name__, url_prefix="/facilitate")
 
+def _can_manage(circle: Circle) -> bool:
+    if is_admin(current_user):
+        return True
+    return is_facilitator(current_user) and circle.facilitator_id == current_user.id
+
+
+def _own_circle(circle_id: int) -> Circle:
+    circle = db.session.get(Circle, circle_id)
+    if circle is None:
+        abort(404)
+    if not _can_manage(circle):
+        abort(403)
+    return circle
+
+
+def _own_meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.execute(
+        select(Meeting).options(joinedload(Meeting.circle)).where(Meeting.id == meeting_id)
+    ).scalar_one_or_none()
+    if meeting is None:
+        abort(404)
+    if not _can_manage(meeting.circle):
+        abort(403)
+    return meeting
+
+
+def _show_errors(form: CircleForm | MoveMeetingForm | AgendaForm, error: DomainError) -> None:
+    """Put each problem next to its field; problems without a field go above the form."""
+    for problem in getattr(error, "problems", [error]):
+        field = getattr(form, problem.field, None) if problem.field else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, problem.message]
+        else:
+            form.form_errors.append(problem.message)
+
+
+def _circle_page(circle: Circle) -> Response:
+    return redirect(url_for("manage.circle", circle_id=circle.id))
+
 
 @bp.get("/")
-def dashboard():  # noqa: ANN201
-    abort(404)
+@role_required(Role.FACILITATOR)
+def dashboard() -> str:
+    data = roster.facilitator_dashboard(current_user.id, utcnow())
+    return render_template("manage/dashboard.html", data=data, catalog=catalog)
+
+
+@bp.route("/circles/new", methods=["GET", "POST"])
+@role_required(Role.FACILITATOR)
+def new_circle() -> str | Response:
+    form = CircleForm()
+    if request.method == "GET":
+        form.timezone.data = current_user.timezone
+    if form.validate_on_submit():
+        try:
+            circle = service.create_circle(current_user.id, form.to_input(), now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Your circle is saved as a draft. Check its meetings, then publish it.", "success")
+            return _circle_page(circle)
+    return render_template("manage/circle_form.html", form=form, circle=None, has_met=False,
+                           timezones=all_timezones())
+
+
+@bp.get("/circles/<int:circle_id>")
+@login_required
+def circle(circle_id: int) -> str:
+    circle = _own_circle(circle_id)
+    return render_template(
+        "manage/circle.html", circle=circle, roster=roster.circle_roster(circle.id), now=utcnow(),
+        catalog=catalog, confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/circles/<int:circle_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_circle(circle_id: int) -> str | Response:
+    circle = _own_circle(circle_id)
+    now = utcnow()
+    has_met = any(m.starts_at <= now for m in circle.meetings)
+    form = CircleForm()
+    if has_met:
+        form.first_date.label.text = "Next meeting"
+    if request.method == "GET":
+        form.fill_from(circle, service.next_schedule_date(circle, list(circle.meetings), now))
+    if form.validate_on_submit():
+        try:
+            service.update_circle(circle.id, current_user.id, form.to_input(), now=now)
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Changes saved.", "success")
+            return _circle_page(circle)
+    return render_template("manage/circle_form.html", form=form, circle=circle, has_met=has_met,
+                           timezones=all_timezones())
+
+
+@bp.post("/circles/<int:circle_id>/publish")
+@login_required
+def publish(circle_id: int) -> Response:
+    circle = _own_circle(circle_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.publish_circle(circle.id, current_user.id, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Published: members can now find and join your circle.", "success")
+    return _circle_page(circle)
+
+
+@bp.route("/circles/<int:circle_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_circle(circle_id: int) -> str | Response:
+    circle = _own_circle(circle_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            service.cancel_circle(circle.id, current_user.id, form.reason.data or "", now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("The circle is cancelled and its members have been told.", "success")
+        return _circle_page(circle)
+    return render_template(
+        "manage/confirm.html", form=form, circle=circle, meeting=None,
+        heading=f"Cancel {circle.title}?",
+        explanation="Every meeting still to come is cancelled, and everyone with a place or on the "
+                    "waiting list is told. This cannot be undone.",
+        button="Yes, cancel the circle", danger=True,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_meeting(meeting_id: int) -> str | Response:
+    meeting = _own_meeting(meeting_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            service.cancel_meeting(meeting.id, current_user.id, form.reason.data or "", now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("The meeting is cancelled and members have been told.", "success")
+        return _circle_page(meeting.circle)
+    return render_template(
+        "manage/confirm.html", form=form, circle=meeting.circle, meeting=meeting,
+        heading=f"Cancel meeting {meeting.sequence}?",
+        explanation="Members are told, and anyone who paid for it is refunded. The term does not get "
+                    "longer; to keep the number of meetings, skip the week instead.",
+        button="Yes, cancel this meeting", danger=True,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/skip", methods=["GET", "POST"])
+@login_required
+def skip_week(meeting_id: int) -> str | Response:
+    meeting = _own_meeting(meeting_id)
+    form = SkipWeekForm()
+    if request.method == "GET":
+        form.starts_at.data = meeting.starts_at.isoformat()
+    if form.validate_on_submit():
+        try:
+            seen = datetime.fromisoformat(form.starts_at.data) if form.starts_at.data else None
+        except ValueError:
+            seen = None
+        try:
+            service.skip_week(meeting.circle_id, current_user.id, meeting.id, now=utcnow(),
+                              expected_start=seen)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Week skipped: this meeting and the ones after it are a week later.", "success")
+        return _circle_page(meeting.circle)
+    return render_template(
+        "manage/confirm.html", form=form, circle=meeting.circle, meeting=meeting,
+        heading=f"Skip the week of meeting {meeting.sequence}?",
+        explanation="This meeting and every later one move one week later, at the same local time. "
+                    "The term keeps its meetings and ends a week later. Members are told.",
+        button="Skip this week", danger=False,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
+@login_required
+def move_meeting(meeting_id: int) -> str | Response:
+    meeting = _own_meeting(meeting_id)
+    circle = meeting.circle
+    form = MoveMeetingForm()
+    if request.method == "GET":
+        local = meeting.starts_at.astimezone(ZoneInfo(circle.timezone))
+        form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            service.move_meeting(meeting.id, current_user.id, form.date.data, form.time.data, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Meeting moved; members have been told.", "success")
+            return _circle_page(circle)
+    return render_template("manage/move_meeting.html", form=form, circle=circle, meeting=meeting)
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
+@login_required
+def agenda(meeting_id: int) -> str | Response:
+    meeting = _own_meeting(meeting_id)
+    form = AgendaForm()
+    if request.method == "GET":
+        form.agenda.data = meeting.agenda
+    if form.validate_on_submit():
+        try:
+            service.set_agenda(meeting.id, current_user.id, form.agenda.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Agenda saved.", "success")
+            return _circle_page(meeting.circle)
+    return render_template("manage/agenda.html", form=form, circle=meeting.circle, meeting=meeting)
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@login_required
+def attendance(meeting_id: int) -> str | Response:
+    meeting = _own_meeting(meeting_id)
+    sheet = roster.attendance_sheet(meeting)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        marks = {uid: request.form.get(f"status-{uid}", "") for uid, _, _ in sheet
+                 if request.form.get(f"status-{uid}")}
+        notes = {uid: request.form.get(f"note-{uid}", "") for uid, _, _ in sheet}
+        try:
+            service.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Attendance saved.", "success")
+            return _circle_page(meeting.circle)
+    return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
+                           sheet=sheet, now=utcnow(), statuses=service.ATTENDANCE_STATUSES)
+
+
+
+@bp.app_template_filter("major_units")
+def major_units(cents: int | None) -> str:
+    """1550 -> '15.50' for showing a price; the currency is shown beside it."""
+    return format_amount(cents)

@@ -60,3 +60,15 @@ def weekly_slots(
             )
         day += timedelta(days=7)
     return slots
+
+
+def local_date_of(instant: datetime, tzname: str) -> date:
+    """The wall-clock date of an instant in a zone."""
+    return instant.astimezone(ZoneInfo(tzname)).date()
+
+
+def shifted_by_weeks(instant: datetime, tzname: str, weeks: int) -> datetime:
+    """The same local wall-clock time `weeks` later, recomputed for the new date (DST-safe)."""
+    local = instant.astimezone(ZoneInfo(tzname))
+    return local_instant(local.date() + timedelta(weeks=weeks), local.time().replace(tzinfo=None), tzname)
+

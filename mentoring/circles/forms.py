@@ -1,0 +1,120 @@
+"""Facilitators' forms. They read what was typed; the rules live in the service."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from mentoring.circles import catalog
+from mentoring.circles.circle_input import CircleInput
+from mentoring.circles.models import Circle
+from mentoring.circles.pricing_input import format_amount
+
+REQUIRED = InputRequired(message="Please fill this in.")
+
+
+class CircleForm(FlaskForm):
+    title = StringField("Title", validators=[REQUIRED, Length(max=120)])
+    theme = SelectField("Theme", choices=list(catalog.THEMES.items()), validators=[REQUIRED])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    capacity = IntegerField("Places (4 to 12)", default=catalog.CAPACITY_DEFAULT, validators=[REQUIRED])
+    min_to_run = IntegerField("Minimum members to run", default=catalog.MIN_TO_RUN_DEFAULT,
+                              validators=[REQUIRED])
+    format = RadioField("Format", choices=list(catalog.FORMATS.items()), default="virtual",
+                        validators=[REQUIRED])
+    meeting_link = URLField("Meeting link (online and hybrid)", validators=[Optional()])
+    address = StringField("Address (in person and hybrid)", validators=[Optional(), Length(max=300)])
+    language = StringField("Language", default="English", validators=[REQUIRED, Length(max=40)])
+    kids_welcome = BooleanField("Kids welcome (camera optional)")
+    onsite_childcare = BooleanField("On-site childcare")
+    timezone = StringField("Timezone", validators=[REQUIRED, Length(max=64)])
+    first_date = DateField("First meeting", validators=[REQUIRED])
+    start_time = TimeField("Start time (local)", validators=[REQUIRED])
+    duration_minutes = IntegerField("Length in minutes (30 to 120)", default=catalog.DURATION_DEFAULT,
+                                    validators=[REQUIRED])
+    meeting_count = IntegerField("Meetings in the term (4 to 16)", default=catalog.MEETINGS_DEFAULT,
+                                 validators=[REQUIRED])
+    agreement_text = TextAreaField("Confidentiality agreement", default=catalog.DEFAULT_AGREEMENT,
+                                   validators=[REQUIRED])
+    price_mode = RadioField("Price", choices=list(catalog.PRICE_MODES.items()), default="free",
+                            validators=[REQUIRED])
+    currency = SelectField("Currency", choices=[(c, c) for c in catalog.SUPPORTED_CURRENCIES], default="USD")
+    price = StringField("Fixed price per meeting", validators=[Optional()])
+    sliding_min = StringField("Sliding scale: minimum per meeting", validators=[Optional()])
+    sliding_suggested = StringField("Sliding scale: suggested per meeting", validators=[Optional()])
+    sliding_max = StringField("Sliding scale: maximum per meeting", validators=[Optional()])
+
+    def to_input(self) -> CircleInput:
+        return CircleInput(
+            title=self.title.data or "",
+            theme=self.theme.data or "",
+            description=self.description.data or "",
+            capacity=self.capacity.data,
+            min_to_run=self.min_to_run.data,
+            format=self.format.data or "",
+            meeting_link=self.meeting_link.data,
+            address=self.address.data,
+            language=self.language.data or "",
+            kids_welcome=bool(self.kids_welcome.data),
+            onsite_childcare=bool(self.onsite_childcare.data),
+            timezone=(self.timezone.data or "").strip(),
+            start_time=self.start_time.data,
+            first_date=self.first_date.data,
+            duration_minutes=self.duration_minutes.data,
+            meeting_count=self.meeting_count.data,
+            agreement_text=self.agreement_text.data or "",
+            price_mode=self.price_mode.data or "",
+            currency=self.currency.data or "",
+            price=self.price.data,
+            sliding_min=self.sliding_min.data,
+            sliding_suggested=self.sliding_suggested.data,
+            sliding_max=self.sliding_max.data,
+        )
+
+    def fill_from(self, circle: Circle, schedule_date: date) -> None:
+        """Pre-fill from a saved circle; the date is where an edited schedule would start."""
+        for name in ("title", "theme", "description", "capacity", "min_to_run", "format", "meeting_link",
+                     "address", "language", "kids_welcome", "onsite_childcare", "timezone", "start_time",
+                     "duration_minutes", "meeting_count", "agreement_text", "price_mode", "currency"):
+            getattr(self, name).data = getattr(circle, name)
+        self.first_date.data = schedule_date
+        self.price.data = format_amount(circle.price_cents)
+        self.sliding_min.data = format_amount(circle.sliding_min_cents)
+        self.sliding_suggested.data = format_amount(circle.sliding_suggested_cents)
+        self.sliding_max.data = format_amount(circle.sliding_max_cents)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason (members will see it)", validators=[Optional(), Length(max=300)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token."""
+
+
+class SkipWeekForm(FlaskForm):
+    # The start she saw, so that a form sent twice skips only one week.
+    starts_at = HiddenField()
+
+
+class MoveMeetingForm(FlaskForm):
+    date = DateField("New date", validators=[REQUIRED])
+    time = TimeField("New start time (local)", validators=[REQUIRED])
+
+
+class AgendaForm(FlaskForm):
+    agenda = TextAreaField("Agenda", validators=[Optional(), Length(max=5000)])

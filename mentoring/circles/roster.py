@@ -1,0 +1,143 @@
+"""What a facilitator reads: her circles, her week, a circle's roster and attendance.
+
+Reads only, each in a fixed handful of queries whatever the size of the circle. Names, never
+emails: a facilitator sees display names (DESIGN.md section 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from mentoring.accounts.models import User
+from mentoring.circles.models import (
+    Attendance,
+    Circle,
+    CircleStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Meeting,
+)
+from mentoring.extensions import db
+
+ROSTER_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+# Circles whose meetings are really going to happen (drafts are not yet, cancelled ones never).
+LIVE_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
+
+
+def missed_two_in_a_row(marks: Sequence[str | None]) -> bool:
+    """Her last two held meetings were both plain absences.
+
+    `marks` are her statuses at the circle's held meetings in order (None: not marked).
+    Excused never counts as missed and, like being present, breaks the run.
+    """
+    return len(marks) >= 2 and marks[-1] == "absent" and marks[-2] == "absent"
+
+
+@dataclass(frozen=True)
+class CircleSummary:
+    circle: Circle
+    waitlisted: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    circles: list[CircleSummary]
+    upcoming: list[Meeting]  # each with .circle loaded
+
+
+def facilitator_dashboard(facilitator_id: int, now: datetime, *, upcoming_limit: int = 12) -> Dashboard:
+    """Her circles (newest first) with waitlist counts, and her next meetings in published circles."""
+    circles = list(db.session.execute(
+        select(Circle).where(Circle.facilitator_id == facilitator_id).order_by(Circle.created_at.desc())
+    ).scalars())
+    counts = dict(db.session.execute(
+        select(Enrollment.circle_id, func.count())
+        .join(Circle, Circle.id == Enrollment.circle_id)
+        .where(Circle.facilitator_id == facilitator_id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+        .group_by(Enrollment.circle_id)
+    ).tuples().all())
+    upcoming = list(db.session.execute(
+        select(Meeting)
+        .join(Meeting.circle)
+        .options(contains_eager(Meeting.circle))
+        .where(
+            Circle.facilitator_id == facilitator_id,
+            Circle.status.in_([str(s) for s in LIVE_STATUSES]),
+            Meeting.status == "scheduled",
+            Meeting.ends_at > now,
+        )
+        .order_by(Meeting.starts_at)
+        .limit(upcoming_limit)
+    ).scalars())
+    return Dashboard(
+        circles=[CircleSummary(circle=c, waitlisted=counts.get(c.id, 0)) for c in circles],
+        upcoming=upcoming,
+    )
+
+
+@dataclass
+class RosterRow:
+    enrollment: Enrollment
+    name: str
+    marks: list[Attendance | None] = field(default_factory=list)  # one per held meeting
+    missed_two: bool = False
+
+
+@dataclass(frozen=True)
+class Roster:
+    meetings: list[Meeting]
+    held: list[Meeting]
+    rows: list[RosterRow]
+    waitlisted: int
+
+
+def circle_roster(circle_id: int) -> Roster:
+    """The circle's meetings, its members (active or completed) and their attendance grid."""
+    meetings = list(db.session.execute(
+        select(Meeting).where(Meeting.circle_id == circle_id).order_by(Meeting.sequence)
+    ).scalars())
+    held = [m for m in meetings if m.status == "held"]
+    pairs = db.session.execute(
+        select(Enrollment, User.display_name)
+        .join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.circle_id == circle_id, Enrollment.status.in_([str(s) for s in ROSTER_STATUSES]))
+        .order_by(func.lower(User.display_name), Enrollment.id)
+    ).all()
+    waitlisted = db.session.execute(
+        select(func.count()).select_from(Enrollment)
+        .where(Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+    ).scalar_one()
+    marks: dict[tuple[int, int], Attendance] = {}
+    if held:
+        for row in db.session.execute(
+            select(Attendance).where(Attendance.meeting_id.in_([m.id for m in held]))
+        ).scalars():
+            marks[(row.meeting_id, row.user_id)] = row
+    rows = []
+    for enrollment, name in pairs:
+        her = [marks.get((m.id, enrollment.user_id)) for m in held]
+        rows.append(RosterRow(
+            enrollment=enrollment, name=name, marks=her,
+            missed_two=missed_two_in_a_row([a.status if a else None for a in her]),
+        ))
+    return Roster(meetings=meetings, held=held, rows=rows, waitlisted=waitlisted)
+
+
+def attendance_sheet(meeting: Meeting) -> list[tuple[int, str, Attendance | None]]:
+    """(user id, display name, her mark so far) for each member who can be marked at a meeting."""
+    results = db.session.execute(
+        select(Enrollment.user_id, User.display_name, Attendance)
+        .join(User, User.id == Enrollment.user_id)
+        .outerjoin(
+            Attendance, (Attendance.user_id == Enrollment.user_id) & (Attendance.meeting_id == meeting.id)
+        )
+        .where(Enrollment.circle_id == meeting.circle_id,
+               Enrollment.status.in_([str(s) for s in ROSTER_STATUSES]))
+        .order_by(func.lower(User.display_name), Enrollment.id)
+    ).all()
+    return [(user_id, name, attendance) for user_id, name, attendance in results]
