@@ -60,7 +60,7 @@ def facilitator_dashboard(facilitator_id: int, now: datetime, *, upcoming_limit:
         .join(Circle, Circle.id == Enrollment.circle_id)
         .where(Circle.facilitator_id == facilitator_id, Enrollment.status == EnrollmentStatus.WAITLISTED)
         .group_by(Enrollment.circle_id)
-    ).tuples().all())
+    ).all())
     upcoming = list(db.session.execute(
         select(Meeting)
         .join(Meeting.circle)
