@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import datetime
 from types import FrameType
 
@@ -68,24 +69,30 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 def run_scheduler(app: Flask) -> None:
     """Run the scheduler until SIGTERM or SIGINT, then let running jobs finish and return."""
     scheduler = build_scheduler(app)
-    stop_requested = False
+    stop_requested = threading.Event()
+    received: list[str] = []
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stop_requested
-        stop_requested = True
-        logger.info("Scheduler stopping (%s); waiting for running jobs", signal.Signals(signum).name)
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        # A signal handler runs in the main thread wherever it was interrupted -- possibly inside
+        # the scheduler, holding a lock a running job needs to finish. Shutting down from here
+        # can deadlock, so the handler only raises a flag; a helper thread does the shutdown.
+        received.append(signal.Signals(signum).name)
+        stop_requested.set()
+
+    def shut_down_when_asked() -> None:
+        stop_requested.wait()
+        logger.info("Scheduler stopping (%s); waiting for running jobs", ", ".join(received))
+        scheduler.shutdown(wait=True)
 
     def started(event: SchedulerEvent) -> None:
-        if stop_requested:  # the signal came while it was still starting
-            scheduler.shutdown(wait=False)
-            return
+        # Only now is there a running scheduler to shut down; a signal that came earlier is
+        # already waiting in the flag.
+        threading.Thread(target=shut_down_when_asked, name="scheduler-stopper", daemon=True).start()
         jobs = scheduler.get_jobs()
         logger.info("Scheduler started with %s jobs: %s", len(jobs), ", ".join(job.id for job in jobs))
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     scheduler.start()
     logger.info("Scheduler stopped")

@@ -54,7 +54,9 @@ class Notification(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/sending/sent/failed
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # While 'sending': the claim's expiry; after it another dispatcher may take the row over.
     claimed_until: Mapped[datetime | None]
+    # When it was mailed; stays empty for a row settled without mail.
     sent_at: Mapped[datetime | None]
     read_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
