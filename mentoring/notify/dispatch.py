@@ -28,7 +28,7 @@ from time import monotonic
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from mentoring.accounts.models import User
 from mentoring.extensions import db
@@ -105,7 +105,7 @@ def retry_due_at(attempts: int, now: datetime) -> datetime | None:
     return now + RETRY_DELAYS[attempts - 1]
 
 
-def _claimable(now: datetime):  # noqa: ANN202 - a SQL condition
+def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(
         and_(Notification.status == NotificationStatus.PENDING, Notification.due_at <= now),
         # A dispatcher died holding these: they are free again.

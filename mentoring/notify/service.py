@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -83,7 +83,7 @@ class InboxPage:
     has_next: bool
 
 
-def _visible_to(user_id: int, now: datetime):  # noqa: ANN202 - a SQL condition
+def _visible_to(user_id: int, now: datetime) -> ColumnElement[bool]:
     # A notification scheduled for later (a reminder for next week) shows once it is due.
     return (Notification.user_id == user_id) & (Notification.visible_at <= now)
 
