@@ -16,6 +16,8 @@ from mentoring.notify.messages import resolve_link
 from mentoring.notify.models import Channel, Notification, NotificationStatus
 
 INBOX_PAGE_SIZE = 20
+# Far beyond any real list; keeps a hand-typed ?page=10**20 from overflowing the OFFSET.
+INBOX_MAX_PAGE = 10_000
 
 
 def queue_notification(
@@ -93,7 +95,7 @@ def inbox_page(user_id: int, *, now: datetime, page: int = 1, per_page: int = IN
 
     Only her own rows; a page past the end is simply empty. Reading does not mark anything read.
     """
-    page = max(page, 1)
+    page = min(max(page, 1), INBOX_MAX_PAGE)
     rows = list(
         db.session.execute(
             select(Notification)

@@ -70,6 +70,8 @@ def test_newest_first_with_pages(app: Flask, client: FlaskClient) -> None:
     assert 'rel="prev"' in second and 'rel="next"' not in second
     assert "There is nothing more" in page_text(client, "/notifications/?page=9")
     assert "Notice number 24" in page_text(client, "/notifications/?page=nonsense")
+    assert "Notice number 24" in page_text(client, "/notifications/?page=-3")
+    assert "There is nothing more" in page_text(client, "/notifications/?page=" + "9" * 30)
 
 
 def test_a_reminder_scheduled_for_later_does_not_show_yet(app: Flask, client: FlaskClient) -> None:
