@@ -122,3 +122,26 @@ def login(client: FlaskClient, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+def make_notification(
+    user: User,
+    *,
+    key: str | None = None,
+    kind: str = "circle_reminder",
+    subject: str = "Your circle meets tomorrow",
+    text: str = "Your circle meets tomorrow at 20:30.",
+    link: str | None = "/circles/1",
+    due_at: datetime | None = None,
+    channel: str = "email",
+):  # noqa: ANN201 - returns a Notification
+    """Queue a notification through the one real way, and return its row."""
+    from sqlalchemy import select
+
+    from mentoring.notify.models import Notification
+    from mentoring.notify.service import queue_notification
+
+    key = key or f"test:{next(_counter)}"
+    queue_notification(user.id, kind, key, subject=subject, text=text, link=link, due_at=due_at,
+                       channel=channel)
+    return db.session.execute(select(Notification).where(Notification.dedup_key == key)).scalar_one()

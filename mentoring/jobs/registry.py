@@ -3,6 +3,8 @@
 A job is a function `job(now: datetime) -> object` that runs inside an app context, derives
 what is due from the database, flushes its work and never commits: the runner commits once
 per run. Jobs must be idempotent, because a run may repeat or overlap another scheduler's.
+The one exception is the notification dispatcher, which must commit its claims before it sends
+(see `mentoring.notify.dispatch`); the runner's commit after it is then a no-op.
 """
 
 from __future__ import annotations

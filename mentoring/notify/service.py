@@ -1,16 +1,23 @@
-"""Queueing notifications inside the caller's unit of work."""
+"""Queueing notifications inside the caller's unit of work, and her in-app list."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mentoring.db import utcnow
 from mentoring.extensions import db
-from mentoring.notify.models import Notification
+from mentoring.notify.messages import resolve_link
+from mentoring.notify.models import Channel, Notification, NotificationStatus
+
+INBOX_PAGE_SIZE = 20
+# Far beyond any real list; keeps a hand-typed ?page=10**20 from overflowing the OFFSET.
+INBOX_MAX_PAGE = 10_000
 
 
 def queue_notification(
@@ -30,15 +37,22 @@ def queue_notification(
     The unique `dedup_key` makes a repeated action (a retried request, a second scheduler)
     queue nothing more. The row is only ever sent if the caller commits, so work that rolls
     back sends nothing. `link` is a path inside Hearth ("/circles/3"); the mailer makes it absolute.
+    `channel` is "email" (also shown in the app) or "in_app" (never mailed). Kind "account" is
+    for verification and password-reset mail: it ignores quiet hours and opt-outs.
+    Raises ValueError for an unknown channel (a programming error, not a member's).
     """
+    if channel not in set(Channel):
+        raise ValueError(f"unknown notification channel {channel!r}")
+    due = due_at or utcnow()
     values = {
         "user_id": user_id,
         "kind": kind,
         "dedup_key": dedup_key,
-        "due_at": due_at or utcnow(),
+        "due_at": due,
+        "visible_at": due,
         "channel": channel,
         "payload": {"subject": subject, "text": text, "link": link, **(extra or {})},
-        "status": "pending",
+        "status": NotificationStatus.PENDING,
         "attempts": 0,
         "created_at": utcnow(),
     }
@@ -51,3 +65,77 @@ def queue_notification(
         .returning(Notification.id)
     )
     return db.session.execute(statement).scalar_one_or_none() is not None
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    subject: str
+    text: str
+    link: str | None
+    at: datetime
+    unread: bool
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: list[InboxItem]
+    page: int
+    has_previous: bool
+    has_next: bool
+
+
+def _visible_to(user_id: int, now: datetime) -> ColumnElement[bool]:
+    # A notification scheduled for later (a reminder for next week) shows once it is due.
+    return (Notification.user_id == user_id) & (Notification.visible_at <= now)
+
+
+def inbox_page(user_id: int, *, now: datetime, page: int = 1, per_page: int = INBOX_PAGE_SIZE) -> InboxPage:
+    """One page of her notifications that are due by `now`, newest first.
+
+    Only her own rows; a page past the end is simply empty. Reading does not mark anything read.
+    """
+    page = min(max(page, 1), INBOX_MAX_PAGE)
+    rows = list(
+        db.session.execute(
+            select(Notification)
+            .where(_visible_to(user_id, now))
+            .order_by(Notification.visible_at.desc(), Notification.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page + 1)
+        ).scalars()
+    )
+    items = [
+        InboxItem(
+            id=row.id,
+            subject=str(row.payload.get("subject") or ""),
+            text=str(row.payload.get("text") or ""),
+            link=resolve_link(row.payload.get("link")),
+            at=row.visible_at,
+            unread=row.read_at is None,
+        )
+        for row in rows[:per_page]
+    ]
+    return InboxPage(items=items, page=page, has_previous=page > 1, has_next=len(rows) > per_page)
+
+
+def unread_count(user_id: int, *, now: datetime) -> int:
+    """How many of her notifications that are due by `now` she has not marked read."""
+    statement = select(func.count(Notification.id)).where(
+        _visible_to(user_id, now), Notification.read_at.is_(None)
+    )
+    return db.session.execute(statement).scalar_one()
+
+
+def mark_all_read(user_id: int, *, now: datetime, seen_until: datetime | None = None) -> int:
+    """Mark her unread notifications read at `now`; returns how many changed.
+
+    With `seen_until` (when her list page was shown) a notification that appeared after that
+    stays unread, so she does not miss it. Never touches anyone else's rows.
+    """
+    shown_by = now if seen_until is None else min(seen_until, now)
+    condition = _visible_to(user_id, shown_by) & Notification.read_at.is_(None)
+    result = db.session.execute(
+        update(Notification).where(condition).values(read_at=now).execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -1,19 +1,70 @@
-"""In-app notifications (placeholder, replaced by the notifications work)."""
+"""In-app notifications: her list, "mark all as read", and the unread count in the header.
 
-from flask import Blueprint, Flask, abort
+Opening the list does not mark anything read. A GET should not change state (link previews and
+prefetching would clear her badge), the first page may not show everything unread, and the
+count should drop when she says she has seen them, not because a page happened to load.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import HiddenField
+
+from mentoring.db import utcnow
+from mentoring.extensions import db
+from mentoring.notify import service
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 
 
+class MarkAllReadForm(FlaskForm):
+    # When the page she read was shown; anything that arrived later stays unread.
+    seen_until = HiddenField()
+
+    def seen_until_instant(self) -> datetime | None:
+        try:
+            seen = datetime.fromisoformat(self.seen_until.data or "")
+        except ValueError:
+            return None
+        return seen if seen.tzinfo is not None else None
+
+
 @bp.get("/")
-def inbox():  # noqa: ANN201
-    abort(404)
+@login_required
+def inbox() -> str:
+    now = utcnow()
+    page = service.inbox_page(current_user.id, now=now, page=request.args.get("page", 1, type=int))
+    form = MarkAllReadForm(seen_until=now.isoformat())
+    return render_template("notify/inbox.html", page=page, form=form)
+
+
+@bp.post("/read")
+@login_required
+def mark_all_read() -> Response:
+    form = MarkAllReadForm()
+    if not form.validate_on_submit():
+        flash("That did not work; please try again.", "error")
+        return redirect(url_for(".inbox"))
+    changed = service.mark_all_read(current_user.id, now=utcnow(), seen_until=form.seen_until_instant())
+    db.session.commit()
+    flash("All caught up." if changed else "There was nothing unread.", "success")
+    return redirect(url_for(".inbox"))
+
+
+def unread_for_viewer() -> int:
+    """Her unread count for the header: one COUNT, only when logged in, once per request."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = service.unread_count(current_user.id, now=utcnow())
+    return g.unread_notifications
 
 
 @bp.app_context_processor
 def inject_unread() -> dict[str, object]:
-    return {"unread_notifications": lambda: 0}
-
-
-def init_app(app: Flask) -> None:
-    return None
+    return {"unread_notifications": unread_for_viewer}

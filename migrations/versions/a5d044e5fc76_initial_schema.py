@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 376a77e5045d
+Revision ID: a5d044e5fc76
 Revises: 
-Create Date: 2026-11-23 13:13:21.406774
+Create Date: 2026-11-23 13:23:43.436045
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '376a77e5045d'
+revision = 'a5d044e5fc76'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -120,6 +120,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=60), nullable=False),
     sa.Column('dedup_key', sa.String(length=200), nullable=False),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('visible_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('channel', sa.String(length=10), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
@@ -135,7 +136,7 @@ def upgrade():
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index('ix_notifications_status_due_at', ['status', 'due_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_notifications_user_id_visible_at', ['user_id', 'visible_at'], unique=False)
 
     op.create_table('role_assignments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -293,7 +294,7 @@ def downgrade():
 
     op.drop_table('role_assignments')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
+        batch_op.drop_index('ix_notifications_user_id_visible_at')
         batch_op.drop_index('ix_notifications_status_due_at')
 
     op.drop_table('notifications')

@@ -1,0 +1,52 @@
+"""What the dispatcher does with one claimed notification, and when it tries again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from mentoring.notify.dispatch import MAX_ATTEMPTS, Action, Outgoing, plan_delivery, retry_due_at
+from mentoring.notify.messages import Recipient
+
+TEN_PM_LONDON = datetime(2026, 1, 15, 22, 0, tzinfo=UTC)
+AFTERNOON = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)
+
+REMINDER = Outgoing(
+    id=1, kind="circle_reminder", channel="email", dedup_key="k", payload={}, attempts=0,
+    recipient=Recipient(email="ada@example.com", display_name="Ada"), timezone="Europe/London",
+    quiet_start=time(21, 30), quiet_end=time(7, 0), email_opt_out=(), verified=True, deleted=False,
+)
+
+
+def test_a_due_email_in_her_daytime_is_sent() -> None:
+    assert plan_delivery(REMINDER, AFTERNOON) == (Action.SEND, None)
+
+
+def test_in_her_quiet_hours_it_waits_until_they_end() -> None:
+    assert plan_delivery(REMINDER, TEN_PM_LONDON) == (Action.DEFER, datetime(2026, 1, 16, 7, 0, tzinfo=UTC))
+
+
+def test_account_mail_ignores_quiet_hours_and_opt_outs() -> None:
+    password_reset = replace(REMINDER, kind="account", email_opt_out=("account",), verified=False)
+    assert plan_delivery(password_reset, TEN_PM_LONDON) == (Action.SEND, None)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        replace(REMINDER, channel="in_app"),
+        replace(REMINDER, email_opt_out=("circle_reminder",)),
+        replace(REMINDER, deleted=True),
+        replace(REMINDER, verified=False),
+    ],
+    ids=["in-app only", "opted out", "account deleted", "address not verified"],
+)
+def test_no_email_goes_out_for_in_app_opted_out_deleted_or_unverified(item: Outgoing) -> None:
+    assert plan_delivery(item, AFTERNOON) == (Action.SETTLE, None)
+
+
+def test_retries_back_off_then_give_up_after_the_fifth_attempt() -> None:
+    delays = [retry_due_at(attempts, AFTERNOON) for attempts in range(1, MAX_ATTEMPTS + 1)]
+    assert delays == [AFTERNOON + timedelta(minutes=m) for m in (1, 5, 15, 60)] + [None]
