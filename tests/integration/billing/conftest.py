@@ -34,25 +34,52 @@ def stripe_signature(body: str, secret: str = WEBHOOK_SECRET, timestamp: int | N
     return f"t={t},v1={mac}"
 
 
-def session_event(session_id: str, *, kind: str = "checkout.session.completed", payment_status: str = "paid",
-                  payment_intent: str = "pi_test_123", event_id: str | None = None) -> dict[str, Any]:
+def session_event(
+    session_id: str,
+    *,
+    kind: str = "checkout.session.completed",
+    payment_status: str = "paid",
+    payment_intent: str = "pi_test_123",
+    event_id: str | None = None,
+) -> dict[str, Any]:
     return {
         "id": event_id or f"evt_{uuid.uuid4().hex}",
         "object": "event",
         "type": kind,
         "created": int(time.time()),
-        "data": {"object": {
-            "id": session_id, "object": "checkout.session", "status": "complete",
-            "payment_status": payment_status, "payment_intent": payment_intent,
-        }},
+        "data": {
+            "object": {
+                "id": session_id,
+                "object": "checkout.session",
+                "status": "complete",
+                "payment_status": payment_status,
+                "payment_intent": payment_intent,
+            }
+        },
     }
 
 
-def post_webhook(client: FlaskClient, event: dict[str, Any], *, secret: str = WEBHOOK_SECRET,
-                 timestamp: int | None = None):  # noqa: ANN201
+def post_webhook(
+    client: FlaskClient, event: dict[str, Any], *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None
+):  # noqa: ANN201
     body = json.dumps(event)
-    return client.post(WEBHOOK_PATH, data=body, content_type="application/json",
-                       headers={"Stripe-Signature": stripe_signature(body, secret, timestamp)})
+    return client.post(
+        WEBHOOK_PATH,
+        data=body,
+        content_type="application/json",
+        headers={"Stripe-Signature": stripe_signature(body, secret, timestamp)},
+    )
+
+
+def as_user(client: FlaskClient, user: User) -> None:
+    """Log `client` in as `user`. Requests made while a test holds the app context (`ctx`) share
+    its `g`, where Flask-Login caches the last request's user and Flask-WTF the last CSRF token,
+    so both caches are dropped."""
+    from flask import g
+
+    login(client, user)
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
 
 
 def join_path(circle_id: int) -> str:
@@ -70,7 +97,9 @@ def count(model: type, *where: Any) -> int:
 
 
 def confirmations(user_id: int) -> int:
-    return count(Notification, Notification.user_id == user_id, Notification.dedup_key.like("payment-confirmed:%"))
+    return count(
+        Notification, Notification.user_id == user_id, Notification.dedup_key.like("payment-confirmed:%")
+    )
 
 
 @pytest.fixture
@@ -82,8 +111,14 @@ def fixed_circle(ctx: None) -> Circle:
 
 @pytest.fixture
 def sliding_circle(ctx: None) -> Circle:
-    circle = make_circle(title="Evenings", price_mode="sliding", currency="USD", sliding_min_cents=500,
-                         sliding_suggested_cents=1500, sliding_max_cents=3000)
+    circle = make_circle(
+        title="Evenings",
+        price_mode="sliding",
+        currency="USD",
+        sliding_min_cents=500,
+        sliding_suggested_cents=1500,
+        sliding_max_cents=3000,
+    )
     db.session.commit()
     return circle
 
@@ -104,9 +139,11 @@ def member_client(app: Flask, member: User) -> FlaskClient:
 
 def pending_payment(user_id: int) -> Payment:
     db.session.expire_all()
-    return db.session.execute(
-        select(Payment).where(Payment.user_id == user_id).order_by(Payment.id.desc())
-    ).scalars().first()
+    return (
+        db.session.execute(select(Payment).where(Payment.user_id == user_id).order_by(Payment.id.desc()))
+        .scalars()
+        .first()
+    )
 
 
 def buy(circle: Circle, user: User, *, now: Any, chosen_cents: int | None = None) -> Payment:
@@ -116,10 +153,19 @@ def buy(circle: Circle, user: User, *, now: Any, chosen_cents: int | None = None
     from mentoring.billing.checkout import fulfil_payment, start_checkout
 
     gateway = current_app.extensions["hearth.gateway"]
-    started = start_checkout(circle.id, user.id, chosen_cents=chosen_cents, agreed=True, now=now, gateway=gateway,
-                             success_url="http://localhost/billing/success?session_id={CHECKOUT_SESSION_ID}",
-                             cancel_url="http://localhost/")
+    started = start_checkout(
+        circle.id,
+        user.id,
+        chosen_cents=chosen_cents,
+        agreed=True,
+        now=now,
+        gateway=gateway,
+        success_url="http://localhost/billing/success?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url="http://localhost/",
+    )
     payment = db.session.get(Payment, started.payment_id)
-    fulfil_payment(payment.gateway_session_id, payment_intent=f"pi_test_{payment.id}", now=now, gateway=gateway)
+    fulfil_payment(
+        payment.gateway_session_id, payment_intent=f"pi_test_{payment.id}", now=now, gateway=gateway
+    )
     db.session.commit()
     return payment

@@ -46,14 +46,24 @@ def test_a_double_clicked_join_makes_one_checkout(
 def test_a_tampered_total_does_not_change_what_is_charged(
     member_client: FlaskClient, sliding_circle: Circle, member: User
 ) -> None:
-    post_join(member_client, sliding_circle.id, {
-        "amount": "10.00", "total_cents": "1", "amount_cents": "1", "unit_amount_cents": "1", "meetings": "1",
-    })
+    post_join(
+        member_client,
+        sliding_circle.id,
+        {
+            "amount": "10.00",
+            "total_cents": "1",
+            "amount_cents": "1",
+            "unit_amount_cents": "1",
+            "meetings": "1",
+        },
+    )
     payment = pending_payment(member.id)
     assert (payment.unit_amount_cents, payment.meetings_covered, payment.amount_cents) == (1000, 8, 8000)
 
 
-def test_fixed_price_ignores_a_posted_amount(member_client: FlaskClient, fixed_circle: Circle, member: User) -> None:
+def test_fixed_price_ignores_a_posted_amount(
+    member_client: FlaskClient, fixed_circle: Circle, member: User
+) -> None:
     post_join(member_client, fixed_circle.id, {"amount": "0.01", "total": "0.08"})
     assert pending_payment(member.id).amount_cents == 12000
 
@@ -61,8 +71,11 @@ def test_fixed_price_ignores_a_posted_amount(member_client: FlaskClient, fixed_c
 def test_update_recomputes_the_total_without_charging(
     member_client: FlaskClient, sliding_circle: Circle, member: User
 ) -> None:
-    response = post_join(member_client, sliding_circle.id, {"amount": "7.50", "update": "Update the total",
-                                                            "submit": "", "agree": ""})
+    response = post_join(
+        member_client,
+        sliding_circle.id,
+        {"amount": "7.50", "update": "Update the total", "submit": "", "agree": ""},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "8 meetings × $7.50 = $60.00" in page
@@ -78,19 +91,25 @@ def _field_error(response, message: str) -> None:  # noqa: ANN001
     assert count(Enrollment) == 0
 
 
-def test_non_numeric_price_is_an_error_next_to_the_field(member_client: FlaskClient, sliding_circle: Circle) -> None:
+def test_non_numeric_price_is_an_error_next_to_the_field(
+    member_client: FlaskClient, sliding_circle: Circle
+) -> None:
     _field_error(post_join(member_client, sliding_circle.id, {"amount": "lots"}), "as a number")
 
 
-def test_negative_price_is_an_error_next_to_the_field(member_client: FlaskClient, sliding_circle: Circle) -> None:
+def test_negative_price_is_an_error_next_to_the_field(
+    member_client: FlaskClient, sliding_circle: Circle
+) -> None:
     _field_error(post_join(member_client, sliding_circle.id, {"amount": "-5"}), "cannot be negative")
 
 
 def test_price_outside_the_sliding_range_is_an_error_next_to_the_field(
     member_client: FlaskClient, sliding_circle: Circle
 ) -> None:
-    _field_error(post_join(member_client, sliding_circle.id, {"amount": "30.01"}),
-                 "Please choose between $5.00 and $30.00 per meeting.")
+    _field_error(
+        post_join(member_client, sliding_circle.id, {"amount": "30.01"}),
+        "Please choose between $5.00 and $30.00 per meeting.",
+    )
 
 
 def test_unknown_currency_is_explained_and_nothing_is_held(member_client: FlaskClient, member: User) -> None:
@@ -122,9 +141,16 @@ def test_a_full_circle_offers_the_waitlist(member_client: FlaskClient, member: U
     assert count(Payment) == 0
 
 
-def test_joining_after_meeting_three_of_eight_charges_for_five(member_client: FlaskClient, member: User) -> None:
-    circle = make_circle(price_mode="fixed", price_cents=1500, currency="USD", status=CircleStatus.RUNNING,
-                         first_date=utcnow().date() - timedelta(days=15))
+def test_joining_after_meeting_three_of_eight_charges_for_five(
+    member_client: FlaskClient, member: User
+) -> None:
+    circle = make_circle(
+        price_mode="fixed",
+        price_cents=1500,
+        currency="USD",
+        status=CircleStatus.RUNNING,
+        first_date=utcnow().date() - timedelta(days=15),
+    )
     db.session.commit()
     page = member_client.get(join_path(circle.id)).get_data(as_text=True)
     assert "5 meetings × $15.00 = $75.00" in page
@@ -134,8 +160,13 @@ def test_joining_after_meeting_three_of_eight_charges_for_five(member_client: Fl
 
 
 def test_pay_what_you_can_at_zero_joins_without_a_checkout(member_client: FlaskClient, member: User) -> None:
-    circle = make_circle(price_mode="sliding", currency="USD", sliding_min_cents=0, sliding_suggested_cents=1000,
-                         sliding_max_cents=2000)
+    circle = make_circle(
+        price_mode="sliding",
+        currency="USD",
+        sliding_min_cents=0,
+        sliding_suggested_cents=1000,
+        sliding_max_cents=2000,
+    )
     db.session.commit()
     response = post_join(member_client, circle.id, {"amount": "0"})
     assert response.headers["Location"].endswith(f"/circles/{circle.id}")

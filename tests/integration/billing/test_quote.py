@@ -5,7 +5,9 @@ from mentoring.circles.models import Circle
 from tests.integration.billing.conftest import join_path
 
 
-def test_quote_page_shows_the_sums_and_the_honest_note(member_client: FlaskClient, sliding_circle: Circle) -> None:
+def test_quote_page_shows_the_sums_and_the_honest_note(
+    member_client: FlaskClient, sliding_circle: Circle
+) -> None:
     page = member_client.get(join_path(sliding_circle.id)).get_data(as_text=True)
     assert "8 meetings × $15.00 = $120.00" in page
     assert "Choose what you can afford. Nobody checks, and nobody else sees what you chose." in page

@@ -19,8 +19,13 @@ from mentoring.billing.pricing import (
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 FIXED = PriceTerms(mode="fixed", currency="USD", price_cents=1500)
-SLIDING = PriceTerms(mode="sliding", currency="USD", sliding_min_cents=500, sliding_suggested_cents=1500,
-                     sliding_max_cents=3000)
+SLIDING = PriceTerms(
+    mode="sliding",
+    currency="USD",
+    sliding_min_cents=500,
+    sliding_suggested_cents=1500,
+    sliding_max_cents=3000,
+)
 
 
 def weekly(count: int, first: datetime) -> list[tuple[int, datetime, str]]:
@@ -60,8 +65,13 @@ def test_sliding_scale_refuses_a_price_outside_the_range(chosen: int) -> None:
 
 
 def test_pay_what_you_can_allows_zero() -> None:
-    terms = PriceTerms(mode="sliding", currency="EUR", sliding_min_cents=0, sliding_suggested_cents=1000,
-                       sliding_max_cents=2000)
+    terms = PriceTerms(
+        mode="sliding",
+        currency="EUR",
+        sliding_min_cents=0,
+        sliding_suggested_cents=1000,
+        sliding_max_cents=2000,
+    )
     assert quote(terms, 6, 0).total_cents == 0
 
 
@@ -74,10 +84,17 @@ def test_fixed_price_ignores_any_chosen_amount() -> None:
     assert quote(FIXED, 2, 1).total_cents == 3000
 
 
-@pytest.mark.parametrize(("text", "currency", "cents"), [
-    ("12.50", "USD", 1250), ("12", "USD", 1200), (" $7.5 ", "USD", 750), ("0", "USD", 0),
-    ("£1,25.00", "GBP", 12500), ("0.10", "eur", 10),
-])
+@pytest.mark.parametrize(
+    ("text", "currency", "cents"),
+    [
+        ("12.50", "USD", 1250),
+        ("12", "USD", 1200),
+        (" $7.5 ", "USD", 750),
+        ("0", "USD", 0),
+        ("£1,25.00", "GBP", 12500),
+        ("0.10", "eur", 10),
+    ],
+)
 def test_amounts_are_parsed_exactly(text: str, currency: str, cents: int) -> None:
     assert parse_amount(text, currency) == cents
 
@@ -117,8 +134,12 @@ def test_leaving_refunds_the_meetings_not_held() -> None:
 
 terms_strategy = st.builds(
     lambda mode, price, low, spread, pick: PriceTerms(
-        mode=mode, currency="USD", price_cents=price, sliding_min_cents=low,
-        sliding_suggested_cents=low + spread // 2, sliding_max_cents=low + spread,
+        mode=mode,
+        currency="USD",
+        price_cents=price,
+        sliding_min_cents=low,
+        sliding_suggested_cents=low + spread // 2,
+        sliding_max_cents=low + spread,
     ),
     st.sampled_from(["free", "fixed", "sliding"]),
     st.integers(0, pricing.MAX_UNIT_CENTS),
