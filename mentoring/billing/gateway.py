@@ -133,12 +133,13 @@ class StripeGateway(PaymentGateway):
         except stripe.StripeError as error:
             log.warning("stripe retrieve of %s failed: %s", session_id, error)
             raise GatewayError() from error
-        intent = session.get("payment_intent")
+        data = session.to_dict()
+        intent = data.get("payment_intent")
         if isinstance(intent, dict):  # expanded
             intent = intent.get("id")
         return CheckoutStatus(
-            status=session.get("status") or "open",
-            payment_status=session.get("payment_status") or "unpaid",
+            status=data.get("status") or "open",
+            payment_status=data.get("payment_status") or "unpaid",
             payment_intent=intent,
         )
 
@@ -151,7 +152,7 @@ class StripeGateway(PaymentGateway):
         except stripe.StripeError as error:
             log.warning("stripe refund of %s failed: %s", payment_intent_id, error)
             raise GatewayError("We could not issue the refund just now. Please try again shortly.") from error
-        return RefundResult(id=refund.id, status=refund.get("status") or "pending")
+        return RefundResult(id=refund.id, status=refund.to_dict().get("status") or "pending")
 
 
 class LocalGateway(PaymentGateway):

@@ -99,9 +99,9 @@ def amount_text(cents: int) -> str:
     return f"{whole}.{part:02d}"
 
 
-def parse_amount(text: str | None, currency: str) -> int:
+def parse_amount(text: str | None, currency: str, *, maximum: int | None = MAX_UNIT_CENTS) -> int:
     """'12.50' -> 1250 cents. Raises InvalidAmount (not a number, negative, more than two
-    decimals, above MAX_UNIT_CENTS) or UnknownCurrency."""
+    decimals, above `maximum`, by default the most a meeting may cost) or UnknownCurrency."""
     check_currency(currency)
     raw = (text or "").strip().removeprefix(CURRENCY_SYMBOLS[currency.upper()]).replace(",", "").strip()
     if not raw:
@@ -117,9 +117,9 @@ def parse_amount(text: str | None, currency: str) -> int:
     cents = value * 100
     if cents != cents.to_integral_value():
         raise InvalidAmount("Please use at most two decimal places, for example 12.50.")
-    if cents > MAX_UNIT_CENTS:
+    if maximum is not None and cents > maximum:
         raise InvalidAmount(
-            f"That is more than the most any circle charges ({format_money(MAX_UNIT_CENTS, currency)})."
+            f"That is more than the most any circle charges ({format_money(maximum, currency)})."
         )
     return int(cents)
 

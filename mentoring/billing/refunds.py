@@ -159,6 +159,10 @@ def refund_manually(
     """An admin refunds part or all of a payment. Audited. `decision` is the form's one-time
     token, so a resubmitted form refunds once. Raises NothingToRefund, RefundFailed."""
     payment = _locked_payment(payment_id)
+    key = f"refund:manual:{decision}"
+    already = db.session.execute(select(Refund).where(Refund.idempotency_key == key)).scalar_one_or_none()
+    if already is not None:
+        return already
     left = payment.amount_cents - payment.refunded_cents
     if payment.status not in REFUNDABLE or left <= 0:
         raise NothingToRefund()
@@ -169,7 +173,7 @@ def refund_manually(
     if amount_cents <= 0:
         raise NothingToRefund("Please enter an amount above zero.", field="amount")
     refund = issue_refund(
-        payment_id, amount_cents, reason="manual", idempotency_key=f"refund:manual:{decision}",
+        payment_id, amount_cents, reason="manual", idempotency_key=key,
         gateway=gateway, now=now, actor_id=admin_id,
     )
     if refund is None:

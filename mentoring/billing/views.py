@@ -261,7 +261,7 @@ def admin_refund(payment_id: int) -> str | Response:
         form.decision.data = secrets.token_urlsafe(16)
     if form.validate_on_submit():
         try:
-            amount = pricing.parse_amount(form.amount.data, payment.currency)
+            amount = pricing.parse_amount(form.amount.data, payment.currency, maximum=None)
             refund_service.refund_manually(
                 payment_id, amount, reason=form.reason.data,
                 decision=form.decision.data or secrets.token_urlsafe(16),
