@@ -193,3 +193,46 @@ def test_unverified_members_confirm_their_email_first(app, fixed_circle: Circle)
     response = client.get(join_path(fixed_circle.id))
     assert response.status_code == 302
     assert "/account/unverified" in response.headers["Location"]
+
+
+def _double_click(app, member_client: FlaskClient, circle_id: int, clicks: int) -> list[str]:  # noqa: ANN001
+    """The same browser (same session cookie and CSRF token) posting the form `clicks` times at once."""
+    import threading
+
+    from tests.conftest import csrf_token
+
+    token = csrf_token(member_client, join_path(circle_id))
+    cookie = member_client.get_cookie("session", domain="localhost").value
+    barrier = threading.Barrier(clicks)
+    locations: list[str] = []
+
+    def click() -> None:
+        client = app.test_client()
+        client.set_cookie("session", cookie, domain="localhost")
+        barrier.wait()
+        response = client.post(
+            join_path(circle_id), data={"agree": "y", "submit": "Continue to payment", "csrf_token": token}
+        )
+        locations.append(f"{response.status_code} {response.headers.get('Location')}")
+
+    threads = [threading.Thread(target=click) for _ in range(clicks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return locations
+
+
+def test_concurrent_clicks_make_one_checkout(
+    app,
+    member_client: FlaskClient,
+    fixed_circle: Circle,
+    member: User,  # noqa: ANN001
+) -> None:
+    locations = _double_click(app, member_client, fixed_circle.id, clicks=5)
+    assert len(set(locations)) == 1, locations
+    assert locations[0].startswith("302 /billing/local-checkout/")
+    db.session.expire_all()
+    assert count(Payment) == 1
+    assert count(Enrollment) == 1
+    assert db.session.get(Circle, fixed_circle.id).seats_taken == 1
