@@ -258,7 +258,7 @@ def fulfil_payment(
     claimed = db.session.execute(
         update(Payment)
         .where(Payment.id == payment.id, Payment.status.in_(FULFILLABLE))
-        .values(status="paid", paid_at=now, gateway_payment_id=payment_intent)
+        .values(status="paid", paid_at=now, gateway_payment_id=payment_intent or payment.gateway_payment_id)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(payment)
@@ -266,10 +266,14 @@ def fulfil_payment(
         return FulfilResult(outcome="already", payment_id=payment.id)
 
     circle = payment.enrollment.circle
-    placed = not _is_duplicate(payment) and _enrollment_module().confirm_held_seat(
-        payment.enrollment_id, now=now
+    placed = (
+        circle.status != CircleStatus.CANCELLED
+        and not _is_duplicate(payment)
+        and _enrollment_module().confirm_held_seat(payment.enrollment_id, now=now)
     )
     if not placed:
+        _enrollment_module().release_hold(payment.enrollment_id, now=now)
+        refunded = pricing.format_money(payment.amount_cents, payment.currency)
         issue_refund(
             payment.id,
             payment.amount_cents,
@@ -279,8 +283,8 @@ def fulfil_payment(
             now=now,
             meetings=payment.meetings_covered,
             message=(
-                f"Your payment for {circle.title} arrived after your held seat had gone, so we "
-                f"refunded you in full ({pricing.format_money(payment.amount_cents, payment.currency)}). "
+                f"Your payment for {circle.title} arrived when there was no longer a seat for you, "
+                f"so we refunded you in full ({refunded}). "
                 "You can join the waitlist from the circle's page."
             ),
         )

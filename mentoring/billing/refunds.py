@@ -74,8 +74,12 @@ def issue_refund(
     ).scalar_one_or_none()
     if existing is not None:
         return existing
-    if payment.status not in REFUNDABLE or not payment.gateway_payment_id:
+    if payment.status not in REFUNDABLE:
         return None
+    if not payment.gateway_payment_id:
+        # Paid but with no reference to refund against: never keep the money quietly.
+        log.error("payment %s is paid but has no gateway payment id; refund needs a person", payment.id)
+        raise RefundFailed()
     amount = pricing.cap_refund(payment.amount_cents, payment.refunded_cents, amount_cents)
     if amount <= 0:
         return None
@@ -95,7 +99,8 @@ def issue_refund(
         refund.status = "failed"
         db.session.flush()
         raise RefundFailed()
-    refund.status = "succeeded"
+    # A refund the gateway accepted but has not settled yet ("pending") still counts.
+    refund.status = "succeeded" if result.status == "succeeded" else "pending"
     refund.gateway_refund_id = result.id
     _add_refunded(payment, amount)
     circle = payment.enrollment.circle

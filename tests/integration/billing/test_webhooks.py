@@ -371,3 +371,20 @@ def test_two_members_paying_for_the_last_seat_both_end_up_whole(app: Flask, memb
     as_user(second, rival)
     assert "is full just now" in post_join(second, circle.id).get_data(as_text=True)
     assert count(Payment) == 1
+
+
+def test_a_payment_for_a_circle_cancelled_meanwhile_is_refunded_in_full(
+    member_client: FlaskClient, client: FlaskClient, checkout: Payment, member: User
+) -> None:
+    db.session.get(Circle, checkout.enrollment.circle_id).status = "cancelled"
+    db.session.commit()
+    _mark_paid_at_gateway(checkout.gateway_session_id)
+    page = member_client.get(f"/billing/success?session_id={checkout.gateway_session_id}").get_data(
+        as_text=True
+    )
+    assert "we refunded you in full ($120.00)" in page
+    assert post_webhook(client, session_event(checkout.gateway_session_id)).status_code == 200
+    payment = db.session.get(Payment, checkout.id)
+    assert (payment.status, payment.refunded_cents) == ("refunded", 12000)
+    assert count(Refund) == 1
+    assert _state(member)[1:] == (["left"], 0)
