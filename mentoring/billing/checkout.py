@@ -77,6 +77,7 @@ class FulfilResult:
 
 
 def price_terms(circle: Circle) -> PriceTerms:
+    """A circle's price settings as the plain values pricing works on."""
     return PriceTerms(
         mode=circle.price_mode,
         currency=circle.currency,
@@ -215,6 +216,7 @@ def start_checkout(
 
 
 def payment_for_session(session_id: str) -> Payment | None:
+    """The payment a gateway checkout belongs to, if any."""
     return db.session.execute(
         select(Payment).where(Payment.gateway_session_id == session_id)
     ).scalar_one_or_none()

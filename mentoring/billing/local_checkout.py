@@ -31,6 +31,7 @@ def sign(body: str, secret: str, timestamp: int) -> str:
 
 
 def local_session(session_id: str) -> LocalCheckoutSession:
+    """A local checkout by id; raises NotFound."""
     session = db.session.get(LocalCheckoutSession, session_id)
     if session is None:
         raise NotFound("We could not find that checkout.")

@@ -26,9 +26,11 @@ def payments_of(user_id: int) -> list[Payment]:
 
 
 def payment_with_details(payment_id: int) -> Payment | None:
+    """One payment with its circle, member and refunds loaded (for receipts)."""
     return db.session.execute(
         select(Payment).where(Payment.id == payment_id)
-        .options(joinedload(Payment.enrollment).joinedload(Enrollment.circle), selectinload(Payment.refunds))
+        .options(joinedload(Payment.enrollment).joinedload(Enrollment.circle), joinedload(Payment.user),
+                 selectinload(Payment.refunds))
     ).unique().scalar_one_or_none()
 
 
