@@ -177,10 +177,11 @@ def start_checkout(
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if pending is not None:
-        if pending.expires_at is not None and pending.expires_at > now and pending.checkout_url:
+        live = pending.expires_at is not None and pending.expires_at > now and pending.checkout_url
+        if live and pending.amount_cents == quote.total_cents:
             return CheckoutStart(checkout_url=pending.checkout_url, payment_id=pending.id, joined=False)
-        # A checkout past its expiry cannot be paid any more; make room for a new one. Should
-        # money for it still arrive, fulfilment refunds it (see _is_duplicate).
+        # Past its expiry, or for a price she has since changed: make room for a new checkout.
+        # Should money for the old one still arrive, fulfilment refunds it (see _is_duplicate).
         pending.status = "expired"
         db.session.flush()
 
@@ -292,6 +293,12 @@ def fulfil_payment(
         )
         return FulfilResult(outcome="refunded", payment_id=payment.id)
 
+    db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == payment.enrollment_id)
+        .values(price_cents=payment.unit_amount_cents, funding="self")
+        .execution_options(synchronize_session=False)
+    )
     queue_notification(
         payment.user_id,
         "payment",

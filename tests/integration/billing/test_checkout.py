@@ -236,3 +236,15 @@ def test_concurrent_clicks_make_one_checkout(
     assert count(Payment) == 1
     assert count(Enrollment) == 1
     assert db.session.get(Circle, fixed_circle.id).seats_taken == 1
+
+
+def test_choosing_another_price_replaces_her_open_checkout(
+    member_client: FlaskClient, sliding_circle: Circle, member: User
+) -> None:
+    first = post_join(member_client, sliding_circle.id, {"amount": "10.00"})
+    second = post_join(member_client, sliding_circle.id, {"amount": "12.00"})
+    assert first.headers["Location"] != second.headers["Location"]
+    db.session.expire_all()
+    statuses = db.session.execute(select(Payment.amount_cents, Payment.status).order_by(Payment.id)).all()
+    assert [tuple(row) for row in statuses] == [(8000, "expired"), (9600, "pending")]
+    assert db.session.get(Circle, sliding_circle.id).seats_taken == 1

@@ -388,3 +388,27 @@ def test_a_payment_for_a_circle_cancelled_meanwhile_is_refunded_in_full(
     assert (payment.status, payment.refunded_cents) == ("refunded", 12000)
     assert count(Refund) == 1
     assert _state(member)[1:] == (["left"], 0)
+
+
+def test_if_both_of_her_checkouts_are_paid_the_second_is_refunded(
+    member_client: FlaskClient, client: FlaskClient, sliding_circle: Circle, member: User
+) -> None:
+    post_join(member_client, sliding_circle.id, {"amount": "10.00"})
+    post_join(member_client, sliding_circle.id, {"amount": "12.00"})
+    old, new = db.session.execute(select(Payment).order_by(Payment.id)).scalars().all()
+    assert (
+        post_webhook(client, session_event(old.gateway_session_id, payment_intent="pi_old")).status_code
+        == 200
+    )
+    assert (
+        post_webhook(client, session_event(new.gateway_session_id, payment_intent="pi_new")).status_code
+        == 200
+    )
+    db.session.expire_all()
+    assert (db.session.get(Payment, old.id).status, db.session.get(Payment, new.id).status) == (
+        "paid",
+        "refunded",
+    )
+    enrollment = db.session.execute(select(Enrollment).where(Enrollment.user_id == member.id)).scalar_one()
+    assert (enrollment.status, enrollment.price_cents) == ("active", 1000)
+    assert confirmations(member.id) == 1
