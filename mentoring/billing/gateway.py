@@ -1,7 +1,234 @@
-"""Payment gateways (placeholder, replaced by the payments work)."""
+"""Payment gateways: Stripe Checkout, and a local stand-in with its own checkout page.
 
-from typing import Any
+Services receive a gateway and never construct one; `create_app` builds it once from the
+settings and keeps it at `app.extensions["hearth.gateway"]`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import stripe
+
+from mentoring.errors import DomainError
+
+if TYPE_CHECKING:
+    from mentoring.billing.models import Payment
+
+log = logging.getLogger(__name__)
 
 
-def build_gateway(config: dict[str, Any]) -> object:
-    return object()
+class GatewayError(DomainError):
+    """We could not reach our payment provider. Nothing was charged; please try again in a moment."""
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CheckoutStatus:
+    status: str  # open/complete/expired
+    payment_status: str  # unpaid/paid/no_payment_required
+    payment_intent: str | None
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    id: str
+    status: str  # succeeded/pending/failed
+
+
+class PaymentGateway(ABC):
+    """What Hearth needs from a payment provider."""
+
+    name: str
+
+    @abstractmethod
+    def create_checkout(
+        self,
+        payment: Payment,
+        *,
+        circle_title: str,
+        success_url: str,
+        cancel_url: str,
+        expires_at: datetime,
+        idempotency_key: str,
+        customer_email: str | None = None,
+    ) -> CheckoutSession:
+        """Open a hosted checkout for `payment`; raises GatewayError."""
+
+    @abstractmethod
+    def retrieve_checkout(self, session_id: str) -> CheckoutStatus:
+        """Ask the provider how a checkout stands; raises GatewayError."""
+
+    @abstractmethod
+    def refund(self, payment_intent_id: str, amount_cents: int, *, idempotency_key: str) -> RefundResult:
+        """Refund part or all of a payment; the key makes a retried refund a no-op. Raises GatewayError."""
+
+
+class StripeGateway(PaymentGateway):
+    """Stripe Checkout through the official library's `StripeClient`."""
+
+    name = "stripe"
+
+    def __init__(self, api_key: str, *, api_base: str = "", max_network_retries: int = 2) -> None:
+        options: dict[str, Any] = {"max_network_retries": max_network_retries}
+        if api_base:
+            options["base_addresses"] = {"api": api_base}
+        self.client = stripe.StripeClient(api_key, **options)
+
+    def create_checkout(
+        self,
+        payment: Payment,
+        *,
+        circle_title: str,
+        success_url: str,
+        cancel_url: str,
+        expires_at: datetime,
+        idempotency_key: str,
+        customer_email: str | None = None,
+    ) -> CheckoutSession:
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": payment.currency.lower(),
+                        "unit_amount": payment.unit_amount_cents,
+                        "product_data": {"name": circle_title},
+                    },
+                    "quantity": payment.meetings_covered,
+                }
+            ],
+            "expires_at": int(expires_at.timestamp()),
+            "metadata": {"payment_id": str(payment.id), "enrollment_id": str(payment.enrollment_id)},
+            "client_reference_id": str(payment.id),
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+        }
+        if customer_email:
+            params["customer_email"] = customer_email
+        try:
+            session = self.client.v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as error:
+            log.warning("stripe checkout for payment %s failed: %s", payment.id, error)
+            raise GatewayError() from error
+        return CheckoutSession(id=session.id, url=session.url)
+
+    def retrieve_checkout(self, session_id: str) -> CheckoutStatus:
+        try:
+            session = self.client.v1.checkout.sessions.retrieve(session_id)
+        except stripe.StripeError as error:
+            log.warning("stripe retrieve of %s failed: %s", session_id, error)
+            raise GatewayError() from error
+        data = session.to_dict()
+        intent = data.get("payment_intent")
+        if isinstance(intent, dict):  # expanded
+            intent = intent.get("id")
+        return CheckoutStatus(
+            status=data.get("status") or "open",
+            payment_status=data.get("payment_status") or "unpaid",
+            payment_intent=intent,
+        )
+
+    def refund(self, payment_intent_id: str, amount_cents: int, *, idempotency_key: str) -> RefundResult:
+        try:
+            refund = self.client.v1.refunds.create(
+                params={"payment_intent": payment_intent_id, "amount": amount_cents},
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as error:
+            log.warning("stripe refund of %s failed: %s", payment_intent_id, error)
+            raise GatewayError("We could not issue the refund just now. Please try again shortly.") from error
+        return RefundResult(id=refund.id, status=refund.to_dict().get("status") or "pending")
+
+
+class LocalGateway(PaymentGateway):
+    """Offline development: checkouts are rows paid on Hearth's own page (`/billing/local-checkout/...`).
+
+    Paying there sends a signed `checkout.session.completed` event through the same webhook
+    handler Stripe's events go through, so development exercises the real fulfilment path.
+    """
+
+    name = "local"
+
+    def __init__(self, webhook_secret: str) -> None:
+        self.webhook_secret = webhook_secret
+
+    def create_checkout(
+        self,
+        payment: Payment,
+        *,
+        circle_title: str,
+        success_url: str,
+        cancel_url: str,
+        expires_at: datetime,
+        idempotency_key: str,
+        customer_email: str | None = None,
+    ) -> CheckoutSession:
+        from mentoring.billing.models import LocalCheckoutSession
+        from mentoring.extensions import db
+
+        session = LocalCheckoutSession(
+            id=f"cs_local_{secrets.token_urlsafe(18)}",
+            payment_id=payment.id,
+            amount_cents=payment.amount_cents,
+            currency=payment.currency,
+            title=circle_title,
+            success_url=success_url,
+            cancel_url=cancel_url,
+            expires_at=expires_at,
+        )
+        db.session.add(session)
+        db.session.flush()
+        return CheckoutSession(id=session.id, url=f"/billing/local-checkout/{session.id}")
+
+    def retrieve_checkout(self, session_id: str) -> CheckoutStatus:
+        from mentoring.billing.models import LocalCheckoutSession
+        from mentoring.db import utcnow
+        from mentoring.extensions import db
+
+        session = db.session.get(LocalCheckoutSession, session_id)
+        if session is None:
+            raise GatewayError("That checkout does not exist.")
+        status = session.status
+        if status == "open" and session.expires_at <= utcnow():
+            status = "expired"
+        return CheckoutStatus(status=status, payment_status=session.payment_status,
+                              payment_intent=session.payment_intent)
+
+    def refund(self, payment_intent_id: str, amount_cents: int, *, idempotency_key: str) -> RefundResult:
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        return RefundResult(id=f"re_local_{digest}", status="succeeded")
+
+
+def webhook_secret(config: Any) -> str:
+    """The secret webhooks are signed with. Without STRIPE_WEBHOOK_SECRET (development only;
+    production refuses to start without it) one is derived from SECRET_KEY, so the local
+    gateway can sign its events and the webhook can check them."""
+    configured = config.get("STRIPE_WEBHOOK_SECRET") or ""
+    if configured:
+        return configured
+    derived = hmac.new(str(config["SECRET_KEY"]).encode(), b"hearth-local-webhook", hashlib.sha256)
+    return "whsec_local_" + derived.hexdigest()
+
+
+def build_gateway(config: Any) -> PaymentGateway:
+    """The gateway named by PAYMENT_GATEWAY ('stripe' or 'local')."""
+    if config.get("PAYMENT_GATEWAY") == "stripe":
+        return StripeGateway(
+            config.get("STRIPE_SECRET_KEY") or "", api_base=config.get("STRIPE_API_BASE") or ""
+        )
+    return LocalGateway(webhook_secret(config))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mentoring.accounts.models import User
 from mentoring.circles.models import Enrollment
 from mentoring.db import utcnow
 from mentoring.extensions import db
@@ -17,6 +18,15 @@ class Payment(db.Model):
     __table_args__ = (
         CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
         CheckConstraint("refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refund_bounded"),
+        # At most one open checkout per enrollment: a double-clicked "Continue to payment" that
+        # slips past the row lock still cannot create a second one.
+        Index(
+            "uq_payments_one_pending_per_enrollment",
+            "enrollment_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +49,7 @@ class Payment(db.Model):
     paid_at: Mapped[datetime | None]
 
     enrollment: Mapped[Enrollment] = relationship()
+    user: Mapped[User] = relationship()
     refunds: Mapped[list[Refund]] = relationship(back_populates="payment", order_by="Refund.id")
 
 
@@ -68,3 +79,22 @@ class WebhookEvent(db.Model):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(80))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LocalCheckoutSession(db.Model):
+    """A checkout on the local (development) gateway: what Stripe would remember for us."""
+
+    __tablename__ = "local_checkout_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open/complete/expired
+    payment_status: Mapped[str] = mapped_column(String(10), default="unpaid")  # unpaid/paid
+    payment_intent: Mapped[str | None] = mapped_column(String(64))
+    success_url: Mapped[str] = mapped_column(Text)
+    cancel_url: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,10 +1,278 @@
-"""Billing pages (placeholder routes, replaced by the payments work)."""
+"""Billing pages: the quote and checkout, the webhook, receipts, and the admin's payments."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
 
+import logging
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from mentoring.accounts.auth import is_admin, role_required, verified_required
+from mentoring.accounts.models import Role
+from mentoring.billing import local_checkout, pricing, queries
+from mentoring.billing import refunds as refund_service  # noqa: F401 - connects the signal receivers
+from mentoring.billing.checkout import (
+    CheckoutStart,
+    fulfil_payment,
+    payment_for_session,
+    quote_for_circle,
+    start_checkout,
+)
+from mentoring.billing.forms import JoinForm, PaymentFilterForm, RefundForm
+from mentoring.billing.gateway import GatewayError, PaymentGateway, webhook_secret
+from mentoring.billing.models import Payment
+from mentoring.billing.webhooks import InvalidSignature, handle_webhook
+from mentoring.db import utcnow
+from mentoring.errors import DomainError, NotFound
+from mentoring.extensions import csrf, db
+
+log = logging.getLogger(__name__)
 bp = Blueprint("billing", __name__, url_prefix="/billing")
 
 
-@bp.get("/circles/<int:circle_id>/join")
-def quote(circle_id: int) -> str:
-    return render_template("billing/opens_soon.html", circle_id=circle_id)
+REFUND_REASONS = {
+    "left": "You left the circle",
+    "meeting_cancelled": "A meeting was cancelled",
+    "circle_cancelled": "The circle was cancelled",
+    "seat_unavailable": "Your seat was no longer free",
+    "manual": "Refunded by Hearth",
+    "reconciled": "Refunded by Hearth",
+}
+
+
+@bp.app_context_processor
+def _billing_helpers() -> dict[str, object]:
+    return {"money": pricing.format_money, "refund_reasons": REFUND_REASONS}
+
+
+def _gateway() -> PaymentGateway:
+    return current_app.extensions["hearth.gateway"]
+
+
+def _show_error(form: object, error: DomainError) -> None:
+    """A domain error goes next to its field, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)  # type: ignore[attr-defined]
+
+
+def _is_circle_full(error: DomainError) -> bool:
+    from mentoring.circles import enrollment
+
+    return isinstance(error, enrollment.CircleFull)
+
+
+@bp.route("/circles/<int:circle_id>/join", methods=["GET", "POST"])
+@verified_required
+def quote(circle_id: int) -> str | Response:
+    now = utcnow()
+    try:
+        join = quote_for_circle(circle_id, now=now)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        return render_template("billing/unavailable.html", circle_id=circle_id, message=error.message)
+    form = JoinForm()
+    sliding = join.terms.mode == "sliding"
+    if request.method == "GET" and sliding:
+        form.amount.data = pricing.amount_text(join.quote.unit_cents)
+    shown = join.quote
+    if request.method == "POST":
+        valid = form.validate()
+        try:
+            # Only her price per meeting is read from the form; the total is always recomputed.
+            chosen = pricing.parse_amount(form.amount.data, join.terms.currency) if sliding else None
+            shown = quote_for_circle(circle_id, now=now, chosen_cents=chosen).quote
+        except DomainError as error:
+            _show_error(form, error)
+            valid = False
+        if form.update.data:
+            form.agree.errors = []
+        elif valid:
+            try:
+                return _start(circle_id, chosen, agreed=bool(form.agree.data))
+            except DomainError as error:
+                db.session.rollback()
+                if _is_circle_full(error):
+                    return render_template("billing/full.html", circle_id=circle_id, title=join.title)
+                _show_error(form, error)
+    return render_template("billing/quote.html", join=join, shown=shown, form=form,
+                           cancelled=request.args.get("cancelled") == "1")
+
+
+def _start(circle_id: int, chosen: int | None, *, agreed: bool) -> Response:
+    def attempt() -> CheckoutStart:
+        return start_checkout(
+            circle_id, current_user.id, chosen_cents=chosen, agreed=agreed, now=utcnow(), gateway=_gateway(),
+            success_url=url_for("billing.success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=url_for("billing.quote", circle_id=circle_id, cancelled=1, _external=True),
+            customer_email=current_user.email,
+        )
+
+    try:
+        started = attempt()
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent click of hers committed first (her enrollment or her pending payment):
+        # the second attempt finds what the first made and reuses it.
+        db.session.rollback()
+        started = attempt()
+        db.session.commit()
+    if started.joined:
+        flash("You're in. Welcome to the circle.", "success")
+        return redirect(url_for("circles.detail", circle_id=circle_id))
+    return redirect(started.checkout_url)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError) -> tuple[str, int]:
+    db.session.rollback()
+    return render_template("billing/unavailable.html", circle_id=None, message=error.message), 409
+
+
+@bp.get("/success")
+@login_required
+def success() -> str:
+    session_id = request.args.get("session_id", "")
+    payment = payment_for_session(session_id) if session_id else None
+    if payment is None or payment.user_id != current_user.id:
+        abort(404)
+    if payment.status == "pending":
+        try:
+            status = _gateway().retrieve_checkout(session_id)
+        except GatewayError:
+            status = None
+        if status is not None and status.payment_status == "paid":
+            fulfil_payment(session_id, payment_intent=status.payment_intent, now=utcnow(), gateway=_gateway())
+            db.session.commit()
+    payment = queries.payment_with_details(payment.id)
+    return render_template("billing/success.html", payment=payment)
+
+
+@bp.post("/stripe/webhook")
+@csrf.exempt
+def stripe_webhook() -> tuple[str, int]:
+    try:
+        outcome = handle_webhook(
+            request.get_data(), request.headers.get("Stripe-Signature"),
+            secret=webhook_secret(current_app.config), gateway=_gateway(), now=utcnow(),
+        )
+        db.session.commit()
+    except InvalidSignature:
+        db.session.rollback()
+        log.warning("webhook with a bad signature refused")
+        return "bad signature", 400
+    except Exception:
+        db.session.rollback()
+        log.exception("webhook failed; the gateway will retry it")
+        return "error", 500
+    log.info("webhook handled: %s", outcome)
+    return outcome, 200
+
+
+def _local_only() -> None:
+    if current_app.config.get("PAYMENT_GATEWAY") != "local":
+        abort(404)
+
+
+def _own_local_session(session_id: str):  # noqa: ANN202
+    _local_only()
+    try:
+        session = local_checkout.local_session(session_id)
+    except NotFound:
+        abort(404)
+    payment = db.session.get(Payment, session.payment_id)
+    if payment is None or payment.user_id != current_user.id:
+        abort(404)
+    return session
+
+
+@bp.get("/local-checkout/<session_id>")
+@login_required
+def local_checkout_page(session_id: str) -> str:
+    session = _own_local_session(session_id)
+    return render_template("billing/local_checkout.html", session=session, now=utcnow())
+
+
+@bp.post("/local-checkout/<session_id>/pay")
+@login_required
+def local_checkout_pay(session_id: str) -> Response:
+    _own_local_session(session_id)
+    gateway = _gateway()
+    next_url = local_checkout.pay_local_checkout(
+        session_id, secret=webhook_secret(current_app.config), gateway=gateway, now=utcnow()
+    )
+    db.session.commit()
+    return redirect(next_url)
+
+
+@bp.post("/local-checkout/<session_id>/cancel")
+@login_required
+def local_checkout_cancel(session_id: str) -> Response:
+    session = _own_local_session(session_id)
+    return redirect(session.cancel_url)
+
+
+@bp.get("/payments")
+@login_required
+def payments() -> str:
+    return render_template("billing/payments.html", payments=queries.payments_of(current_user.id))
+
+
+@bp.get("/payments/<int:payment_id>")
+@login_required
+def receipt(payment_id: int) -> str:
+    payment = queries.payment_with_details(payment_id)
+    if payment is None or (payment.user_id != current_user.id and not is_admin(current_user)):
+        abort(404)
+    return render_template("billing/receipt.html", payment=payment)
+
+
+@bp.get("/admin/payments")
+@role_required(Role.ADMIN)
+def admin_payments() -> str:
+    form = PaymentFilterForm(request.args)
+    valid = form.validate()
+    page = queries.search_payments(
+        status=form.status.data if valid else None,
+        date_from=form.date_from.data if valid else None,
+        date_to=form.date_to.data if valid else None,
+        email=form.email.data if valid else None,
+        tzname=current_user.timezone,
+        page=request.args.get("page", 1, type=int),
+    )
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("billing/admin_payments.html", form=form, page=page, args=args)
+
+
+@bp.route("/admin/payments/<int:payment_id>/refund", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_refund(payment_id: int) -> str | Response:
+    payment = queries.payment_with_details(payment_id)
+    if payment is None:
+        abort(404)
+    form = RefundForm()
+    if request.method == "GET":
+        form.decision.data = secrets.token_urlsafe(16)
+    if form.validate_on_submit():
+        try:
+            amount = pricing.parse_amount(form.amount.data, payment.currency, maximum=None)
+            refund_service.refund_manually(
+                payment_id, amount, reason=form.reason.data,
+                decision=form.decision.data or secrets.token_urlsafe(16),
+                admin_id=current_user.id, gateway=_gateway(), now=utcnow(),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+            payment = queries.payment_with_details(payment_id)
+        else:
+            flash("Refund issued. The member has been told.", "success")
+            return redirect(url_for("billing.receipt", payment_id=payment_id))
+    return render_template("billing/admin_refund.html", form=form, payment=payment)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a5d044e5fc76
+Revision ID: 8f0df6a46c8a
 Revises: 
-Create Date: 2026-11-23 13:23:43.436045
+Create Date: 2026-11-23 13:43:23.348321
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a5d044e5fc76'
+revision = '8f0df6a46c8a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -239,6 +239,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_payments_enrollment_id'), ['enrollment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_payments_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_payments_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_payments_one_pending_per_enrollment', ['enrollment_id'], unique=True, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
+
+    op.create_table('local_checkout_sessions',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('payment_id', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('payment_status', sa.String(length=10), nullable=False),
+    sa.Column('payment_intent', sa.String(length=64), nullable=True),
+    sa.Column('success_url', sa.Text(), nullable=False),
+    sa.Column('cancel_url', sa.Text(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_local_checkout_sessions_payment_id_payments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_local_checkout_sessions'))
+    )
+    with op.batch_alter_table('local_checkout_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_local_checkout_sessions_payment_id'), ['payment_id'], unique=False)
 
     op.create_table('refunds',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -270,7 +290,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_refunds_payment_id'))
 
     op.drop_table('refunds')
+    with op.batch_alter_table('local_checkout_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_local_checkout_sessions_payment_id'))
+
+    op.drop_table('local_checkout_sessions')
     with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.drop_index('uq_payments_one_pending_per_enrollment', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
         batch_op.drop_index(batch_op.f('ix_payments_user_id'))
         batch_op.drop_index(batch_op.f('ix_payments_status'))
         batch_op.drop_index(batch_op.f('ix_payments_enrollment_id'))

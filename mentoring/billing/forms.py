@@ -1,0 +1,42 @@
+"""Billing forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+PAYMENT_STATUSES = ("pending", "paid", "failed", "expired", "refunded", "partially_refunded")
+
+
+class JoinForm(FlaskForm):
+    amount = StringField("Your price per meeting", validators=[Optional(), Length(max=20)])
+    agree = BooleanField(
+        "I agree to keep what is shared in this circle confidential.",
+        validators=[DataRequired("Please agree to keep what is shared in the circle confidential.")],
+    )
+    update = SubmitField("Update the total")
+    submit = SubmitField("Continue to payment")
+
+
+class RefundForm(FlaskForm):
+    amount = StringField("Amount to refund",
+                         validators=[DataRequired("Please enter an amount."), Length(max=20)])
+    reason = StringField("Reason (kept in the audit log)",
+                         validators=[DataRequired("Please say why."), Length(max=200)])
+    decision = HiddenField()
+    submit = SubmitField("Refund")
+
+
+class PaymentFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search over GET changes nothing
+
+    status = SelectField(
+        "Status", choices=[("", "Any")] + [(s, s.replace("_", " ")) for s in PAYMENT_STATUSES],
+        validators=[Optional()],
+    )
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    email = StringField("Member's email contains", validators=[Optional(), Length(max=254)])
+    submit = SubmitField("Filter")

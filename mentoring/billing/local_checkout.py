@@ -1,0 +1,76 @@
+"""The local gateway's checkout page, for development without Stripe.
+
+"Pay" sends a Stripe-shaped, Stripe-signed `checkout.session.completed` event through the same
+`handle_webhook` the real endpoint uses, in-process: an HTTP call to ourselves would deadlock
+the single-threaded development server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import datetime
+
+from mentoring.billing.gateway import PaymentGateway
+from mentoring.billing.models import LocalCheckoutSession
+from mentoring.billing.webhooks import handle_webhook
+from mentoring.errors import DomainError, NotFound
+from mentoring.extensions import db
+
+
+class CheckoutClosed(DomainError):
+    """This checkout has expired or was already paid. Please start again from the circle's page."""
+
+
+def sign(body: str, secret: str, timestamp: int) -> str:
+    """A `Stripe-Signature` header value, made exactly as Stripe makes it."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def local_session(session_id: str) -> LocalCheckoutSession:
+    """A local checkout by id; raises NotFound."""
+    session = db.session.get(LocalCheckoutSession, session_id)
+    if session is None:
+        raise NotFound("We could not find that checkout.")
+    return session
+
+
+def pay_local_checkout(session_id: str, *, secret: str, gateway: PaymentGateway, now: datetime) -> str:
+    """Pay a local checkout and deliver its signed webhook; returns where to send her next.
+
+    Raises NotFound, CheckoutClosed.
+    """
+    session = local_session(session_id)
+    if session.status != "open" or session.expires_at <= now:
+        raise CheckoutClosed()
+    session.status = "complete"
+    session.payment_status = "paid"
+    session.payment_intent = f"pi_local_{secrets.token_hex(12)}"
+    db.session.flush()
+    timestamp = int(now.timestamp())
+    event = {
+        "id": f"evt_local_{secrets.token_hex(12)}",
+        "object": "event",
+        "type": "checkout.session.completed",
+        "created": timestamp,
+        "livemode": False,
+        "data": {
+            "object": {
+                "id": session.id,
+                "object": "checkout.session",
+                "status": "complete",
+                "payment_status": "paid",
+                "payment_intent": session.payment_intent,
+                "amount_total": session.amount_cents,
+                "currency": session.currency.lower(),
+                "client_reference_id": str(session.payment_id),
+                "metadata": {"payment_id": str(session.payment_id)},
+            }
+        },
+    }
+    body = json.dumps(event)
+    handle_webhook(body, sign(body, secret, timestamp), secret=secret, gateway=gateway, now=now)
+    return session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id)

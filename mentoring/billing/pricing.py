@@ -1,0 +1,186 @@
+"""Prices, quotes and refund amounts: pure functions over integer cents.
+
+A member buys the meetings left in the term at a price per meeting. Refunds are counted in
+meetings too, and are always capped by what is still unrefunded, so money kept plus money
+refunded is exactly what was paid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from mentoring.errors import DomainError
+
+# Currencies we can charge in, with their symbol. All use two decimal places (cents).
+CURRENCY_SYMBOLS = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "NZD": "NZ$",
+}
+# No circle charges more than this per meeting; a typo like "1500" for "15.00" stops here.
+MAX_UNIT_CENTS = 50_000
+
+
+class PriceOutOfRange(DomainError):
+    """Please choose an amount within the circle's range."""
+
+    field = "amount"
+
+
+class InvalidAmount(DomainError):
+    """Please enter an amount such as 12.50."""
+
+    field = "amount"
+
+
+class UnknownCurrency(DomainError):
+    """This circle's currency is not one we can take payments in yet."""
+
+    field = "amount"
+
+
+@dataclass(frozen=True)
+class PriceTerms:
+    """A circle's price settings, as plain values."""
+
+    mode: str  # free/fixed/sliding
+    currency: str
+    price_cents: int | None = None
+    sliding_min_cents: int | None = None
+    sliding_suggested_cents: int | None = None
+    sliding_max_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    meetings: int
+    unit_cents: int
+    total_cents: int
+    currency: str
+
+    @property
+    def description(self) -> str:
+        """'5 meetings × $15.00 = $75.00'."""
+        noun = "meeting" if self.meetings == 1 else "meetings"
+        return (
+            f"{self.meetings} {noun} × {format_money(self.unit_cents, self.currency)} = "
+            f"{format_money(self.total_cents, self.currency)}"
+        )
+
+
+def check_currency(currency: str) -> str:
+    """The upper-cased ISO code, or UnknownCurrency."""
+    code = (currency or "").strip().upper()
+    if code not in CURRENCY_SYMBOLS:
+        raise UnknownCurrency(f"We cannot take payments in “{currency}” yet.")
+    return code
+
+
+def format_money(cents: int, currency: str) -> str:
+    """'$1,234.50'; an unknown currency shows its code ('12.00 XYZ')."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    number = f"{whole:,}.{part:02d}"
+    symbol = CURRENCY_SYMBOLS.get((currency or "").upper())
+    if symbol is None:
+        return f"{sign}{number} {currency}"
+    return f"{sign}{symbol}{number}"
+
+
+def amount_text(cents: int) -> str:
+    """1250 -> '12.50', the way an amount is typed into a form."""
+    whole, part = divmod(cents, 100)
+    return f"{whole}.{part:02d}"
+
+
+def parse_amount(text: str | None, currency: str, *, maximum: int | None = MAX_UNIT_CENTS) -> int:
+    """'12.50' -> 1250 cents. Raises InvalidAmount (not a number, negative, more than two
+    decimals, above `maximum`, by default the most a meeting may cost) or UnknownCurrency."""
+    check_currency(currency)
+    raw = (text or "").strip().removeprefix(CURRENCY_SYMBOLS[currency.upper()]).replace(",", "").strip()
+    if not raw:
+        raise InvalidAmount("Please enter an amount, for example 12.50.")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidAmount("Please enter the amount as a number, for example 12.50.") from None
+    if not value.is_finite():
+        raise InvalidAmount("Please enter the amount as a number, for example 12.50.")
+    if value < 0:
+        raise InvalidAmount("The amount cannot be negative.")
+    cents = value * 100
+    if cents != cents.to_integral_value():
+        raise InvalidAmount("Please use at most two decimal places, for example 12.50.")
+    if maximum is not None and cents > maximum:
+        raise InvalidAmount(
+            f"That is more than the most any circle charges ({format_money(maximum, currency)})."
+        )
+    return int(cents)
+
+
+def unit_price(terms: PriceTerms, chosen_cents: int | None = None, *, sponsored: bool = False) -> int:
+    """The price per meeting she pays. Fixed: the circle's price. Sliding: her choice (the
+    suggested price if she has not chosen), which must lie within the range, else
+    PriceOutOfRange. Free and sponsored seats cost nothing."""
+    if sponsored or terms.mode == "free":
+        return 0
+    check_currency(terms.currency)
+    if terms.mode == "fixed":
+        return terms.price_cents or 0
+    if terms.mode != "sliding":
+        raise ValueError(f"unknown price mode {terms.mode!r}")
+    low = terms.sliding_min_cents or 0
+    high = terms.sliding_max_cents if terms.sliding_max_cents is not None else MAX_UNIT_CENTS
+    chosen = terms.sliding_suggested_cents if chosen_cents is None else chosen_cents
+    if chosen is None:
+        chosen = low
+    if not low <= chosen <= high:
+        raise PriceOutOfRange(
+            f"Please choose between {format_money(low, terms.currency)} and "
+            f"{format_money(high, terms.currency)} per meeting."
+        )
+    return chosen
+
+
+def meetings_left(meetings: Iterable[tuple[int, datetime, str]], now: datetime) -> list[int]:
+    """The sequences of meetings still to buy: scheduled and starting after `now`, in order.
+
+    `meetings` are (sequence, starts_at, status) triples.
+    """
+    return sorted(seq for seq, starts_at, status in meetings if status == "scheduled" and starts_at > now)
+
+
+def quote(
+    terms: PriceTerms, meetings: int, chosen_cents: int | None = None, *, sponsored: bool = False
+) -> Quote:
+    """What joining costs: `meetings` × the unit price. Never negative."""
+    unit = unit_price(terms, chosen_cents, sponsored=sponsored)
+    count = max(meetings, 0)
+    return Quote(meetings=count, unit_cents=unit, total_cents=unit * count, currency=terms.currency)
+
+
+def refund_for_leaving(paid_cents: int, meetings_covered: int, meetings_remaining_refundable: int) -> int:
+    """The share of a payment that pays for the meetings she will not attend.
+
+    Rounds down, so the refund never exceeds the meetings' share of what was paid.
+    """
+    if paid_cents <= 0 or meetings_covered <= 0:
+        return 0
+    remaining = min(max(meetings_remaining_refundable, 0), meetings_covered)
+    return paid_cents * remaining // meetings_covered
+
+
+def per_meeting_refund(paid_cents: int, meetings_covered: int) -> int:
+    """What one meeting of a payment is worth (a cancelled meeting refunds this)."""
+    return refund_for_leaving(paid_cents, meetings_covered, 1)
+
+
+def cap_refund(paid_cents: int, refunded_cents: int, requested_cents: int) -> int:
+    """A refund that keeps the total refunded within what was paid (0 when nothing is left)."""
+    return max(0, min(requested_cents, paid_cents - refunded_cents))

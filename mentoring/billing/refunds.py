@@ -1,0 +1,308 @@
+"""Refunds: one row per refund decision, issued through the gateway with that decision's key.
+
+The receivers at the bottom connect to the circles' signals when this module is imported (the
+billing views import it), and run inside the sender's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from mentoring.audit.service import record
+from mentoring.billing import pricing
+from mentoring.billing.gateway import GatewayError, PaymentGateway
+from mentoring.billing.models import Payment, Refund
+from mentoring.circles import signals
+from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus, Meeting
+from mentoring.errors import DomainError, NotFound
+from mentoring.extensions import db
+from mentoring.notify.service import queue_notification
+
+log = logging.getLogger(__name__)
+
+REFUNDABLE = ("paid", "partially_refunded")
+# Leaving at least this long before the next meeting refunds the meetings not yet held.
+LEAVE_NOTICE = timedelta(hours=24)
+
+
+class RefundFailed(DomainError):
+    """We could not issue the refund just now. Nothing was changed; please try again shortly."""
+
+
+class NothingToRefund(DomainError):
+    """There is nothing left to refund on this payment."""
+
+    field = "amount"
+
+
+def _locked_payment(payment_id: int) -> Payment:
+    payment = db.session.execute(
+        select(Payment).where(Payment.id == payment_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if payment is None:
+        raise NotFound("We could not find that payment.")
+    return payment
+
+
+def issue_refund(
+    payment_id: int,
+    amount_cents: int,
+    *,
+    reason: str,
+    idempotency_key: str,
+    gateway: PaymentGateway,
+    now: datetime,
+    meetings: int = 0,
+    actor_id: int | None = None,
+    message: str | None = None,
+) -> Refund | None:
+    """Refund up to `amount_cents` of a payment, once per `idempotency_key`.
+
+    Guarantees: the amount is capped by what is still unrefunded (None when that is nothing);
+    the same key never refunds twice (here or at the gateway, which gets the same key); the
+    payment's refunded total and status move with the refund, and she is told. If the gateway
+    refuses, RefundFailed is raised and the caller rolls back, leaving no half-made refund.
+    """
+    payment = _locked_payment(payment_id)
+    existing = db.session.execute(
+        select(Refund).where(Refund.idempotency_key == idempotency_key)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    if payment.status not in REFUNDABLE:
+        return None
+    if not payment.gateway_payment_id:
+        # Paid but with no reference to refund against: never keep the money quietly.
+        log.error("payment %s is paid but has no gateway payment id; refund needs a person", payment.id)
+        raise RefundFailed()
+    amount = pricing.cap_refund(payment.amount_cents, payment.refunded_cents, amount_cents)
+    if amount <= 0:
+        return None
+    refund = Refund(
+        payment_id=payment.id, amount_cents=amount, meetings=meetings, reason=reason,
+        idempotency_key=idempotency_key, status="pending", created_by_id=actor_id, created_at=now,
+    )
+    db.session.add(refund)
+    db.session.flush()
+    try:
+        result = gateway.refund(payment.gateway_payment_id, amount, idempotency_key=idempotency_key)
+    except GatewayError as error:
+        refund.status = "failed"
+        db.session.flush()
+        raise RefundFailed() from error
+    if result.status == "failed":
+        refund.status = "failed"
+        db.session.flush()
+        raise RefundFailed()
+    # A refund the gateway accepted but has not settled yet ("pending") still counts.
+    refund.status = "succeeded" if result.status == "succeeded" else "pending"
+    refund.gateway_refund_id = result.id
+    _add_refunded(payment, amount)
+    circle = payment.enrollment.circle
+    shown = pricing.format_money(amount, payment.currency)
+    queue_notification(
+        payment.user_id,
+        "payment",
+        f"refund-issued:{idempotency_key}",
+        subject=f"Refund of {shown} for {circle.title}",
+        text=message or f"We refunded {shown} for {circle.title} to the card you paid with. "
+        "It usually shows on your statement within 5-10 days.",
+        link=f"/billing/payments/{payment.id}",
+    )
+    return refund
+
+
+def _add_refunded(payment: Payment, amount: int) -> None:
+    # An UPDATE relative to the stored value, so two refunds never overwrite each other; the
+    # table's check constraint refuses a total above what was paid.
+    db.session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id)
+        .values(refunded_cents=Payment.refunded_cents + amount)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(payment)
+    payment.status = "refunded" if payment.refunded_cents >= payment.amount_cents else "partially_refunded"
+    db.session.flush()
+
+
+def reconcile_refunded_total(payment_intent: str, amount_refunded: int, *, event_id: str,
+                             now: datetime) -> bool:
+    """The gateway says `amount_refunded` of a charge is refunded (e.g. from its dashboard).
+
+    Records the difference as a refund row so receipts add up. Never lowers the total. True if
+    anything changed.
+    """
+    payment = db.session.execute(
+        select(Payment).where(Payment.gateway_payment_id == payment_intent).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if payment is None:
+        log.warning("refund for unknown payment intent %s ignored", payment_intent)
+        return False
+    target = min(amount_refunded, payment.amount_cents)
+    missing = target - payment.refunded_cents
+    if missing <= 0:
+        return False
+    db.session.add(Refund(
+        payment_id=payment.id, amount_cents=missing, reason="reconciled",
+        idempotency_key=f"refund:gateway:{event_id}", status="succeeded", created_at=now,
+    ))
+    _add_refunded(payment, missing)
+    return True
+
+
+def refund_manually(
+    payment_id: int, amount_cents: int, *, reason: str, decision: str, admin_id: int,
+    gateway: PaymentGateway, now: datetime,
+) -> Refund:
+    """An admin refunds part or all of a payment. Audited. `decision` is the form's one-time
+    token, so a resubmitted form refunds once. Raises NothingToRefund, RefundFailed."""
+    payment = _locked_payment(payment_id)
+    key = f"refund:manual:{decision}"
+    already = db.session.execute(select(Refund).where(Refund.idempotency_key == key)).scalar_one_or_none()
+    if already is not None:
+        return already
+    left = payment.amount_cents - payment.refunded_cents
+    if payment.status not in REFUNDABLE or left <= 0:
+        raise NothingToRefund()
+    if amount_cents > left:
+        raise NothingToRefund(
+            f"At most {pricing.format_money(left, payment.currency)} can still be refunded.", field="amount"
+        )
+    if amount_cents <= 0:
+        raise NothingToRefund("Please enter an amount above zero.", field="amount")
+    refund = issue_refund(
+        payment_id, amount_cents, reason="manual", idempotency_key=key,
+        gateway=gateway, now=now, actor_id=admin_id,
+    )
+    if refund is None:
+        raise NothingToRefund()
+    record(
+        "payment.refund", actor_id=admin_id, subject_type="payment", subject_id=payment_id,
+        details={"amount_cents": refund.amount_cents, "currency": payment.currency, "reason": reason,
+                 "refund_id": refund.id},
+        now=now,
+    )
+    return refund
+
+
+def _paid_payments(enrollment_ids: list[int]) -> list[Payment]:
+    if not enrollment_ids:
+        return []
+    return list(db.session.execute(
+        select(Payment).where(Payment.enrollment_id.in_(enrollment_ids), Payment.status.in_(REFUNDABLE))
+        .order_by(Payment.id)
+    ).scalars())
+
+
+def _unheld_covered(circle_id: int, first_sequence: int, now: datetime) -> int:
+    """Meetings a payment covers that are still to come (cancelled ones were refunded already)."""
+    return db.session.execute(
+        select(func.count(Meeting.id)).where(
+            Meeting.circle_id == circle_id, Meeting.sequence >= first_sequence,
+            Meeting.status == "scheduled", Meeting.starts_at > now,
+        )
+    ).scalar_one()
+
+
+def refund_for_leaving(enrollment_id: int, *, now: datetime, gateway: PaymentGateway) -> int:
+    """She left: if that is at least 24 hours before the next meeting, refund the meetings not
+    yet held; later than that, nothing. Returns the cents refunded. Raises RefundFailed."""
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        return 0
+    next_start = db.session.execute(
+        select(func.min(Meeting.starts_at)).where(
+            Meeting.circle_id == enrollment.circle_id, Meeting.status == "scheduled", Meeting.starts_at > now
+        )
+    ).scalar_one_or_none()
+    if next_start is None or next_start - now < LEAVE_NOTICE:
+        return 0
+    total = 0
+    for payment in _paid_payments([enrollment_id]):
+        meetings = _unheld_covered(enrollment.circle_id, payment.first_sequence, now)
+        amount = pricing.refund_for_leaving(payment.amount_cents, payment.meetings_covered, meetings)
+        refund = issue_refund(
+            payment.id, amount, reason="left", idempotency_key=f"refund:leave:{enrollment_id}:{payment.id}",
+            gateway=gateway, now=now, meetings=meetings,
+        )
+        total += refund.amount_cents if refund else 0
+    return total
+
+
+def refund_cancelled_meeting(meeting_id: int, *, now: datetime, gateway: PaymentGateway) -> int:
+    """A meeting was cancelled: each member whose payment covers it gets that meeting back."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        return 0
+    enrollment_ids = list(db.session.execute(
+        select(Enrollment.id).where(
+            Enrollment.circle_id == meeting.circle_id, Enrollment.status == EnrollmentStatus.ACTIVE
+        )
+    ).scalars())
+    total = 0
+    for payment in _paid_payments(enrollment_ids):
+        if payment.first_sequence > meeting.sequence:
+            continue
+        amount = pricing.per_meeting_refund(payment.amount_cents, payment.meetings_covered)
+        refund = issue_refund(
+            payment.id, amount, reason="meeting_cancelled",
+            idempotency_key=f"refund:meeting:{meeting_id}:{payment.id}", gateway=gateway, now=now, meetings=1,
+        )
+        total += refund.amount_cents if refund else 0
+    return total
+
+
+def refund_cancelled_circle(circle_id: int, *, now: datetime, gateway: PaymentGateway) -> int:
+    """The circle was cancelled: every paying member keeps paying only for meetings already
+    held; everything else is refunded."""
+    circle = db.session.get(Circle, circle_id)
+    if circle is None:
+        return 0
+    enrollment_ids = list(db.session.execute(
+        select(Enrollment.id).where(
+            Enrollment.circle_id == circle_id, Enrollment.status != EnrollmentStatus.LEFT
+        )
+    ).scalars())
+    total = 0
+    for payment in _paid_payments(enrollment_ids):
+        held = db.session.execute(
+            select(func.count(Meeting.id)).where(
+                Meeting.circle_id == circle_id, Meeting.sequence >= payment.first_sequence,
+                Meeting.status != "cancelled", Meeting.starts_at <= now,
+            )
+        ).scalar_one()
+        kept = pricing.refund_for_leaving(payment.amount_cents, payment.meetings_covered, held)
+        amount = payment.amount_cents - payment.refunded_cents - kept
+        refund = issue_refund(
+            payment.id, amount, reason="circle_cancelled",
+            idempotency_key=f"refund:circle:{circle_id}:{payment.id}", gateway=gateway, now=now,
+            meetings=max(payment.meetings_covered - held, 0),
+        )
+        total += refund.amount_cents if refund else 0
+    return total
+
+
+def _gateway() -> PaymentGateway:
+    return current_app.extensions["hearth.gateway"]
+
+
+@signals.member_left.connect
+def _on_member_left(sender: object, *, enrollment_id: int, now: datetime, **_: object) -> None:
+    refund_for_leaving(enrollment_id, now=now, gateway=_gateway())
+
+
+@signals.meeting_cancelled.connect
+def _on_meeting_cancelled(sender: object, *, meeting_id: int, now: datetime, **_: object) -> None:
+    refund_cancelled_meeting(meeting_id, now=now, gateway=_gateway())
+
+
+@signals.circle_cancelled.connect
+def _on_circle_cancelled(sender: object, *, circle_id: int, now: datetime, **_: object) -> None:
+    refund_cancelled_circle(circle_id, now=now, gateway=_gateway())

@@ -1,0 +1,110 @@
+"""Stripe webhook events: verified, recorded once, and acted on in the same transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+import stripe
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from mentoring.billing.checkout import expire_payment, fulfil_payment, payment_for_session
+from mentoring.billing.gateway import PaymentGateway
+from mentoring.billing.models import WebhookEvent
+from mentoring.billing.refunds import reconcile_refunded_total
+from mentoring.errors import DomainError
+from mentoring.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class InvalidSignature(DomainError):
+    """The webhook's signature is missing, wrong or too old."""
+
+
+def _record_event(event_id: str, event_type: str, now: datetime) -> bool:
+    """Insert the event's id; False if it was already there (processed before, or right now
+    by a concurrent delivery, whose transaction this waits for on PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(WebhookEvent)
+        .values(id=event_id, type=event_type[:80], received_at=now)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(WebhookEvent.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none() is not None
+
+
+def handle_webhook(
+    payload: bytes | str, signature: str | None, *, secret: str, gateway: PaymentGateway, now: datetime
+) -> str:
+    """Verify and apply one gateway event; returns what happened ('duplicate', 'ignored', ...).
+
+    The event id is recorded first, in the caller's transaction, so an event is applied at most
+    once even when it is delivered many times at once; if the work fails, the caller rolls back
+    the record with it and the gateway's retry applies it. Raises InvalidSignature (nothing is
+    touched) and lets any other failure propagate for a rollback and a 500.
+    """
+    try:
+        stripe.Webhook.construct_event(payload, signature, secret)
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise InvalidSignature() from error
+    event = json.loads(payload)
+    event_type = str(event.get("type", ""))
+    if not _record_event(str(event["id"]), event_type, now):
+        return "duplicate"
+    handler = HANDLERS.get(event_type)
+    if handler is None:
+        return "ignored"
+    return handler(event["data"]["object"], event, gateway=gateway, now=now)
+
+
+def _session_completed(obj: dict[str, Any], event: dict[str, Any], *, gateway: PaymentGateway,
+                       now: datetime) -> str:
+    if obj.get("payment_status") != "paid":
+        return "awaiting payment"  # a delayed method (bank debit): async_payment_* follows
+    return _fulfil(obj, gateway=gateway, now=now)
+
+
+def _fulfil(obj: dict[str, Any], *, gateway: PaymentGateway, now: datetime) -> str:
+    result = fulfil_payment(obj["id"], payment_intent=obj.get("payment_intent"), now=now, gateway=gateway)
+    return result.outcome
+
+
+def _async_succeeded(obj: dict[str, Any], event: dict[str, Any], *, gateway: PaymentGateway,
+                     now: datetime) -> str:
+    return _fulfil(obj, gateway=gateway, now=now)
+
+
+def _closed_unpaid(status: str):  # noqa: ANN202 - a handler
+    def handler(obj: dict[str, Any], event: dict[str, Any], *, gateway: PaymentGateway, now: datetime) -> str:
+        payment = payment_for_session(obj["id"])
+        if payment is None:
+            log.warning("%s for unknown checkout %s ignored", event.get("type"), obj["id"])
+            return "unknown"
+        return status if expire_payment(payment.id, now=now, status=status) else "already"
+
+    return handler
+
+
+def _charge_refunded(obj: dict[str, Any], event: dict[str, Any], *, gateway: PaymentGateway,
+                     now: datetime) -> str:
+    intent = obj.get("payment_intent")
+    if not intent:
+        return "ignored"
+    refunded = int(obj.get("amount_refunded") or 0)
+    changed = reconcile_refunded_total(intent, refunded, event_id=event["id"], now=now)
+    return "reconciled" if changed else "already"
+
+
+HANDLERS = {
+    "checkout.session.completed": _session_completed,
+    "checkout.session.async_payment_succeeded": _async_succeeded,
+    "checkout.session.async_payment_failed": _closed_unpaid("failed"),
+    "checkout.session.expired": _closed_unpaid("expired"),
+    "charge.refunded": _charge_refunded,
+}
