@@ -1,0 +1,87 @@
+"""Members' forms: searching for a circle, joining one, and a facilitator removing a member."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from mentoring.circles.queries import (
+    FORMAT_LABELS,
+    LANGUAGES,
+    PRICE_LABELS,
+    THEME_LABELS,
+    TIME_WINDOWS,
+    WEEKDAYS,
+    CircleFilters,
+)
+from mentoring.timekeeping.display import is_valid_timezone
+
+
+def _choices(any_label: str, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [("", any_label), *pairs]
+
+
+class CircleFilterForm(FlaskForm):
+    """A search: read from the query string, no CSRF (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    theme = SelectField("Theme", choices=_choices("Any theme", list(THEME_LABELS.items())),
+                        validators=[Optional()])
+    weekday = SelectField("Day", choices=_choices("Any day", [(str(i), d) for i, d in enumerate(WEEKDAYS)]),
+                          validators=[Optional()])
+    time_of_day = SelectField("Time of day (your time)",
+                              choices=_choices("Any time", [(k, v[0]) for k, v in TIME_WINDOWS.items()]),
+                              validators=[Optional()])
+    format = SelectField("Format", choices=_choices("Any format", list(FORMAT_LABELS.items())),
+                         validators=[Optional()])
+    price = SelectField("Price",
+                        choices=_choices("Any price", [(str(k), v) for k, v in PRICE_LABELS.items()]),
+                        validators=[Optional()])
+    language = SelectField("Language", choices=_choices("Any language", [(x, x) for x in LANGUAGES]),
+                           validators=[Optional()])
+    kids_welcome = BooleanField("Kids welcome (camera optional)")
+    onsite_childcare = BooleanField("On-site childcare")
+    seats_available = BooleanField("Only circles with a free seat")
+    tz = StringField("Show times in", validators=[Optional(), Length(max=64)])
+
+    def validate_tz(self, field: StringField) -> None:
+        if field.data and not is_valid_timezone(field.data):
+            raise ValidationError("We don't know that timezone, so times are shown in UTC.")
+
+    def filters(self) -> CircleFilters:
+        """The valid choices as filters; a field with an error is simply not applied."""
+
+        def ok(name: str) -> str | None:
+            f = self[name]
+            return f.data or None if not f.errors else None
+
+        weekday = ok("weekday")
+        return CircleFilters(
+            theme=ok("theme"),
+            weekday=int(weekday) if weekday is not None else None,
+            time_of_day=ok("time_of_day"),
+            format=ok("format"),
+            kids_welcome=bool(self.kids_welcome.data),
+            onsite_childcare=bool(self.onsite_childcare.data),
+            price=ok("price"),
+            language=ok("language"),
+            seats_available=bool(self.seats_available.data),
+        )
+
+
+class JoinForm(FlaskForm):
+    agree = BooleanField(
+        "I agree to keep what is shared in this circle confidential",
+        validators=[DataRequired("Please tick the box to agree to keep what is shared in this circle "
+                                 "confidential.")],
+    )
+
+
+class RemoveMemberForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (kept in the audit log)",
+        validators=[DataRequired("Please give a reason."), Length(max=300)],
+    )

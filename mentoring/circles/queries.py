@@ -1,0 +1,489 @@
+"""Reading circles for members: the circle list, the circle page and her dashboard.
+
+Each page is a handful of queries whatever the size of the community: filters run in SQL, the
+next meeting is a correlated subquery, and lists are loaded in one statement each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from mentoring.accounts.models import User
+from mentoring.circles.enrollment import LIVE_STATUSES, ViewerState, viewer_state
+from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting, PriceMode
+from mentoring.errors import NotFound
+from mentoring.extensions import db
+
+# Until the facilitator side's catalogue lands, the labels members see for stored values.
+THEME_LABELS = {
+    "returning_to_work": "Returning to work",
+    "new_mothers": "New mothers",
+    "single_parents": "Single parents",
+    "career_growth": "Career growth",
+    "burnout_and_balance": "Burnout and balance",
+    "neurodivergent_children": "Parenting neurodivergent children",
+    "leadership": "Mothers in leadership",
+    "loss_and_grief": "Loss and grief",
+}
+FORMAT_LABELS = {"virtual": "Online", "in-person": "In person", "hybrid": "Hybrid"}
+PRICE_LABELS = {PriceMode.FREE: "Free", PriceMode.SLIDING: "Sliding scale", PriceMode.FIXED: "Fixed price"}
+LANGUAGES = ("English", "Spanish", "French", "German", "Portuguese", "Polish", "Arabic", "Mandarin")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Start of the meeting, in the viewer's own zone: [from, until) minutes after midnight.
+TIME_WINDOWS = {
+    "morning": ("Morning (06:00–12:00)", 6 * 60, 12 * 60),
+    "school_hours": ("School hours (09:30–14:30)", 9 * 60 + 30, 14 * 60 + 30),
+    "afternoon": ("Afternoon (12:00–17:00)", 12 * 60, 17 * 60),
+    "evening": ("Evening (17:00–20:00)", 17 * 60, 20 * 60),
+    "after_bedtime": ("After bedtime (20:00–22:00)", 20 * 60, 22 * 60),
+}
+PUBLISHED_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
+DAY = 24 * 60
+WEEK = 7 * DAY
+
+# --- money ---------------------------------------------------------------------------------
+
+# symbol, minor-unit digits
+CURRENCIES = {
+    "USD": ("$", 2),
+    "CAD": ("CA$", 2),
+    "AUD": ("A$", 2),
+    "NZD": ("NZ$", 2),
+    "EUR": ("€", 2),
+    "GBP": ("£", 2),
+    "CHF": ("CHF ", 2),
+    "SEK": ("SEK ", 2),
+    "JPY": ("¥", 0),
+}
+
+
+def format_money(cents: int, currency: str) -> str:
+    """'$15', '$12.50', '¥1500', '12.50 XYZ' -- integer minor units in, never a float."""
+    symbol, digits = CURRENCIES.get(currency.upper(), (None, 2))
+    sign = "-" if cents < 0 else ""
+    whole, minor = divmod(abs(cents), 10**digits)
+    amount = f"{whole:,}" if digits == 0 or minor == 0 else f"{whole:,}.{minor:0{digits}d}"
+    if symbol is None:
+        return f"{sign}{amount} {currency.upper()}"
+    return f"{sign}{symbol}{amount}"
+
+
+def format_price(
+    mode: str,
+    currency: str,
+    *,
+    price_cents: int | None = None,
+    sliding_min_cents: int | None = None,
+    sliding_max_cents: int | None = None,
+) -> str:
+    """The price as a member reads it: 'Free', '$15 per meeting', 'Sliding scale $0–$30 per meeting'."""
+    if mode == PriceMode.FIXED and price_cents:
+        return f"{format_money(price_cents, currency)} per meeting"
+    if mode == PriceMode.SLIDING and sliding_max_cents is not None:
+        low = format_money(sliding_min_cents or 0, currency)
+        return f"Sliding scale {low}–{format_money(sliding_max_cents, currency)} per meeting"
+    return "Free"
+
+
+def theme_label(theme: str) -> str:
+    return THEME_LABELS.get(theme, theme.replace("_", " ").capitalize())
+
+
+# --- the viewer's week, in another frame ---------------------------------------------------
+
+
+def window_pieces(
+    weekdays: frozenset[int] | None, window: tuple[int, int] | None, shift_minutes: int
+) -> list[tuple[int | None, int, int]]:
+    """The viewer's chosen days and hours, moved `shift_minutes` into another frame (UTC).
+
+    Returns (weekday or None for any day, from, until) pieces in the other frame, minutes after
+    midnight, `until` exclusive and at most 1440. A window that crosses midnight after the
+    shift splits into two pieces (and onto the next weekday).
+    """
+    start, end = window or (0, DAY)
+    if weekdays is None:
+        lo, hi = (start + shift_minutes) % DAY, (end + shift_minutes) % DAY
+        if end - start >= DAY:
+            return [(None, 0, DAY)]
+        if lo < hi:
+            return [(None, lo, hi)]
+        return [piece for piece in ((None, lo, DAY), (None, 0, hi)) if piece[1] < piece[2]]
+    pieces: list[tuple[int | None, int, int]] = []
+    for day in sorted(weekdays):
+        lo = (day * DAY + start + shift_minutes) % WEEK
+        length = end - start
+        while length > 0:
+            weekday, minute = divmod(lo, DAY)
+            take = min(length, DAY - minute)
+            pieces.append((weekday, minute, minute + take))
+            lo = (lo + take) % WEEK
+            length -= take
+    return pieces
+
+
+def _offset_minutes(tzname: str, at: datetime) -> int:
+    offset = at.astimezone(ZoneInfo(tzname)).utcoffset() or timedelta(0)
+    return int(offset.total_seconds() // 60)
+
+
+def _hhmm(minutes: int) -> str:
+    return "24:00" if minutes >= DAY else f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _utc_slot(instant: ColumnElement, dialect: str) -> tuple[ColumnElement, ColumnElement, int]:
+    """('d HH:MM', 'HH:MM') of an instant in UTC as SQL strings, and how Monday is numbered."""
+    if dialect == "postgresql":
+        utc = func.timezone("UTC", instant)
+        return func.to_char(utc, "ID HH24:MI"), func.to_char(utc, "HH24:MI"), 1  # ISO: Monday 1
+    # SQLite keeps instants as UTC text; %w counts from Sunday 0, so Monday is 1 there too.
+    return func.strftime("%w %H:%M", instant), func.strftime("%H:%M", instant), 1
+
+
+def _slot_condition(instant: ColumnElement, pieces: list[tuple[int | None, int, int]],
+                    dialect: str) -> ColumnElement[bool]:
+    full, clock, monday = _utc_slot(instant, dialect)
+    clauses = []
+    for weekday, lo, hi in pieces:
+        if weekday is None:
+            clauses.append(and_(clock >= _hhmm(lo), clock < _hhmm(hi)))
+            continue
+        # PostgreSQL's ISO day runs Monday 1 .. Sunday 7; SQLite's %w has Sunday 0.
+        digit = weekday + monday if dialect == "postgresql" else (weekday + monday) % 7
+        clauses.append(and_(full >= f"{digit} {_hhmm(lo)}", full < f"{digit} {_hhmm(hi)}"))
+    return or_(*clauses)
+
+
+# --- the circle list -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CircleFilters:
+    theme: str | None = None
+    weekday: int | None = None
+    time_of_day: str | None = None
+    format: str | None = None
+    kids_welcome: bool = False
+    onsite_childcare: bool = False
+    price: str | None = None
+    language: str | None = None
+    seats_available: bool = False
+
+
+@dataclass(frozen=True)
+class CircleCard:
+    id: int
+    title: str
+    theme: str
+    next_meeting_at: datetime | None
+    seats_left: int
+    status: str
+    price: str
+    format: str
+    language: str
+    kids_welcome: bool
+    onsite_childcare: bool
+
+    @property
+    def seats_text(self) -> str:
+        if self.seats_left == 0:
+            return "Waitlist"
+        return "1 seat left" if self.seats_left == 1 else f"{self.seats_left} seats left"
+
+
+@dataclass(frozen=True)
+class CirclePage:
+    cards: list[CircleCard]
+    page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _next_meeting(now: datetime) -> ColumnElement:
+    return (
+        select(func.min(Meeting.starts_at))
+        .where(Meeting.circle_id == Circle.id, Meeting.starts_at > now, Meeting.status == "scheduled")
+        .correlate(Circle)
+        .scalar_subquery()
+    )
+
+
+def _filtered(filters: CircleFilters, viewer_tz: str, now: datetime, next_start: ColumnElement) -> Select:
+    statement = select(Circle, next_start.label("next_start")).where(
+        Circle.status.in_([str(s) for s in PUBLISHED_STATUSES]), next_start.is_not(None)
+    )
+    if filters.theme:
+        statement = statement.where(Circle.theme == filters.theme)
+    if filters.format:
+        statement = statement.where(Circle.format == filters.format)
+    if filters.kids_welcome:
+        statement = statement.where(Circle.kids_welcome.is_(True))
+    if filters.onsite_childcare:
+        statement = statement.where(Circle.onsite_childcare.is_(True))
+    if filters.price:
+        statement = statement.where(Circle.price_mode == filters.price)
+    if filters.language:
+        statement = statement.where(Circle.language == filters.language)
+    if filters.seats_available:
+        statement = statement.where(Circle.seats_taken < Circle.capacity)
+    if filters.weekday is not None or filters.time_of_day:
+        # Her days and hours, moved into UTC with her offset today, compared with the next
+        # meeting's real instant (which already follows the circle's own clock changes).
+        window = None
+        if filters.time_of_day:
+            _, lo, hi = TIME_WINDOWS[filters.time_of_day]
+            window = (lo, hi)
+        weekdays = frozenset({filters.weekday}) if filters.weekday is not None else None
+        pieces = window_pieces(weekdays, window, -_offset_minutes(viewer_tz, now))
+        dialect = db.session.get_bind().dialect.name
+        statement = statement.where(_slot_condition(next_start, pieces, dialect))
+    return statement
+
+
+def browse_circles(
+    filters: CircleFilters, *, viewer_tz: str, now: datetime, page: int = 1, per_page: int = 12
+) -> CirclePage:
+    """Published circles with a meeting still to come, newest first, one page at a time.
+
+    One query: it reads one row more than a page to know whether there is a next page, so the
+    cost does not grow with the number of circles.
+    """
+    page = max(page, 1)
+    next_start = _next_meeting(now)
+    statement = (
+        _filtered(filters, viewer_tz, now, next_start)
+        .order_by(Circle.id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    )
+    rows = db.session.execute(statement).all()
+    cards = [_card(circle, next_at) for circle, next_at in rows[:per_page]]
+    return CirclePage(cards=cards, page=page, has_next=len(rows) > per_page)
+
+
+def _aware(instant: datetime | None) -> datetime | None:
+    # An aggregate over UTCDateTime keeps the type, but be sure: SQLite hands back naive values.
+    if instant is not None and instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant
+
+
+def _card(circle: Circle, next_at: datetime | None) -> CircleCard:
+    next_at = _aware(next_at)
+    return CircleCard(
+        id=circle.id,
+        title=circle.title,
+        theme=theme_label(circle.theme),
+        next_meeting_at=next_at,
+        seats_left=circle.seats_left,
+        status=circle.status,
+        price=price_of(circle),
+        format=FORMAT_LABELS.get(circle.format, circle.format),
+        language=circle.language,
+        kids_welcome=circle.kids_welcome,
+        onsite_childcare=circle.onsite_childcare,
+    )
+
+
+def price_of(circle: Circle) -> str:
+    return format_price(
+        circle.price_mode,
+        circle.currency,
+        price_cents=circle.price_cents,
+        sliding_min_cents=circle.sliding_min_cents,
+        sliding_max_cents=circle.sliding_max_cents,
+    )
+
+
+# --- the circle page -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CircleView:
+    circle: Circle
+    price: str
+    theme: str
+    format: str
+    upcoming: list[Meeting]
+    state: ViewerState
+    roster: list[str] = field(default_factory=list)
+
+
+def circle_page(circle_id: int, viewer_id: int | None, now: datetime, *, meetings: int = 4) -> CircleView:
+    """The circle as this viewer may see it. Drafts exist only for their facilitator.
+
+    The roster (display names only) is loaded only for those allowed to see it.
+    Raises NotFound.
+    """
+    circle = db.session.scalar(
+        select(Circle).options(joinedload(Circle.facilitator)).where(Circle.id == circle_id)
+    )
+    if circle is None or (circle.status == CircleStatus.DRAFT and circle.facilitator_id != viewer_id):
+        raise NotFound("We could not find that circle.")
+    upcoming = list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.circle_id == circle_id, Meeting.starts_at > now)
+            .order_by(Meeting.starts_at)
+            .limit(meetings)
+        )
+    )
+    state = viewer_state(circle_id, viewer_id)
+    roster: list[str] = []
+    if state.can_see_private:
+        roster = list(
+            db.session.scalars(
+                select(User.display_name)
+                .join(Enrollment, Enrollment.user_id == User.id)
+                .where(Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+                .order_by(User.display_name)
+            )
+        )
+    return CircleView(
+        circle=circle,
+        price=price_of(circle),
+        theme=theme_label(circle.theme),
+        format=FORMAT_LABELS.get(circle.format, circle.format),
+        upcoming=upcoming,
+        state=state,
+        roster=roster,
+    )
+
+
+# --- her dashboard -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    enrollment_id: int
+    circle_id: int
+    title: str
+    status: str
+    is_free: bool
+    next_meeting_at: datetime | None
+    hold_expires_at: datetime | None
+    offer_expires_at: datetime | None
+    waitlist_position: int | None
+    meeting_link: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class DueMeeting:
+    circle_id: int
+    title: str
+    starts_at: datetime
+    meeting_link: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    active: list[Place]
+    held: list[Place]
+    offered: list[Place]
+    waitlisted: list[Place]
+    this_week: list[DueMeeting]
+
+    @property
+    def next_meeting(self) -> DueMeeting | None:
+        return self.this_week[0] if self.this_week else None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.active or self.held or self.offered or self.waitlisted)
+
+
+def member_dashboard(user_id: int, now: datetime) -> Dashboard:
+    """Her circles, holds, offers and waitlist places, and the meetings due in the next 7 days.
+
+    Three queries however many circles she has. The meeting link and address are only filled in
+    for circles where she is an active member.
+    """
+    ahead = aliased(Enrollment)
+    position = (
+        select(func.count(ahead.id) + 1)
+        .where(
+            ahead.circle_id == Enrollment.circle_id,
+            ahead.status == EnrollmentStatus.WAITLISTED,
+            or_(
+                ahead.waitlisted_at < Enrollment.waitlisted_at,
+                and_(ahead.waitlisted_at == Enrollment.waitlisted_at, ahead.id < Enrollment.id),
+            ),
+        )
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Enrollment, Circle, _next_meeting(now), position)
+        .join(Circle, Circle.id == Enrollment.circle_id)
+        .where(Enrollment.user_id == user_id, Enrollment.status.in_([str(s) for s in LIVE_STATUSES]))
+        .order_by(Circle.title)
+    ).all()
+    places: dict[str, list[Place]] = {str(s): [] for s in LIVE_STATUSES}
+    for enrollment, circle, next_at, rank in rows:
+        active = enrollment.status == EnrollmentStatus.ACTIVE
+        places[enrollment.status].append(
+            Place(
+                enrollment_id=enrollment.id,
+                circle_id=circle.id,
+                title=circle.title,
+                status=enrollment.status,
+                is_free=circle.price_mode == PriceMode.FREE,
+                next_meeting_at=_aware(next_at),
+                hold_expires_at=enrollment.hold_expires_at,
+                offer_expires_at=enrollment.offer_expires_at,
+                waitlist_position=rank if enrollment.status == EnrollmentStatus.WAITLISTED else None,
+                meeting_link=circle.meeting_link if active else None,
+                address=circle.address if active else None,
+            )
+        )
+    active_ids = [p.circle_id for p in places[EnrollmentStatus.ACTIVE]]
+    this_week: list[DueMeeting] = []
+    if active_ids:
+        meetings = db.session.execute(
+            select(Meeting, Circle)
+            .join(Circle, Circle.id == Meeting.circle_id)
+            .where(
+                Meeting.circle_id.in_(active_ids),
+                Meeting.starts_at > now,
+                Meeting.starts_at <= now + timedelta(days=7),
+                Meeting.status == "scheduled",
+            )
+            .order_by(Meeting.starts_at)
+        ).all()
+        this_week = [
+            DueMeeting(circle_id=c.id, title=c.title, starts_at=m.starts_at, meeting_link=c.meeting_link,
+                       address=c.address)
+            for m, c in meetings
+        ]
+    return Dashboard(
+        active=places[EnrollmentStatus.ACTIVE],
+        held=places[EnrollmentStatus.HELD],
+        offered=places[EnrollmentStatus.OFFERED],
+        waitlisted=places[EnrollmentStatus.WAITLISTED],
+        this_week=this_week,
+    )
+
+
+# --- the facilitator's remove page ---------------------------------------------------------
+
+
+def enrollment_in_circle(circle_id: int, enrollment_id: int) -> Enrollment:
+    """The enrollment with its member and circle loaded; NotFound unless it belongs to the circle."""
+    enrollment = db.session.scalar(
+        select(Enrollment)
+        .options(joinedload(Enrollment.user), joinedload(Enrollment.circle))
+        .where(Enrollment.id == enrollment_id, Enrollment.circle_id == circle_id)
+    )
+    if enrollment is None:
+        raise NotFound("We could not find that member in this circle.")
+    return enrollment
