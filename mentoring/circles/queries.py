@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from mentoring.accounts.models import User
@@ -207,16 +208,26 @@ class CirclePage:
         return self.page > 1
 
 
-def _next_meeting(now: datetime) -> ColumnElement:
+# The statements below are built once per shape and reused with bound values (`now`, ids):
+# building SQLAlchemy constructs costs more than running these small queries.
+
+
+def _next_meeting() -> ColumnElement:
     return (
         select(func.min(Meeting.starts_at))
-        .where(Meeting.circle_id == Circle.id, Meeting.starts_at > now, Meeting.status == "scheduled")
+        .where(Meeting.circle_id == Circle.id, Meeting.starts_at > bindparam("now"),
+               Meeting.status == "scheduled")
         .correlate(Circle)
         .scalar_subquery()
     )
 
 
-def _filtered(filters: CircleFilters, viewer_tz: str, now: datetime, next_start: ColumnElement) -> Select:
+Pieces = tuple[tuple[int | None, int, int], ...]
+
+
+@lru_cache(maxsize=256)
+def _browse_statement(filters: CircleFilters, pieces: Pieces, dialect: str, per_page: int) -> Select:
+    next_start = _next_meeting()
     statement = select(Circle, next_start.label("next_start")).where(
         Circle.status.in_([str(s) for s in PUBLISHED_STATUSES]), next_start.is_not(None)
     )
@@ -234,18 +245,22 @@ def _filtered(filters: CircleFilters, viewer_tz: str, now: datetime, next_start:
         statement = statement.where(Circle.language == filters.language)
     if filters.seats_available:
         statement = statement.where(Circle.seats_taken < Circle.capacity)
-    if filters.weekday is not None or filters.time_of_day:
-        # Her days and hours, moved into UTC with her offset today, compared with the next
-        # meeting's real instant (which already follows the circle's own clock changes).
-        window = None
-        if filters.time_of_day:
-            _, lo, hi = TIME_WINDOWS[filters.time_of_day]
-            window = (lo, hi)
-        weekdays = frozenset({filters.weekday}) if filters.weekday is not None else None
-        pieces = window_pieces(weekdays, window, -_offset_minutes(viewer_tz, now))
-        dialect = db.session.get_bind().dialect.name
-        statement = statement.where(_slot_condition(next_start, pieces, dialect))
-    return statement
+    if pieces:
+        statement = statement.where(_slot_condition(next_start, list(pieces), dialect))
+    return statement.order_by(Circle.id.desc()).limit(per_page + 1).offset(bindparam("offset"))
+
+
+def _viewer_pieces(filters: CircleFilters, viewer_tz: str, now: datetime) -> Pieces:
+    """Her days and hours moved into UTC with her offset today. They are compared with the next
+    meeting's real instant, which already follows the circle's own clock changes."""
+    if filters.weekday is None and not filters.time_of_day:
+        return ()
+    window = None
+    if filters.time_of_day:
+        _, lo, hi = TIME_WINDOWS[filters.time_of_day]
+        window = (lo, hi)
+    weekdays = frozenset({filters.weekday}) if filters.weekday is not None else None
+    return tuple(window_pieces(weekdays, window, -_offset_minutes(viewer_tz, now)))
 
 
 def browse_circles(
@@ -257,14 +272,9 @@ def browse_circles(
     cost does not grow with the number of circles.
     """
     page = max(page, 1)
-    next_start = _next_meeting(now)
-    statement = (
-        _filtered(filters, viewer_tz, now, next_start)
-        .order_by(Circle.id.desc())
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
-    )
-    rows = db.session.execute(statement).all()
+    dialect = db.session.get_bind().dialect.name
+    statement = _browse_statement(filters, _viewer_pieces(filters, viewer_tz, now), dialect, per_page)
+    rows = db.session.execute(statement, {"now": now, "offset": (page - 1) * per_page}).all()
     cards = [_card(circle, next_at) for circle, next_at in rows[:per_page]]
     return CirclePage(cards=cards, page=page, has_next=len(rows) > per_page)
 
@@ -317,36 +327,46 @@ class CircleView:
     roster: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1)
+def _circle_statement() -> Select:
+    return select(Circle).options(joinedload(Circle.facilitator)).where(Circle.id == bindparam("circle_id"))
+
+
+@lru_cache(maxsize=4)
+def _upcoming_statement(limit: int) -> Select:
+    return (
+        select(Meeting)
+        .where(Meeting.circle_id == bindparam("circle_id"), Meeting.starts_at > bindparam("now"))
+        .order_by(Meeting.starts_at)
+        .limit(limit)
+    )
+
+
+@lru_cache(maxsize=1)
+def _roster_statement() -> Select:
+    # Display names only: nothing else about another member is ever loaded for this page.
+    return (
+        select(User.display_name)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.circle_id == bindparam("circle_id"), Enrollment.status == EnrollmentStatus.ACTIVE)
+        .order_by(User.display_name)
+    )
+
+
 def circle_page(circle_id: int, viewer_id: int | None, now: datetime, *, meetings: int = 4) -> CircleView:
     """The circle as this viewer may see it. Drafts exist only for their facilitator.
 
     The roster (display names only) is loaded only for those allowed to see it.
     Raises NotFound.
     """
-    circle = db.session.scalar(
-        select(Circle).options(joinedload(Circle.facilitator)).where(Circle.id == circle_id)
-    )
+    circle = db.session.scalar(_circle_statement(), {"circle_id": circle_id})
     if circle is None or (circle.status == CircleStatus.DRAFT and circle.facilitator_id != viewer_id):
         raise NotFound("We could not find that circle.")
-    upcoming = list(
-        db.session.scalars(
-            select(Meeting)
-            .where(Meeting.circle_id == circle_id, Meeting.starts_at > now)
-            .order_by(Meeting.starts_at)
-            .limit(meetings)
-        )
-    )
+    upcoming = list(db.session.scalars(_upcoming_statement(meetings), {"circle_id": circle_id, "now": now}))
     state = viewer_state(circle_id, viewer_id)
     roster: list[str] = []
     if state.can_see_private:
-        roster = list(
-            db.session.scalars(
-                select(User.display_name)
-                .join(Enrollment, Enrollment.user_id == User.id)
-                .where(Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.ACTIVE)
-                .order_by(User.display_name)
-            )
-        )
+        roster = list(db.session.scalars(_roster_statement(), {"circle_id": circle_id}))
     return CircleView(
         circle=circle,
         price=price_of(circle),
@@ -402,12 +422,8 @@ class Dashboard:
         return not (self.active or self.held or self.offered or self.waitlisted)
 
 
-def member_dashboard(user_id: int, now: datetime) -> Dashboard:
-    """Her circles, holds, offers and waitlist places, and the meetings due in the next 7 days.
-
-    Three queries however many circles she has. The meeting link and address are only filled in
-    for circles where she is an active member.
-    """
+@lru_cache(maxsize=1)
+def _dashboard_statement() -> Select:
     ahead = aliased(Enrollment)
     position = (
         select(func.count(ahead.id) + 1)
@@ -422,12 +438,37 @@ def member_dashboard(user_id: int, now: datetime) -> Dashboard:
         .correlate(Enrollment)
         .scalar_subquery()
     )
-    rows = db.session.execute(
-        select(Enrollment, Circle, _next_meeting(now), position)
+    return (
+        select(Enrollment, Circle, _next_meeting(), position)
         .join(Circle, Circle.id == Enrollment.circle_id)
-        .where(Enrollment.user_id == user_id, Enrollment.status.in_([str(s) for s in LIVE_STATUSES]))
+        .where(Enrollment.user_id == bindparam("user_id"),
+               Enrollment.status.in_([str(s) for s in LIVE_STATUSES]))
         .order_by(Circle.title)
-    ).all()
+    )
+
+
+@lru_cache(maxsize=1)
+def _week_statement() -> Select:
+    return (
+        select(Meeting, Circle)
+        .join(Circle, Circle.id == Meeting.circle_id)
+        .where(
+            Meeting.circle_id.in_(bindparam("circle_ids", expanding=True)),
+            Meeting.starts_at > bindparam("now"),
+            Meeting.starts_at <= bindparam("week_end"),
+            Meeting.status == "scheduled",
+        )
+        .order_by(Meeting.starts_at)
+    )
+
+
+def member_dashboard(user_id: int, now: datetime) -> Dashboard:
+    """Her circles, holds, offers and waitlist places, and the meetings due in the next 7 days.
+
+    Three queries however many circles she has. The meeting link and address are only filled in
+    for circles where she is an active member.
+    """
+    rows = db.session.execute(_dashboard_statement(), {"now": now, "user_id": user_id}).all()
     places: dict[str, list[Place]] = {str(s): [] for s in LIVE_STATUSES}
     for enrollment, circle, next_at, rank in rows:
         active = enrollment.status == EnrollmentStatus.ACTIVE
@@ -450,15 +491,7 @@ def member_dashboard(user_id: int, now: datetime) -> Dashboard:
     this_week: list[DueMeeting] = []
     if active_ids:
         meetings = db.session.execute(
-            select(Meeting, Circle)
-            .join(Circle, Circle.id == Meeting.circle_id)
-            .where(
-                Meeting.circle_id.in_(active_ids),
-                Meeting.starts_at > now,
-                Meeting.starts_at <= now + timedelta(days=7),
-                Meeting.status == "scheduled",
-            )
-            .order_by(Meeting.starts_at)
+            _week_statement(), {"now": now, "week_end": now + timedelta(days=7), "circle_ids": active_ids}
         ).all()
         this_week = [
             DueMeeting(circle_id=c.id, title=c.title, starts_at=m.starts_at, meeting_link=c.meeting_link,
