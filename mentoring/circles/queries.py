@@ -43,7 +43,7 @@ TIME_WINDOWS = {
     "evening": ("Evening (17:00–20:00)", 17 * 60, 20 * 60),
     "after_bedtime": ("After bedtime (20:00–22:00)", 20 * 60, 22 * 60),
 }
-PUBLISHED_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
+UNPUBLISHED_STATUSES = (CircleStatus.DRAFT, CircleStatus.COMPLETED, CircleStatus.CANCELLED)
 DAY = 24 * 60
 WEEK = 7 * DAY
 
@@ -134,7 +134,7 @@ def _offset_minutes(tzname: str, at: datetime) -> int:
 
 
 def _hhmm(minutes: int) -> str:
-    return "24:00" if minutes >= DAY else f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _utc_slot(instant: ColumnElement, dialect: str) -> tuple[ColumnElement, ColumnElement, int]:
@@ -151,12 +151,13 @@ def _slot_condition(instant: ColumnElement, pieces: list[tuple[int | None, int, 
     full, clock, monday = _utc_slot(instant, dialect)
     clauses = []
     for weekday, lo, hi in pieces:
+        # BETWEEN (inclusive, to the last whole minute) evaluates the subquery once per piece.
         if weekday is None:
-            clauses.append(and_(clock >= _hhmm(lo), clock < _hhmm(hi)))
+            clauses.append(clock.between(_hhmm(lo), _hhmm(hi - 1)))
             continue
         # PostgreSQL's ISO day runs Monday 1 .. Sunday 7; SQLite's %w has Sunday 0.
         digit = weekday + monday if dialect == "postgresql" else (weekday + monday) % 7
-        clauses.append(and_(full >= f"{digit} {_hhmm(lo)}", full < f"{digit} {_hhmm(hi)}"))
+        clauses.append(full.between(f"{digit} {_hhmm(lo)}", f"{digit} {_hhmm(hi - 1)}"))
     return or_(*clauses)
 
 
@@ -228,8 +229,11 @@ Pieces = tuple[tuple[int | None, int, int], ...]
 @lru_cache(maxsize=256)
 def _browse_statement(filters: CircleFilters, pieces: Pieces, dialect: str, per_page: int) -> Select:
     next_start = _next_meeting()
+    # NOT IN rather than IN: most circles are published, and an IN on the indexed status column
+    # leads SQLite to read every published circle and sort them, where walking the primary key
+    # newest first stops after one page.
     statement = select(Circle, next_start.label("next_start")).where(
-        Circle.status.in_([str(s) for s in PUBLISHED_STATUSES]), next_start.is_not(None)
+        Circle.status.not_in([str(s) for s in UNPUBLISHED_STATUSES])
     )
     if filters.theme:
         statement = statement.where(Circle.theme == filters.theme)
@@ -245,8 +249,12 @@ def _browse_statement(filters: CircleFilters, pieces: Pieces, dialect: str, per_
         statement = statement.where(Circle.language == filters.language)
     if filters.seats_available:
         statement = statement.where(Circle.seats_taken < Circle.capacity)
+    # The next-meeting test runs a subquery, so it comes after the cheap column tests. A circle
+    # with no meeting to come has a NULL next start, which no slot matches either.
     if pieces:
         statement = statement.where(_slot_condition(next_start, list(pieces), dialect))
+    else:
+        statement = statement.where(next_start.is_not(None))
     return statement.order_by(Circle.id.desc()).limit(per_page + 1).offset(bindparam("offset"))
 
 
@@ -329,7 +337,12 @@ class CircleView:
 
 @lru_cache(maxsize=1)
 def _circle_statement() -> Select:
-    return select(Circle).options(joinedload(Circle.facilitator)).where(Circle.id == bindparam("circle_id"))
+    # The facilitator's name and bio only: her role rows are not needed here.
+    return (
+        select(Circle)
+        .options(joinedload(Circle.facilitator).lazyload(User.roles))
+        .where(Circle.id == bindparam("circle_id"))
+    )
 
 
 @lru_cache(maxsize=4)
@@ -514,7 +527,7 @@ def enrollment_in_circle(circle_id: int, enrollment_id: int) -> Enrollment:
     """The enrollment with its member and circle loaded; NotFound unless it belongs to the circle."""
     enrollment = db.session.scalar(
         select(Enrollment)
-        .options(joinedload(Enrollment.user), joinedload(Enrollment.circle))
+        .options(joinedload(Enrollment.user).lazyload(User.roles), joinedload(Enrollment.circle))
         .where(Enrollment.id == enrollment_id, Enrollment.circle_id == circle_id)
     )
     if enrollment is None:
