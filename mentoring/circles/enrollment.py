@@ -1,9 +1,8 @@
-"""Joining and leaving circles: seats, holds, the waitlist and its offers.
+"""Joining and leaving circles: who may take a seat, hold it, wait for one, or give it up.
 
-Seat accounting lives in `Circle.seats_taken`, which counts held, offered and active
-enrollments. It only ever changes through `_take_seat` (one conditional UPDATE that the database
-settles, so 40 simultaneous joins for 8 seats end with exactly 8) and `_seat_freed`, which hands a
-freed seat straight to the first person on the waitlist as an offer or gives it back.
+Seats are counted and handed on by `mentoring.circles.seating` (one conditional UPDATE per
+seat, so 40 simultaneous joins for 8 seats end with exactly 8 active); this module holds the
+rules around it.
 
 Policies (chosen here, relied on by billing and the jobs):
 - A hold that expires or is released becomes `left`: she can start again, but she does not keep
@@ -23,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -34,19 +33,25 @@ from mentoring.audit.service import record
 from mentoring.circles.models import (
     SEAT_STATUSES,
     Circle,
-    CircleStatus,
     Enrollment,
     EnrollmentStatus,
-    Meeting,
     PriceMode,
+)
+from mentoring.circles.seating import (
+    JOINABLE_STATUSES,
+    give_back_seat,
+    has_future_meeting,
+    is_joinable,
+    offer_freed_seat,
+    take_seat,
+    transition,
+    waitlist_position,
 )
 from mentoring.circles.signals import member_left
 from mentoring.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
 
-OFFER_HOURS = 48
-JOINABLE_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
 LIVE_STATUSES = (*SEAT_STATUSES, EnrollmentStatus.WAITLISTED)
 
 
@@ -96,130 +101,6 @@ class ViewerState:
     is_facilitator: bool = False
     can_see_private: bool = False
 
-    @property
-    def is_live(self) -> bool:
-        return self.status in LIVE_STATUSES
-
-
-# --- seats ---------------------------------------------------------------------------------
-
-
-def _forget_circle_counts(circle_id: int) -> None:
-    """The conditional UPDATEs bypass the ORM; make a loaded Circle re-read its counters."""
-    circle = db.session.identity_map.get(db.session.identity_key(Circle, circle_id))
-    if circle is not None:
-        db.session.expire(circle, ["seats_taken", "status"])
-
-
-def _take_seat(circle_id: int) -> bool:
-    """Take one seat if one is free. One statement, so the database settles every race."""
-    result = db.session.execute(
-        update(Circle)
-        .where(Circle.id == circle_id, Circle.seats_taken < Circle.capacity)
-        .values(
-            seats_taken=Circle.seats_taken + 1,
-            status=case(
-                (
-                    and_(Circle.status == CircleStatus.OPEN, Circle.seats_taken + 1 >= Circle.capacity),
-                    CircleStatus.FULL,
-                ),
-                else_=Circle.status,
-            ),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    _forget_circle_counts(circle_id)
-    return result.rowcount == 1
-
-
-def _give_back_seat(circle_id: int) -> None:
-    db.session.execute(
-        update(Circle)
-        .where(Circle.id == circle_id, Circle.seats_taken > 0)
-        .values(
-            seats_taken=Circle.seats_taken - 1,
-            status=case((Circle.status == CircleStatus.FULL, CircleStatus.OPEN), else_=Circle.status),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    _forget_circle_counts(circle_id)
-
-
-def _has_future_meeting(circle_id: int, now: datetime) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Meeting.circle_id == circle_id,
-                    Meeting.starts_at > now,
-                    Meeting.status == "scheduled",
-                )
-            )
-        )
-    )
-
-
-def _is_joinable(circle: Circle, now: datetime) -> bool:
-    return circle.status in JOINABLE_STATUSES and _has_future_meeting(circle.id, now)
-
-
-def _seat_freed(circle_id: int, now: datetime) -> Enrollment | None:
-    """A held, offered or active seat was given up: offer it to the waitlist, else free it.
-
-    The seat stays counted while it is offered, so nobody can take it from under the person
-    at the front of the queue. Returns the new offer, if any.
-    """
-    circle = db.session.get(Circle, circle_id)
-    if circle is not None and _is_joinable(circle, now):
-        while True:
-            candidate = db.session.scalar(
-                select(Enrollment)
-                .where(Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.WAITLISTED)
-                .order_by(Enrollment.waitlisted_at, Enrollment.id)
-                .limit(1)
-            )
-            if candidate is None:
-                break
-            expires = now + timedelta(hours=OFFER_HOURS)
-            if _transition(candidate.id, (EnrollmentStatus.WAITLISTED,), status=EnrollmentStatus.OFFERED,
-                           offer_expires_at=expires):
-                _notify_offer(candidate, circle, expires)
-                return candidate
-    _give_back_seat(circle_id)
-    return None
-
-
-def _notify_offer(enrollment: Enrollment, circle: Circle, expires: datetime) -> None:
-    queue_notification(
-        enrollment.user_id,
-        "waitlist_offer",
-        f"waitlist-offer:{enrollment.id}:{expires.isoformat()}",
-        subject=f"A seat is free in {circle.title}",
-        text=(
-            f"Good news: a seat has opened up in {circle.title} and it is kept for you for "
-            f"{OFFER_HOURS} hours. Open the circle's page to accept or decline it."
-        ),
-        link=f"/circles/{circle.id}",
-        extra={"circle_id": circle.id, "offer_expires_at": expires.isoformat()},
-    )
-
-
-# --- rows ----------------------------------------------------------------------------------
-
-
-def _transition(enrollment_id: int, from_statuses: tuple[str, ...], **values: object) -> bool:
-    """Change a row only if it is still in one of `from_statuses`; True if this call did it."""
-    result = db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == enrollment_id, Enrollment.status.in_([str(s) for s in from_statuses]))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    enrollment = db.session.identity_map.get(db.session.identity_key(Enrollment, enrollment_id))
-    if enrollment is not None:
-        db.session.expire(enrollment)
-    return result.rowcount == 1
-
 
 def _find(circle_id: int, user_id: int) -> Enrollment | None:
     return db.session.scalar(
@@ -244,7 +125,7 @@ def _joinable_circle(circle_id: int, now: datetime) -> Circle:
         raise NotFound("We could not find that circle.")
     if circle.status not in JOINABLE_STATUSES:
         raise CircleNotJoinable()
-    if not _has_future_meeting(circle.id, now):
+    if not has_future_meeting(circle.id, now):
         raise CircleNotJoinable("This circle has no meetings left to join.")
     return circle
 
@@ -267,7 +148,7 @@ def _place(circle_id: int, user_id: int, existing: Enrollment | None, values: di
     """
     if existing is not None:
         reset = {"left_at": None, "removed_reason": None, "hold_expires_at": None, "offer_expires_at": None}
-        if not _transition(existing.id, (EnrollmentStatus.LEFT,), **{**reset, **values}):
+        if not transition(existing.id, (EnrollmentStatus.LEFT,), **{**reset, **values}):
             raise AlreadyEnrolled()
         return existing.id
     dialect = db.session.get_bind().dialect.name
@@ -315,12 +196,12 @@ def join_free_circle(circle_id: int, user_id: int, *, agreed: bool, now: datetim
     existing = _find(circle_id, user_id)
     _refuse_existing(existing)
     base = {"agreed_at": now, "funding": "free", "price_cents": 0}
-    if _take_seat(circle_id):
+    if take_seat(circle_id):
         try:
             enrollment_id = _place(circle_id, user_id, existing, {
                 **base, "status": EnrollmentStatus.ACTIVE, "joined_at": now, "waitlisted_at": None})
         except AlreadyEnrolled:
-            _give_back_seat(circle_id)
+            give_back_seat(circle_id)
             raise
     else:
         enrollment_id = _place(circle_id, user_id, existing, {
@@ -373,25 +254,28 @@ def hold_seat(
     existing = _find(circle_id, user_id)
     if existing is not None and existing.status in (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED):
         # Her seat is already counted: turn it into (or keep it as) a hold.
-        if _transition(existing.id, (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED),
+        if transition(existing.id, (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED),
                        offer_expires_at=None, **values):
             return _get(existing.id)
         existing = _find(circle_id, user_id)
     if existing is not None and existing.status == EnrollmentStatus.WAITLISTED:
-        if not _take_seat(circle_id):
+        if not take_seat(circle_id):
             raise CircleFull()
-        if not _transition(existing.id, (EnrollmentStatus.WAITLISTED,), **values):
-            _give_back_seat(circle_id)
+        if not transition(existing.id, (EnrollmentStatus.WAITLISTED,), **values):
+            give_back_seat(circle_id)
             raise AlreadyEnrolled()
         return _get(existing.id)
     _refuse_existing(existing)
-    if not _take_seat(circle_id):
+    if not take_seat(circle_id):
         raise CircleFull()
     try:
         enrollment_id = _place(circle_id, user_id, existing,
                                {**values, "waitlisted_at": None, "joined_at": None})
     except AlreadyEnrolled:
-        _give_back_seat(circle_id)
+        give_back_seat(circle_id)
+        again = _find(circle_id, user_id)
+        if again is not None and again.status == EnrollmentStatus.HELD:
+            return again  # a simultaneous double-click made this hold a moment ago
         raise
     return _get(enrollment_id)
 
@@ -409,18 +293,18 @@ def confirm_held_seat(enrollment_id: int, *, now: datetime) -> bool:
     activate = {"status": EnrollmentStatus.ACTIVE, "joined_at": now, "hold_expires_at": None,
                 "offer_expires_at": None}
     if enrollment.status in (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED):
-        if _transition(enrollment_id, (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED), **activate):
+        if transition(enrollment_id, (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED), **activate):
             return True
         return _get(enrollment_id).status == EnrollmentStatus.ACTIVE
     if enrollment.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.WAITLISTED):
         return False
     circle = db.session.get(Circle, enrollment.circle_id)
-    if circle is None or not _is_joinable(circle, now) or not _take_seat(circle.id):
+    if circle is None or not is_joinable(circle, now) or not take_seat(circle.id):
         return False
-    if _transition(enrollment_id, (EnrollmentStatus.LEFT, EnrollmentStatus.WAITLISTED), left_at=None,
+    if transition(enrollment_id, (EnrollmentStatus.LEFT, EnrollmentStatus.WAITLISTED), left_at=None,
                    **activate):
         return True
-    _give_back_seat(circle.id)
+    give_back_seat(circle.id)
     return _get(enrollment_id).status == EnrollmentStatus.ACTIVE
 
 
@@ -430,8 +314,8 @@ def release_hold(enrollment_id: int, *, now: datetime) -> None:
     Idempotent: anything but a held enrollment is left alone.
     """
     enrollment = _get(enrollment_id)
-    if _transition(enrollment_id, (EnrollmentStatus.HELD,), status=EnrollmentStatus.LEFT, left_at=now):
-        _seat_freed(enrollment.circle_id, now)
+    if transition(enrollment_id, (EnrollmentStatus.HELD,), status=EnrollmentStatus.LEFT, left_at=now):
+        offer_freed_seat(enrollment.circle_id, now)
 
 
 def expire_hold(enrollment_id: int, *, now: datetime) -> bool:
@@ -447,7 +331,7 @@ def expire_hold(enrollment_id: int, *, now: datetime) -> bool:
     db.session.expire(enrollment)
     if result.rowcount != 1:
         return False
-    _seat_freed(enrollment.circle_id, now)
+    offer_freed_seat(enrollment.circle_id, now)
     return True
 
 
@@ -474,7 +358,7 @@ def expire_offer(enrollment_id: int, *, now: datetime) -> bool:
               "You are welcome to join the waitlist again, or find another circle."),
         link=f"/circles/{circle.id}",
     )
-    _seat_freed(enrollment.circle_id, now)
+    offer_freed_seat(enrollment.circle_id, now)
     return True
 
 
@@ -494,7 +378,7 @@ def accept_offer(enrollment_id: int, user_id: int, *, now: datetime) -> Enrollme
         raise OfferExpired()
     if enrollment.circle.price_mode != PriceMode.FREE:
         raise PaymentRequired()
-    if not _transition(enrollment_id, (EnrollmentStatus.OFFERED,), status=EnrollmentStatus.ACTIVE,
+    if not transition(enrollment_id, (EnrollmentStatus.OFFERED,), status=EnrollmentStatus.ACTIVE,
                        joined_at=now, offer_expires_at=None):
         raise OfferExpired()
     return _get(enrollment_id)
@@ -510,9 +394,9 @@ def decline_offer(enrollment_id: int, user_id: int, *, now: datetime) -> Enrollm
         return enrollment
     if enrollment.status != EnrollmentStatus.OFFERED:
         raise NotEnrolled("There is no open offer for you in this circle.")
-    if _transition(enrollment_id, (EnrollmentStatus.OFFERED,), status=EnrollmentStatus.LEFT, left_at=now,
+    if transition(enrollment_id, (EnrollmentStatus.OFFERED,), status=EnrollmentStatus.LEFT, left_at=now,
                    offer_expires_at=None):
-        _seat_freed(enrollment.circle_id, now)
+        offer_freed_seat(enrollment.circle_id, now)
     return _get(enrollment_id)
 
 
@@ -522,11 +406,11 @@ def decline_offer(enrollment_id: int, user_id: int, *, now: datetime) -> Enrollm
 def _end_place(enrollment: Enrollment, new_status: str, now: datetime, **values: object) -> bool:
     """End a live place; frees (and offers) her seat if she had one. True if this call did it."""
     had_seat = enrollment.status in SEAT_STATUSES
-    if not _transition(enrollment.id, (enrollment.status,), status=new_status, left_at=now,
+    if not transition(enrollment.id, (enrollment.status,), status=new_status, left_at=now,
                        hold_expires_at=None, offer_expires_at=None, **values):
         return False
     if had_seat:
-        _seat_freed(enrollment.circle_id, now)
+        offer_freed_seat(enrollment.circle_id, now)
     member_left.send(None, enrollment_id=enrollment.id, now=now)
     return True
 
@@ -603,21 +487,6 @@ def _on_account_deleted(sender: object, *, user_id: int, now: datetime, **_: obj
 
 
 # --- reading one viewer's place ------------------------------------------------------------
-
-
-def waitlist_position(enrollment: Enrollment) -> int:
-    """1 for the front of the queue. Order is (waitlisted_at, id): positions never collide."""
-    ahead = db.session.scalar(
-        select(func.count(Enrollment.id)).where(
-            Enrollment.circle_id == enrollment.circle_id,
-            Enrollment.status == EnrollmentStatus.WAITLISTED,
-            or_(
-                Enrollment.waitlisted_at < enrollment.waitlisted_at,
-                and_(Enrollment.waitlisted_at == enrollment.waitlisted_at, Enrollment.id < enrollment.id),
-            ),
-        )
-    )
-    return int(ahead or 0) + 1
 
 
 def viewer_state(circle_id: int, user_id: int | None) -> ViewerState:

@@ -10,15 +10,15 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import html_params
 
-from mentoring.circles.queries import (
+from mentoring.circles.display import (
     FORMAT_LABELS,
     LANGUAGES,
     PRICE_LABELS,
     THEME_LABELS,
     TIME_WINDOWS,
     WEEKDAYS,
-    CircleFilters,
 )
+from mentoring.circles.queries import CircleFilters
 from mentoring.timekeeping.display import is_valid_timezone
 
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from mentoring.accounts.auth import is_admin, verified_required
 from mentoring.circles import enrollment as seats
 from mentoring.circles.member_forms import CircleFilterForm, JoinForm, RemoveMemberForm
-from mentoring.circles.models import Circle, CircleStatus, PriceMode
+from mentoring.circles.models import Circle, PriceMode
 from mentoring.circles.queries import browse_circles, circle_page, enrollment_in_circle, member_dashboard
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
@@ -70,7 +70,7 @@ def join(circle_id: int) -> Response | tuple[str, int]:
     try:
         if circle.price_mode == PriceMode.FREE:
             enrollment = seats.join_free_circle(circle_id, current_user.id, agreed=True, now=utcnow())
-        elif circle.status == CircleStatus.FULL:
+        elif circle.seats_taken >= circle.capacity:
             enrollment = seats.join_waitlist(circle_id, current_user.id, agreed=True, now=utcnow())
         else:
             return redirect(url_for("billing.quote", circle_id=circle_id))

@@ -43,8 +43,8 @@ from werkzeug.security import generate_password_hash
 
 from mentoring import create_app
 from mentoring.accounts.models import RoleAssignment, User
+from mentoring.circles.display import THEME_LABELS
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
-from mentoring.circles.queries import THEME_LABELS
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from tests.querycount import count_queries

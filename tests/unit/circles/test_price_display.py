@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mentoring.circles.queries import format_money, format_price
+from mentoring.circles.display import format_money, format_price
 
 
 def test_the_three_price_modes_read_naturally() -> None:

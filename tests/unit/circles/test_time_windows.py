@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mentoring.circles.queries import DAY, WEEK, window_pieces
+from mentoring.circles.display import DAY, WEEK, window_pieces
 
 
 def matches(pieces: list[tuple[int | None, int, int]], weekday: int, minute: int) -> bool:
