@@ -373,3 +373,20 @@ def test_the_facilitator_removes_a_member_with_a_reason(app: Flask, client: Flas
     with app.app_context():
         assert db.session.get(Enrollment, enrollment_id).status == "removed"
         assert db.session.scalar(select(AuditEntry.action)) == "circle.member_removed"
+
+
+def test_no_page_shows_any_email_address(app: Flask, client: FlaskClient) -> None:
+    ids = private_circle(app)
+    with app.app_context():
+        enrollment_id = db.session.scalar(select(Enrollment.id).where(Enrollment.user_id == ids["member"].id))
+    circle = ids["circle"]
+    pages = {
+        ids["member"]: ["/circles/", f"/circles/{circle}", "/circles/mine", f"/circles/{circle}/leave"],
+        ids["facilitator"]: ["/circles/", f"/circles/{circle}", "/circles/mine",
+                             f"/circles/{circle}/members/{enrollment_id}/remove"],
+        ids["outsider"]: ["/circles/", f"/circles/{circle}", "/circles/mine"],
+    }
+    for viewer, paths in pages.items():
+        login(client, viewer)
+        for path in paths:
+            assert "@" not in page(client, path), (viewer.display_name, path)

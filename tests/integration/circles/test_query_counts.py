@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from mentoring.accounts.models import Role, User
+from mentoring.circles.models import Enrollment
 from mentoring.extensions import db
 from tests.factories import enroll, login, make_circle, make_user
 from tests.querycount import count_queries
@@ -41,13 +43,14 @@ def queries_for(app: Flask, client: FlaskClient, path: str) -> int:
     return len(statements)
 
 
-def check_page(app: Flask, client: FlaskClient, path_for: Callable[[int], str]) -> None:
+def check_page(app: Flask, client: FlaskClient, path_for: Callable[[int], str], *,
+               as_facilitator: bool = False) -> None:
     with app.app_context():
         facilitator = make_user(roles=(Role.FACILITATOR,))
         member = make_user()
         db.session.commit()
         facilitator_id, member_id = facilitator.id, member.id
-        login(client, member)
+        login(client, facilitator if as_facilitator else member)
     small_circle = grow(app, facilitator_id, member_id, 3)
     small = queries_for(app, client, path_for(small_circle))
     large_circle = grow(app, facilitator_id, member_id, 30)
@@ -71,3 +74,16 @@ def test_the_circle_page_query_count_is_small_and_constant(app: Flask, client: F
 def test_the_dashboard_query_count_is_small_and_constant(app: Flask, client: FlaskClient) -> None:
     check_page(app, client, lambda _: "/circles/mine")
 
+
+
+def test_the_leave_page_query_count_is_small_and_constant(app: Flask, client: FlaskClient) -> None:
+    check_page(app, client, lambda circle_id: f"/circles/{circle_id}/leave")
+
+
+def test_the_remove_member_page_query_count_is_small_and_constant(app: Flask, client: FlaskClient) -> None:
+    def path(circle_id: int) -> str:
+        with app.app_context():
+            enrollment_id = db.session.scalar(select(Enrollment.id).where(Enrollment.circle_id == circle_id))
+        return f"/circles/{circle_id}/members/{enrollment_id}/remove"
+
+    check_page(app, client, path, as_facilitator=True)

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from mentoring.circles.enrollment import join_free_circle, waitlist_position
+from mentoring.circles.enrollment import hold_seat, join_free_circle, waitlist_position
 from mentoring.circles.models import Circle, Enrollment
 from mentoring.db import utcnow
 from mentoring.extensions import db
@@ -135,3 +135,38 @@ def test_control_without_the_guard_the_race_oversells(app: Flask) -> None:
         active, _, _, _ = outcome(app, circle_id)
         oversold += active > SEATS
     assert oversold >= 1, "the naive join never oversold: the race test would prove nothing"
+
+
+def test_a_burst_of_double_clicks_on_hold_takes_one_seat(app: Flask) -> None:
+    """Ten simultaneous "pay and join" clicks by one member: one hold, one seat, no error."""
+    with app.app_context():
+        member_id = make_user().id
+        circle_id = make_circle(capacity=SEATS, price_mode="fixed", price_cents=1500).id
+        db.session.commit()
+    barrier = threading.Barrier(10)
+    errors: list[BaseException] = []
+
+    def click() -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                hold_seat(circle_id, member_id, price_cents=1500, funding="self", agreed=True, now=utcnow())
+                db.session.commit()
+            except BaseException as error:  # noqa: BLE001 - reported below
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=click) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        statuses = db.session.scalars(
+            select(Enrollment.status).where(Enrollment.circle_id == circle_id)
+        ).all()
+        assert statuses == ["held"]
+        assert db.session.get(Circle, circle_id).seats_taken == 1
