@@ -230,6 +230,12 @@ def price_of(circle: Circle) -> str:
 
 
 @dataclass(frozen=True)
+class RosterEntry:
+    enrollment_id: int
+    display_name: str
+
+
+@dataclass(frozen=True)
 class CircleView:
     circle: Circle
     price: str
@@ -237,7 +243,7 @@ class CircleView:
     format: str
     upcoming: list[Meeting]
     state: ViewerState
-    roster: list[str] = field(default_factory=list)
+    roster: list[RosterEntry] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -264,7 +270,7 @@ def _upcoming_statement(limit: int) -> Select:
 def _roster_statement() -> Select:
     # Display names only: nothing else about another member is ever loaded for this page.
     return (
-        select(User.display_name)
+        select(Enrollment.id, User.display_name)
         .join(Enrollment, Enrollment.user_id == User.id)
         .where(Enrollment.circle_id == bindparam("circle_id"), Enrollment.status == EnrollmentStatus.ACTIVE)
         .order_by(User.display_name)
@@ -282,9 +288,12 @@ def circle_page(circle_id: int, viewer_id: int | None, now: datetime, *, meeting
         raise NotFound("We could not find that circle.")
     upcoming = list(db.session.scalars(_upcoming_statement(meetings), {"circle_id": circle_id, "now": now}))
     state = viewer_state(circle_id, viewer_id)
-    roster: list[str] = []
+    roster: list[RosterEntry] = []
     if state.can_see_private:
-        roster = list(db.session.scalars(_roster_statement(), {"circle_id": circle_id}))
+        roster = [
+            RosterEntry(enrollment_id, name)
+            for enrollment_id, name in db.session.execute(_roster_statement(), {"circle_id": circle_id})
+        ]
     return CircleView(
         circle=circle,
         price=price_of(circle),

@@ -362,9 +362,13 @@ def test_the_facilitator_removes_a_member_with_a_reason(app: Flask, client: Flas
     with app.app_context():
         enrollment_id = db.session.scalar(select(Enrollment.id).where(Enrollment.user_id == ids["member"].id))
     path = f"/circles/{ids['circle']}/members/{enrollment_id}/remove"
+    login(client, ids["member"])
+    assert "/remove" not in page(client, f"/circles/{ids['circle']}")
+    assert client.get(path).status_code == 403
     login(client, ids["outsider"])
     assert client.get(path).status_code == 403
     login(client, ids["facilitator"])
+    assert path in page(client, f"/circles/{ids['circle']}")
     assert "Remove Maya Member" in page(client, path)
     response = post_form(client, path, {"reason": ""})
     assert response.status_code == 400 and "Please give a reason" in response.get_data(as_text=True)
