@@ -284,8 +284,9 @@ def confirm_held_seat(enrollment_id: int, *, now: datetime) -> bool:
     """Payment landed: make her seat active. True if she has the seat, False if none is left.
 
     Idempotent (already active -> True). If her hold expired and was released, a seat is taken
-    again with the same conditional statement; False means billing must refund. A removed
-    member or a circle that no longer runs gets False.
+    again with the same conditional statement; False means billing must refund. A member who
+    chose to leave, was removed or rejoined the waitlist since, or a circle that no longer runs,
+    gets False.
     """
     enrollment = _get(enrollment_id)
     if enrollment.status == EnrollmentStatus.ACTIVE:
@@ -296,13 +297,13 @@ def confirm_held_seat(enrollment_id: int, *, now: datetime) -> bool:
         if transition(enrollment_id, (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED), **activate):
             return True
         return _get(enrollment_id).status == EnrollmentStatus.ACTIVE
-    if enrollment.status not in (EnrollmentStatus.LEFT, EnrollmentStatus.WAITLISTED):
+    # Only a released hold keeps its expiry when it becomes `left`; leaving on purpose clears it.
+    if enrollment.status != EnrollmentStatus.LEFT or enrollment.hold_expires_at is None:
         return False
     circle = db.session.get(Circle, enrollment.circle_id)
     if circle is None or not is_joinable(circle, now) or not take_seat(circle.id):
         return False
-    if transition(enrollment_id, (EnrollmentStatus.LEFT, EnrollmentStatus.WAITLISTED), left_at=None,
-                   **activate):
+    if transition(enrollment_id, (EnrollmentStatus.LEFT,), left_at=None, **activate):
         return True
     give_back_seat(circle.id)
     return _get(enrollment_id).status == EnrollmentStatus.ACTIVE

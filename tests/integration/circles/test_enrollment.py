@@ -239,6 +239,16 @@ def test_confirming_a_released_hold_retakes_a_free_seat_or_says_no() -> None:
     assert db.session.get(Circle, circle.id).seats_taken == 4
 
 
+def test_a_payment_landing_after_she_chose_to_leave_does_not_bring_her_back() -> None:
+    circle = make_circle(price_mode="fixed", price_cents=1500)
+    now = utcnow()
+    held = seats.hold_seat(circle.id, make_user().id, price_cents=1500, funding="self", agreed=True, now=now)
+    seats.leave_circle(held.id, held.user_id, now=now)
+    assert seats.confirm_held_seat(held.id, now=now) is False
+    assert db.session.get(Enrollment, held.id).status == "left"
+    assert db.session.get(Circle, circle.id).seats_taken == 0
+
+
 def test_only_the_facilitator_or_an_admin_removes_a_member_with_a_reason() -> None:
     facilitator = make_user(roles=(Role.FACILITATOR,))
     circle = make_circle(facilitator)
