@@ -10,7 +10,13 @@ from mentoring.accounts.auth import is_admin, verified_required
 from mentoring.circles import enrollment as seats
 from mentoring.circles.member_forms import CircleFilterForm, JoinForm, RemoveMemberForm
 from mentoring.circles.models import Circle, PriceMode
-from mentoring.circles.queries import browse_circles, circle_page, enrollment_in_circle, member_dashboard
+from mentoring.circles.queries import (
+    CircleView,
+    browse_circles,
+    circle_page,
+    enrollment_in_circle,
+    member_dashboard,
+)
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
@@ -23,11 +29,15 @@ def _viewer_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
 
-def _render_circle(circle_id: int, form: JoinForm | None = None, status: int = 200) -> tuple[str, int]:
+def _circle_page(circle_id: int) -> CircleView:
     try:
-        view = circle_page(circle_id, _viewer_id(), utcnow())
+        return circle_page(circle_id, _viewer_id(), utcnow())
     except NotFound:
         abort(404)
+
+
+def _render_circle(circle_id: int, form: JoinForm | None = None, status: int = 200) -> tuple[str, int]:
+    view = _circle_page(circle_id)
     return render_template("circles/detail.html", view=view, circle=view.circle, state=view.state,
                            form=form or JoinForm(), viewer_tz=_viewer_tz()), status
 
@@ -100,10 +110,12 @@ def _own_place(circle_id: int) -> seats.ViewerState:
 
 @bp.get("/<int:circle_id>/leave")
 @login_required
-def leave_confirm(circle_id: int) -> str:
-    state = _own_place(circle_id)
-    view = circle_page(circle_id, current_user.id, utcnow())
-    return render_template("circles/leave.html", circle=view.circle, state=state)
+def leave_confirm(circle_id: int) -> Response | str:
+    view = _circle_page(circle_id)
+    if view.state.status not in seats.LIVE_STATUSES:
+        flash("You don't have a place in this circle to give up.", "info")
+        return redirect(url_for("circles.detail", circle_id=circle_id))
+    return render_template("circles/leave.html", circle=view.circle, state=view.state)
 
 
 @bp.post("/<int:circle_id>/leave")
@@ -195,5 +207,4 @@ def remove_member(circle_id: int, enrollment_id: int) -> Response | tuple[str, i
             db.session.commit()
             flash("The member has been removed and told kindly. Her seat goes to the waitlist.", "success")
             return redirect(url_for("circles.detail", circle_id=circle_id))
-    enrollment = _removable(circle_id, enrollment_id)
     return render_template("circles/remove_member.html", enrollment=enrollment, form=form), 400
