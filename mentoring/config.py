@@ -115,6 +115,10 @@ class Settings:
             values["DATABASE_URL"] = f"sqlite:///{instance_path / 'hearth.sqlite3'}"
         values["SQLALCHEMY_DATABASE_URI"] = values["DATABASE_URL"]
         values["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+        if values["DATABASE_URL"].startswith("sqlite"):
+            # SQLite serialises writers; wait for the lock (busy timeout) instead of failing
+            # with "database is locked" when several members take seats at once.
+            values["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"timeout": 30}
         values["SESSION_COOKIE_HTTPONLY"] = True
         values["SESSION_COOKIE_SAMESITE"] = "Lax"
         values["SESSION_COOKIE_SECURE"] = self.is_production

@@ -145,11 +145,12 @@ def delete_account(user_id: int, password: str, *, now: datetime) -> None:
     db.session.execute(
         delete(FacilitatorApplication).where(FacilitatorApplication.user_id == user_id)
     )
+    db.session.expire(user, ["roles"])
+    account_deleted.send(None, user_id=user_id, now=now)
+    db.session.flush()
+    # After the receivers ran: what they queued (a refund notice, say) goes nowhere now.
     db.session.execute(
         delete(Notification).where(Notification.user_id == user_id, Notification.status == "pending")
     )
     record("account.deleted", actor_id=user_id, subject_type="user", subject_id=user_id,
            details={"roles_revoked": revoked_roles}, now=now)
-    db.session.expire(user, ["roles"])
-    account_deleted.send(None, user_id=user_id, now=now)
-    db.session.flush()

@@ -1,25 +1,210 @@
-"""Members' side of circles (placeholder routes, replaced by the membership work)."""
+"""Members' side of circles: find one, join it, see her place, leave; facilitators remove members."""
 
-from flask import Blueprint, abort
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from mentoring.accounts.auth import is_admin, verified_required
+from mentoring.circles import enrollment as seats
+from mentoring.circles.member_forms import CircleFilterForm, JoinForm, RemoveMemberForm
+from mentoring.circles.models import Circle, PriceMode
+from mentoring.circles.queries import (
+    CircleView,
+    browse_circles,
+    circle_page,
+    enrollment_in_circle,
+    member_dashboard,
+)
+from mentoring.db import utcnow
+from mentoring.errors import DomainError, NotFound, PermissionDenied
+from mentoring.extensions import db
+from mentoring.timekeeping.display import is_valid_timezone
 
 bp = Blueprint("circles", __name__, url_prefix="/circles")
 
 
+def _viewer_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _circle_page(circle_id: int) -> CircleView:
+    try:
+        return circle_page(circle_id, _viewer_id(), utcnow())
+    except NotFound:
+        abort(404)
+
+
+def _render_circle(circle_id: int, form: JoinForm | None = None, status: int = 200) -> tuple[str, int]:
+    view = _circle_page(circle_id)
+    return render_template("circles/detail.html", view=view, circle=view.circle, state=view.state,
+                           form=form or JoinForm(), viewer_tz=_viewer_tz()), status
+
+
+def _viewer_tz() -> str:
+    """Her own zone; anonymous visitors may pick one with ?tz=, else UTC."""
+    if current_user.is_authenticated:
+        return current_user.timezone
+    tz = request.args.get("tz", "")
+    return tz if is_valid_timezone(tz) else "UTC"
+
+
 @bp.get("/")
-def browse():  # noqa: ANN201
-    abort(404)
+def browse() -> str:
+    form = CircleFilterForm(formdata=request.args)
+    form.validate()
+    ignored = [form[name].label.text for name in form.errors]
+    viewer_tz = _viewer_tz()
+    page = request.args.get("page", default=1, type=int) or 1
+    result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), page=min(max(page, 1), 10_000))
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("circles/browse.html", form=form, result=result, viewer_tz=viewer_tz,
+                           ignored=ignored, page_args=args)
 
 
 @bp.get("/<int:circle_id>")
-def detail(circle_id: int):  # noqa: ANN201
-    abort(404)
+def detail(circle_id: int) -> tuple[str, int]:
+    return _render_circle(circle_id)
+
+
+@bp.post("/<int:circle_id>/join")
+@verified_required
+def join(circle_id: int) -> Response | tuple[str, int]:
+    form = JoinForm()
+    if not form.validate():
+        return _render_circle(circle_id, form, 400)
+    circle = db.session.get(Circle, circle_id)
+    if circle is None:
+        abort(404)
+    try:
+        if circle.price_mode == PriceMode.FREE:
+            enrollment = seats.join_free_circle(circle_id, current_user.id, agreed=True, now=utcnow())
+        elif circle.seats_taken >= circle.capacity:
+            enrollment = seats.join_waitlist(circle_id, current_user.id, agreed=True, now=utcnow())
+        else:
+            return redirect(url_for("billing.quote", circle_id=circle_id))
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "agree":
+            form.agree.errors = [error.message]
+            return _render_circle(circle_id, form, 400)
+        flash(error.message, "warning")
+        return redirect(url_for("circles.detail", circle_id=circle_id))
+    db.session.commit()
+    if enrollment.status == "active":
+        flash("Welcome to the circle. The meeting details are below.", "success")
+    else:
+        flash("You are on the waitlist. We will tell you as soon as a seat is free.", "success")
+    return redirect(url_for("circles.detail", circle_id=circle_id))
+
+
+def _own_place(circle_id: int) -> seats.ViewerState:
+    state = seats.viewer_state(circle_id, current_user.id)
+    if state.enrollment_id is None:
+        abort(404)
+    return state
+
+
+@bp.get("/<int:circle_id>/leave")
+@login_required
+def leave_confirm(circle_id: int) -> Response | str:
+    view = _circle_page(circle_id)
+    if view.state.status not in seats.LIVE_STATUSES:
+        flash("You don't have a place in this circle to give up.", "info")
+        return redirect(url_for("circles.detail", circle_id=circle_id))
+    return render_template("circles/leave.html", circle=view.circle, state=view.state)
+
+
+@bp.post("/<int:circle_id>/leave")
+@login_required
+def leave(circle_id: int) -> Response:
+    state = _own_place(circle_id)
+    try:
+        seats.leave_circle(state.enrollment_id, current_user.id, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for("circles.detail", circle_id=circle_id))
+    db.session.commit()
+    flash("You have left the circle. Thank you for the time you shared.", "success")
+    return redirect(url_for("circles.dashboard"))
+
+
+@bp.post("/<int:circle_id>/offer/accept")
+@verified_required
+def accept_offer(circle_id: int) -> Response:
+    state = _own_place(circle_id)
+    try:
+        seats.accept_offer(state.enrollment_id, current_user.id, now=utcnow())
+    except seats.PaymentRequired:
+        db.session.rollback()
+        return redirect(url_for("billing.quote", circle_id=circle_id))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for("circles.detail", circle_id=circle_id))
+    db.session.commit()
+    flash("The seat is yours. Welcome to the circle.", "success")
+    return redirect(url_for("circles.detail", circle_id=circle_id))
+
+
+@bp.post("/<int:circle_id>/offer/decline")
+@login_required
+def decline_offer(circle_id: int) -> Response:
+    state = _own_place(circle_id)
+    try:
+        seats.decline_offer(state.enrollment_id, current_user.id, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for("circles.detail", circle_id=circle_id))
+    db.session.commit()
+    flash("You have declined the seat. It goes to the next person waiting.", "success")
+    return redirect(url_for("circles.dashboard"))
 
 
 @bp.get("/mine")
-def dashboard():  # noqa: ANN201
-    abort(404)
+@login_required
+def dashboard() -> str:
+    return render_template("circles/dashboard.html", board=member_dashboard(current_user.id, utcnow()),
+                           viewer_tz=current_user.timezone)
+
+
+def _removable(circle_id: int, enrollment_id: int):  # noqa: ANN202 - an Enrollment
+    try:
+        enrollment = enrollment_in_circle(circle_id, enrollment_id)
+    except NotFound:
+        abort(404)
+    if enrollment.circle.facilitator_id != current_user.id and not is_admin(current_user):
+        abort(403)
+    return enrollment
 
 
 @bp.get("/<int:circle_id>/members/<int:enrollment_id>/remove")
-def remove_member_confirm(circle_id: int, enrollment_id: int):  # noqa: ANN201
-    abort(404)
+@login_required
+def remove_member_confirm(circle_id: int, enrollment_id: int) -> str:
+    enrollment = _removable(circle_id, enrollment_id)
+    return render_template("circles/remove_member.html", enrollment=enrollment, form=RemoveMemberForm())
+
+
+@bp.post("/<int:circle_id>/members/<int:enrollment_id>/remove")
+@login_required
+def remove_member(circle_id: int, enrollment_id: int) -> Response | tuple[str, int]:
+    enrollment = _removable(circle_id, enrollment_id)
+    form = RemoveMemberForm()
+    if form.validate():
+        try:
+            seats.remove_member(enrollment_id, current_user.id, form.reason.data, now=utcnow())
+        except PermissionDenied:
+            abort(403)
+        except DomainError as error:
+            db.session.rollback()
+            form.reason.errors = [error.message]
+        else:
+            db.session.commit()
+            flash("The member has been removed and told kindly. Her seat goes to the waitlist.", "success")
+            return redirect(url_for("circles.detail", circle_id=circle_id))
+    return render_template("circles/remove_member.html", enrollment=enrollment, form=form), 400

@@ -1,0 +1,115 @@
+"""How circles read to members, as plain functions over plain values (unit-tested).
+
+Labels for stored values, prices from integer cents, and her chosen days and hours moved into
+another frame for the time-of-day filter.
+"""
+
+from __future__ import annotations
+
+from mentoring.circles.models import PriceMode
+
+# Until the facilitator side's catalogue lands, the labels members see for stored values.
+THEME_LABELS = {
+    "returning_to_work": "Returning to work",
+    "new_mothers": "New mothers",
+    "single_parents": "Single parents",
+    "career_growth": "Career growth",
+    "burnout_and_balance": "Burnout and balance",
+    "neurodivergent_children": "Parenting neurodivergent children",
+    "leadership": "Mothers in leadership",
+    "loss_and_grief": "Loss and grief",
+}
+FORMAT_LABELS = {"virtual": "Online", "in-person": "In person", "hybrid": "Hybrid"}
+PRICE_LABELS = {PriceMode.FREE: "Free", PriceMode.SLIDING: "Sliding scale", PriceMode.FIXED: "Fixed price"}
+LANGUAGES = ("English", "Spanish", "French", "German", "Portuguese", "Polish", "Arabic", "Mandarin")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Start of the meeting, in the viewer's own zone: [from, until) minutes after midnight.
+TIME_WINDOWS = {
+    "morning": ("Morning (06:00–12:00)", 6 * 60, 12 * 60),
+    "school_hours": ("School hours (09:30–14:30)", 9 * 60 + 30, 14 * 60 + 30),
+    "afternoon": ("Afternoon (12:00–17:00)", 12 * 60, 17 * 60),
+    "evening": ("Evening (17:00–20:00)", 17 * 60, 20 * 60),
+    "after_bedtime": ("After bedtime (20:00–22:00)", 20 * 60, 22 * 60),
+}
+DAY = 24 * 60
+WEEK = 7 * DAY
+
+# --- money ---------------------------------------------------------------------------------
+
+# symbol, minor-unit digits
+CURRENCIES = {
+    "USD": ("$", 2),
+    "CAD": ("CA$", 2),
+    "AUD": ("A$", 2),
+    "NZD": ("NZ$", 2),
+    "EUR": ("€", 2),
+    "GBP": ("£", 2),
+    "CHF": ("CHF ", 2),
+    "SEK": ("SEK ", 2),
+    "JPY": ("¥", 0),
+}
+
+
+def format_money(cents: int, currency: str) -> str:
+    """'$15', '$12.50', '¥1500', '12.50 XYZ' -- integer minor units in, never a float."""
+    symbol, digits = CURRENCIES.get(currency.upper(), (None, 2))
+    sign = "-" if cents < 0 else ""
+    whole, minor = divmod(abs(cents), 10**digits)
+    amount = f"{whole:,}" if digits == 0 or minor == 0 else f"{whole:,}.{minor:0{digits}d}"
+    if symbol is None:
+        return f"{sign}{amount} {currency.upper()}"
+    return f"{sign}{symbol}{amount}"
+
+
+def format_price(
+    mode: str,
+    currency: str,
+    *,
+    price_cents: int | None = None,
+    sliding_min_cents: int | None = None,
+    sliding_max_cents: int | None = None,
+) -> str:
+    """The price as a member reads it: 'Free', '$15 per meeting', 'Sliding scale $0–$30 per meeting'."""
+    if mode == PriceMode.FIXED and price_cents:
+        return f"{format_money(price_cents, currency)} per meeting"
+    if mode == PriceMode.SLIDING and sliding_max_cents is not None:
+        low = format_money(sliding_min_cents or 0, currency)
+        return f"Sliding scale {low}–{format_money(sliding_max_cents, currency)} per meeting"
+    return "Free"
+
+
+def theme_label(theme: str) -> str:
+    return THEME_LABELS.get(theme, theme.replace("_", " ").capitalize())
+
+
+# --- the viewer's week, in another frame ---------------------------------------------------
+
+
+def window_pieces(
+    weekdays: frozenset[int] | None, window: tuple[int, int] | None, shift_minutes: int
+) -> list[tuple[int | None, int, int]]:
+    """The viewer's chosen days and hours, moved `shift_minutes` into another frame (UTC).
+
+    Returns (weekday or None for any day, from, until) pieces in the other frame, minutes after
+    midnight, `until` exclusive and at most 1440. A window that crosses midnight after the
+    shift splits into two pieces (and onto the next weekday).
+    """
+    start, end = window or (0, DAY)
+    if weekdays is None:
+        lo, hi = (start + shift_minutes) % DAY, (end + shift_minutes) % DAY
+        if end - start >= DAY:
+            return [(None, 0, DAY)]
+        if lo < hi:
+            return [(None, lo, hi)]
+        return [piece for piece in ((None, lo, DAY), (None, 0, hi)) if piece[1] < piece[2]]
+    pieces: list[tuple[int | None, int, int]] = []
+    for day in sorted(weekdays):
+        lo = (day * DAY + start + shift_minutes) % WEEK
+        length = end - start
+        while length > 0:
+            weekday, minute = divmod(lo, DAY)
+            take = min(length, DAY - minute)
+            pieces.append((weekday, minute, minute + take))
+            lo = (lo + take) % WEEK
+            length -= take
+    return pieces

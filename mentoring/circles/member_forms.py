@@ -1,0 +1,101 @@
+"""Members' forms: searching for a circle, joining one, and a facilitator removing a member."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import html_params
+
+from mentoring.circles.display import (
+    FORMAT_LABELS,
+    LANGUAGES,
+    PRICE_LABELS,
+    THEME_LABELS,
+    TIME_WINDOWS,
+    WEEKDAYS,
+)
+from mentoring.circles.queries import CircleFilters
+from mentoring.timekeeping.display import is_valid_timezone
+
+
+def _choices(any_label: str, pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice("", any_label), *(SelectChoice(value, label) for value, label in pairs)]
+
+
+class QuickSelect:
+    """A plain <select>. The circle list renders six on every request, and WTForms' own widget
+    spends more time per option than the whole database work of the page."""
+
+    def __call__(self, field: SelectField, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        options = "".join(
+            f'<option value="{escape(c.value)}"{" selected" if c.selected else ""}>{escape(c.label)}</option>'
+            for c in field.iter_choices()
+        )
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
+
+
+def _select(label: str, any_label: str, pairs: list[tuple[str, str]]) -> SelectField:
+    return SelectField(label, choices=_choices(any_label, pairs), validators=[Optional()],
+                       widget=QuickSelect())
+
+
+class CircleFilterForm(FlaskForm):
+    """A search: read from the query string, no CSRF (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    theme = _select("Theme", "Any theme", list(THEME_LABELS.items()))
+    weekday = _select("Day", "Any day", [(str(i), d) for i, d in enumerate(WEEKDAYS)])
+    time_of_day = _select("Time of day (your time)", "Any time", [(k, v[0]) for k, v in TIME_WINDOWS.items()])
+    format = _select("Format", "Any format", list(FORMAT_LABELS.items()))
+    price = _select("Price", "Any price", [(str(k), v) for k, v in PRICE_LABELS.items()])
+    language = _select("Language", "Any language", [(x, x) for x in LANGUAGES])
+    kids_welcome = BooleanField("Kids welcome (camera optional)")
+    onsite_childcare = BooleanField("On-site childcare")
+    seats_available = BooleanField("Only circles with a free seat")
+    tz = StringField("Show times in", validators=[Optional(), Length(max=64)])
+
+    def validate_tz(self, field: StringField) -> None:
+        if field.data and not is_valid_timezone(field.data):
+            raise ValidationError("We don't know that timezone, so times are shown in UTC.")
+
+    def filters(self) -> CircleFilters:
+        """The valid choices as filters; a field with an error is simply not applied."""
+
+        def ok(name: str) -> str | None:
+            f = self[name]
+            return f.data or None if not f.errors else None
+
+        weekday = ok("weekday")
+        return CircleFilters(
+            theme=ok("theme"),
+            weekday=int(weekday) if weekday is not None else None,
+            time_of_day=ok("time_of_day"),
+            format=ok("format"),
+            kids_welcome=bool(self.kids_welcome.data),
+            onsite_childcare=bool(self.onsite_childcare.data),
+            price=ok("price"),
+            language=ok("language"),
+            seats_available=bool(self.seats_available.data),
+        )
+
+
+class JoinForm(FlaskForm):
+    agree = BooleanField(
+        "I agree to keep what is shared in this circle confidential",
+        validators=[DataRequired("Please tick the box to agree to keep what is shared in this circle "
+                                 "confidential.")],
+    )
+
+
+class RemoveMemberForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (kept in the audit log)",
+        validators=[DataRequired("Please give a reason."), Length(max=300)],
+    )

@@ -1,0 +1,447 @@
+"""Reading circles for members: the circle list, the circle page and her dashboard.
+
+Each page is a handful of queries whatever the size of the community: filters run in SQL, the
+next meeting is a correlated subquery, and lists are loaded in one statement each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from mentoring.accounts.models import User
+from mentoring.circles.display import (
+    FORMAT_LABELS,
+    TIME_WINDOWS,
+    format_price,
+    theme_label,
+    window_pieces,
+)
+from mentoring.circles.enrollment import LIVE_STATUSES, ViewerState, viewer_state
+from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
+from mentoring.errors import NotFound
+from mentoring.extensions import db
+
+UNPUBLISHED_STATUSES = (CircleStatus.DRAFT, CircleStatus.COMPLETED, CircleStatus.CANCELLED)
+
+
+# --- her days and hours, in SQL ------------------------------------------------------------
+
+
+def _offset_minutes(tzname: str, at: datetime) -> int:
+    offset = at.astimezone(ZoneInfo(tzname)).utcoffset() or timedelta(0)
+    return int(offset.total_seconds() // 60)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _utc_slot(instant: ColumnElement, dialect: str) -> tuple[ColumnElement, ColumnElement, int]:
+    """('d HH:MM', 'HH:MM') of an instant in UTC as SQL strings, and how Monday is numbered."""
+    if dialect == "postgresql":
+        utc = func.timezone("UTC", instant)
+        return func.to_char(utc, "ID HH24:MI"), func.to_char(utc, "HH24:MI"), 1  # ISO: Monday 1
+    # SQLite keeps instants as UTC text; %w counts from Sunday 0, so Monday is 1 there too.
+    return func.strftime("%w %H:%M", instant), func.strftime("%H:%M", instant), 1
+
+
+def _slot_condition(instant: ColumnElement, pieces: list[tuple[int | None, int, int]],
+                    dialect: str) -> ColumnElement[bool]:
+    full, clock, monday = _utc_slot(instant, dialect)
+    clauses = []
+    for weekday, lo, hi in pieces:
+        # BETWEEN (inclusive, to the last whole minute) evaluates the subquery once per piece.
+        if weekday is None:
+            clauses.append(clock.between(_hhmm(lo), _hhmm(hi - 1)))
+            continue
+        # PostgreSQL's ISO day runs Monday 1 .. Sunday 7; SQLite's %w has Sunday 0.
+        digit = weekday + monday if dialect == "postgresql" else (weekday + monday) % 7
+        clauses.append(full.between(f"{digit} {_hhmm(lo)}", f"{digit} {_hhmm(hi - 1)}"))
+    return or_(*clauses)
+
+
+# --- the circle list -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CircleFilters:
+    theme: str | None = None
+    weekday: int | None = None
+    time_of_day: str | None = None
+    format: str | None = None
+    kids_welcome: bool = False
+    onsite_childcare: bool = False
+    price: str | None = None
+    language: str | None = None
+    seats_available: bool = False
+
+
+@dataclass(frozen=True)
+class CircleCard:
+    id: int
+    title: str
+    theme: str
+    next_meeting_at: datetime | None
+    seats_left: int
+    status: str
+    price: str
+    format: str
+    language: str
+    kids_welcome: bool
+    onsite_childcare: bool
+
+    @property
+    def seats_text(self) -> str:
+        if self.seats_left == 0:
+            return "Waitlist"
+        return "1 seat left" if self.seats_left == 1 else f"{self.seats_left} seats left"
+
+
+@dataclass(frozen=True)
+class CirclePage:
+    cards: list[CircleCard]
+    page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+# The statements below are built once per shape and reused with bound values (`now`, ids):
+# building SQLAlchemy constructs costs more than running these small queries.
+
+
+def _next_meeting() -> ColumnElement:
+    return (
+        select(func.min(Meeting.starts_at))
+        .where(Meeting.circle_id == Circle.id, Meeting.starts_at > bindparam("now"),
+               Meeting.status == "scheduled")
+        .correlate(Circle)
+        .scalar_subquery()
+    )
+
+
+Pieces = tuple[tuple[int | None, int, int], ...]
+
+
+@lru_cache(maxsize=256)
+def _browse_statement(filters: CircleFilters, pieces: Pieces, dialect: str, per_page: int) -> Select:
+    next_start = _next_meeting()
+    # NOT IN rather than IN: most circles are published, and an IN on the indexed status column
+    # leads SQLite to read every published circle and sort them, where walking the primary key
+    # newest first stops after one page.
+    statement = select(Circle, next_start.label("next_start")).where(
+        Circle.status.not_in([str(s) for s in UNPUBLISHED_STATUSES])
+    )
+    if filters.theme:
+        statement = statement.where(Circle.theme == filters.theme)
+    if filters.format:
+        statement = statement.where(Circle.format == filters.format)
+    if filters.kids_welcome:
+        statement = statement.where(Circle.kids_welcome.is_(True))
+    if filters.onsite_childcare:
+        statement = statement.where(Circle.onsite_childcare.is_(True))
+    if filters.price:
+        statement = statement.where(Circle.price_mode == filters.price)
+    if filters.language:
+        statement = statement.where(Circle.language == filters.language)
+    if filters.seats_available:
+        statement = statement.where(Circle.seats_taken < Circle.capacity)
+    # The next-meeting test runs a subquery, so it comes after the cheap column tests. A circle
+    # with no meeting to come has a NULL next start, which no slot matches either.
+    if pieces:
+        statement = statement.where(_slot_condition(next_start, list(pieces), dialect))
+    else:
+        statement = statement.where(next_start.is_not(None))
+    return statement.order_by(Circle.id.desc()).limit(per_page + 1).offset(bindparam("offset"))
+
+
+def _viewer_pieces(filters: CircleFilters, viewer_tz: str, now: datetime) -> Pieces:
+    """Her days and hours moved into UTC with her offset today. They are compared with the next
+    meeting's real instant, which already follows the circle's own clock changes."""
+    if filters.weekday is None and not filters.time_of_day:
+        return ()
+    window = None
+    if filters.time_of_day:
+        _, lo, hi = TIME_WINDOWS[filters.time_of_day]
+        window = (lo, hi)
+    weekdays = frozenset({filters.weekday}) if filters.weekday is not None else None
+    return tuple(window_pieces(weekdays, window, -_offset_minutes(viewer_tz, now)))
+
+
+def browse_circles(
+    filters: CircleFilters, *, viewer_tz: str, now: datetime, page: int = 1, per_page: int = 12
+) -> CirclePage:
+    """Published circles with a meeting still to come, newest first, one page at a time.
+
+    One query: it reads one row more than a page to know whether there is a next page, so the
+    cost does not grow with the number of circles.
+    """
+    page = max(page, 1)
+    dialect = db.session.get_bind().dialect.name
+    statement = _browse_statement(filters, _viewer_pieces(filters, viewer_tz, now), dialect, per_page)
+    rows = db.session.execute(statement, {"now": now, "offset": (page - 1) * per_page}).all()
+    cards = [_card(circle, next_at) for circle, next_at in rows[:per_page]]
+    return CirclePage(cards=cards, page=page, has_next=len(rows) > per_page)
+
+
+def _aware(instant: datetime | None) -> datetime | None:
+    # An aggregate over UTCDateTime keeps the type, but be sure: SQLite hands back naive values.
+    if instant is not None and instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant
+
+
+def _card(circle: Circle, next_at: datetime | None) -> CircleCard:
+    next_at = _aware(next_at)
+    return CircleCard(
+        id=circle.id,
+        title=circle.title,
+        theme=theme_label(circle.theme),
+        next_meeting_at=next_at,
+        seats_left=circle.seats_left,
+        status=circle.status,
+        price=price_of(circle),
+        format=FORMAT_LABELS.get(circle.format, circle.format),
+        language=circle.language,
+        kids_welcome=circle.kids_welcome,
+        onsite_childcare=circle.onsite_childcare,
+    )
+
+
+def price_of(circle: Circle) -> str:
+    return format_price(
+        circle.price_mode,
+        circle.currency,
+        price_cents=circle.price_cents,
+        sliding_min_cents=circle.sliding_min_cents,
+        sliding_max_cents=circle.sliding_max_cents,
+    )
+
+
+# --- the circle page -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    enrollment_id: int
+    display_name: str
+
+
+@dataclass(frozen=True)
+class CircleView:
+    circle: Circle
+    price: str
+    theme: str
+    format: str
+    upcoming: list[Meeting]
+    state: ViewerState
+    roster: list[RosterEntry] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _circle_statement() -> Select:
+    # The facilitator's name and bio only: her role rows are not needed here.
+    return (
+        select(Circle)
+        .options(joinedload(Circle.facilitator).lazyload(User.roles))
+        .where(Circle.id == bindparam("circle_id"))
+    )
+
+
+@lru_cache(maxsize=4)
+def _upcoming_statement(limit: int) -> Select:
+    return (
+        select(Meeting)
+        .where(Meeting.circle_id == bindparam("circle_id"), Meeting.starts_at > bindparam("now"))
+        .order_by(Meeting.starts_at)
+        .limit(limit)
+    )
+
+
+@lru_cache(maxsize=1)
+def _roster_statement() -> Select:
+    # Display names only: nothing else about another member is ever loaded for this page.
+    return (
+        select(Enrollment.id, User.display_name)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.circle_id == bindparam("circle_id"), Enrollment.status == EnrollmentStatus.ACTIVE)
+        .order_by(User.display_name)
+    )
+
+
+def circle_page(circle_id: int, viewer_id: int | None, now: datetime, *, meetings: int = 4) -> CircleView:
+    """The circle as this viewer may see it. Drafts exist only for their facilitator.
+
+    The roster (display names only) is loaded only for those allowed to see it.
+    Raises NotFound.
+    """
+    circle = db.session.scalar(_circle_statement(), {"circle_id": circle_id})
+    if circle is None or (circle.status == CircleStatus.DRAFT and circle.facilitator_id != viewer_id):
+        raise NotFound("We could not find that circle.")
+    upcoming = list(db.session.scalars(_upcoming_statement(meetings), {"circle_id": circle_id, "now": now}))
+    state = viewer_state(circle_id, viewer_id)
+    roster: list[RosterEntry] = []
+    if state.can_see_private:
+        roster = [
+            RosterEntry(enrollment_id, name)
+            for enrollment_id, name in db.session.execute(_roster_statement(), {"circle_id": circle_id})
+        ]
+    return CircleView(
+        circle=circle,
+        price=price_of(circle),
+        theme=theme_label(circle.theme),
+        format=FORMAT_LABELS.get(circle.format, circle.format),
+        upcoming=upcoming,
+        state=state,
+        roster=roster,
+    )
+
+
+# --- her dashboard -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    enrollment_id: int
+    circle_id: int
+    title: str
+    status: str
+    next_meeting_at: datetime | None
+    hold_expires_at: datetime | None
+    offer_expires_at: datetime | None
+    waitlist_position: int | None
+    meeting_link: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class DueMeeting:
+    circle_id: int
+    title: str
+    starts_at: datetime
+    meeting_link: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    active: list[Place]
+    held: list[Place]
+    offered: list[Place]
+    waitlisted: list[Place]
+    this_week: list[DueMeeting]
+
+    @property
+    def next_meeting(self) -> DueMeeting | None:
+        return self.this_week[0] if self.this_week else None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.active or self.held or self.offered or self.waitlisted)
+
+
+@lru_cache(maxsize=1)
+def _dashboard_statement() -> Select:
+    ahead = aliased(Enrollment)
+    position = (
+        select(func.count(ahead.id) + 1)
+        .where(
+            ahead.circle_id == Enrollment.circle_id,
+            ahead.status == EnrollmentStatus.WAITLISTED,
+            or_(
+                ahead.waitlisted_at < Enrollment.waitlisted_at,
+                and_(ahead.waitlisted_at == Enrollment.waitlisted_at, ahead.id < Enrollment.id),
+            ),
+        )
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
+    return (
+        select(Enrollment, Circle, _next_meeting(), position)
+        .join(Circle, Circle.id == Enrollment.circle_id)
+        .where(Enrollment.user_id == bindparam("user_id"),
+               Enrollment.status.in_([str(s) for s in LIVE_STATUSES]))
+        .order_by(Circle.title)
+    )
+
+
+@lru_cache(maxsize=1)
+def _week_statement() -> Select:
+    return (
+        select(Meeting, Circle)
+        .join(Circle, Circle.id == Meeting.circle_id)
+        .where(
+            Meeting.circle_id.in_(bindparam("circle_ids", expanding=True)),
+            Meeting.starts_at > bindparam("now"),
+            Meeting.starts_at <= bindparam("week_end"),
+            Meeting.status == "scheduled",
+        )
+        .order_by(Meeting.starts_at)
+    )
+
+
+def member_dashboard(user_id: int, now: datetime) -> Dashboard:
+    """Her circles, holds, offers and waitlist places, and the meetings due in the next 7 days.
+
+    Three queries however many circles she has. The meeting link and address are only filled in
+    for circles where she is an active member.
+    """
+    rows = db.session.execute(_dashboard_statement(), {"now": now, "user_id": user_id}).all()
+    places: dict[str, list[Place]] = {str(s): [] for s in LIVE_STATUSES}
+    for enrollment, circle, next_at, rank in rows:
+        active = enrollment.status == EnrollmentStatus.ACTIVE
+        places[enrollment.status].append(
+            Place(
+                enrollment_id=enrollment.id,
+                circle_id=circle.id,
+                title=circle.title,
+                status=enrollment.status,
+                next_meeting_at=_aware(next_at),
+                hold_expires_at=enrollment.hold_expires_at,
+                offer_expires_at=enrollment.offer_expires_at,
+                waitlist_position=rank if enrollment.status == EnrollmentStatus.WAITLISTED else None,
+                meeting_link=circle.meeting_link if active else None,
+                address=circle.address if active else None,
+            )
+        )
+    active_ids = [p.circle_id for p in places[EnrollmentStatus.ACTIVE]]
+    this_week: list[DueMeeting] = []
+    if active_ids:
+        meetings = db.session.execute(
+            _week_statement(), {"now": now, "week_end": now + timedelta(days=7), "circle_ids": active_ids}
+        ).all()
+        this_week = [
+            DueMeeting(circle_id=c.id, title=c.title, starts_at=m.starts_at, meeting_link=c.meeting_link,
+                       address=c.address)
+            for m, c in meetings
+        ]
+    return Dashboard(
+        active=places[EnrollmentStatus.ACTIVE],
+        held=places[EnrollmentStatus.HELD],
+        offered=places[EnrollmentStatus.OFFERED],
+        waitlisted=places[EnrollmentStatus.WAITLISTED],
+        this_week=this_week,
+    )
+
+
+# --- the facilitator's remove page ---------------------------------------------------------
+
+
+def enrollment_in_circle(circle_id: int, enrollment_id: int) -> Enrollment:
+    """The enrollment with its member and circle loaded; NotFound unless it belongs to the circle."""
+    enrollment = db.session.scalar(
+        select(Enrollment)
+        .options(joinedload(Enrollment.user).lazyload(User.roles), joinedload(Enrollment.circle))
+        .where(Enrollment.id == enrollment_id, Enrollment.circle_id == circle_id)
+    )
+    if enrollment is None:
+        raise NotFound("We could not find that member in this circle.")
+    return enrollment

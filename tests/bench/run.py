@@ -1,0 +1,299 @@
+"""`make bench`: do the members' pages stay fast and flat as the community grows?
+
+Builds a community (5,000 members, 300 circles with their meetings, enrollments and attendance)
+and the same community ten times larger, each in a throwaway database, with bulk inserts. Then,
+for each page, it times requests through the Flask test client (logged in by session) and counts
+the SQL statements per request, beside a bare Flask route measured in the same run, and checks:
+
+  1. at most 10 queries per page, and the same number at 1x and at 10x;
+  2. median time at most 15x the bare route's;
+  3. the 10x community costs at most 1.5x the 1x time.
+
+Requests to the two communities are interleaved, so noise from other processes on the machine
+falls on both alike. Options: `--scale 0.2` for a quick run, `--factor`, `--requests`.
+With DATABASE_URL set to PostgreSQL the communities are built there, each in its own schema that
+is dropped afterwards; otherwise temporary SQLite files are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import insert
+from tqdm import tqdm
+from werkzeug.security import generate_password_hash
+
+from mentoring import create_app
+from mentoring.accounts.models import RoleAssignment, User
+from mentoring.circles.display import THEME_LABELS
+from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
+from mentoring.circles.schedule import weekly_slots
+from mentoring.extensions import db
+from tests.querycount import count_queries
+
+MEMBERS, CIRCLES, FACILITATORS = 5_000, 300, 30
+QUERY_LIMIT, BARE_FACTOR, GROWTH_FACTOR = 10, 15.0, 1.5
+ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles",
+         "Asia/Kolkata", "Australia/Sydney", "UTC")
+STARTS = (clock(9, 30), clock(10, 0), clock(12, 30), clock(13, 0), clock(19, 30), clock(20, 0),
+          clock(20, 30), clock(21, 0))
+CHUNK = 5_000
+
+
+@dataclass
+class Community:
+    label: str
+    app: Flask
+    client_member: FlaskClient
+    client_facilitator: FlaskClient
+    member_circle_id: int
+    cleanup: list[Any] = field(default_factory=list)
+
+
+@contextmanager
+def throwaway_database(label: str) -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        schema = f"hearth_bench_{label}_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in url else "?"
+        try:
+            yield f"{url}{sep}options=-csearch_path%3D{schema}"
+        finally:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+        return
+    with tempfile.TemporaryDirectory(prefix=f"hearth-bench-{label}-") as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+
+
+def bulk(model: type, rows: list[dict[str, Any]], bar: tqdm) -> None:
+    for start in range(0, len(rows), CHUNK):
+        part = rows[start:start + CHUNK]
+        db.session.execute(insert(model), part)
+        bar.update(len(part))
+
+
+def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[int, int, int]:
+    """Fill the database; returns (facilitator id, member id, one of her circles' id)."""
+    members, circles, facilitators = (max(int(n * scale), 1) for n in (MEMBERS, CIRCLES, FACILITATORS))
+    password = generate_password_hash("bench-password")
+    today = now.date()
+    users = [
+        {"id": i, "email": f"user{i}@bench.example", "password_hash": password, "display_name": f"Member {i}",
+         "timezone": rng.choice(ZONES), "email_verified_at": now, "created_at": now, "session_version": 1,
+         "email_opt_out": []}
+        for i in range(1, members + facilitators + 1)
+    ]
+    roles = [{"user_id": i, "role": "facilitator", "granted_at": now} for i in range(1, facilitators + 1)]
+    me = facilitators + 1  # the measured member
+    pool = list(range(facilitators + 2, members + facilitators + 1))
+
+    circle_rows: list[dict[str, Any]] = []
+    meeting_rows: list[dict[str, Any]] = []
+    enrollment_rows: list[dict[str, Any]] = []
+    attendance_rows: list[dict[str, Any]] = []
+    my_circles: list[int] = []
+    me_waiting = False
+    meeting_id = 0
+    for cid in range(1, circles + 1):
+        first = today + timedelta(days=rng.randint(-42, 28))
+        roll = rng.random()
+        status = "draft" if roll < 0.05 else "cancelled" if roll < 0.08 else (
+            "running" if first <= today else "open")
+        if roll > 0.95:
+            first, status = today - timedelta(days=120), "completed"
+        capacity = rng.randint(6, 12)
+        start, zone = rng.choice(STARTS), rng.choice(ZONES)
+        price_mode = rng.choice(("free", "free", "sliding", "fixed"))
+        taken = rng.randint(capacity // 2, capacity) if status in ("open", "running", "completed") else 0
+        joinable = status in ("open", "running")
+        mine = joinable and len(my_circles) < 3 and taken < capacity
+        if mine:
+            taken += 1
+            my_circles.append(cid)
+        if status == "open" and taken >= capacity:
+            status = "full"
+        circle_rows.append({
+            "id": cid, "facilitator_id": (cid % facilitators) + 1, "title": f"Circle {cid}",
+            "theme": rng.choice(list(THEME_LABELS)), "description": "A small confidential circle.",
+            "capacity": capacity, "min_to_run": 4, "seats_taken": taken,
+            "format": rng.choice(("virtual", "in-person", "hybrid")), "meeting_link": "https://meet.example.com/x",
+            "address": None, "language": rng.choice(("English", "English", "Spanish", "French")),
+            "kids_welcome": rng.random() < 0.4, "onsite_childcare": rng.random() < 0.15, "timezone": zone,
+            "weekday": first.weekday(), "start_time": start, "duration_minutes": 60, "first_date": first,
+            "meeting_count": 8, "status": status, "agreement_text": "What is said here stays here.",
+            "price_mode": price_mode, "currency": "USD",
+            "price_cents": 1500 if price_mode == "fixed" else None,
+            "sliding_min_cents": 0 if price_mode == "sliding" else None,
+            "sliding_suggested_cents": 1500 if price_mode == "sliding" else None,
+            "sliding_max_cents": 3000 if price_mode == "sliding" else None,
+            "created_at": now, "published_at": None if status == "draft" else now,
+        })
+        active = rng.sample(pool, taken - (1 if mine else 0)) + ([me] if mine else [])
+        for uid in active:
+            enrollment_rows.append({"circle_id": cid, "user_id": uid, "status": "active", "funding": "free",
+                                    "price_cents": 0, "agreed_at": now, "joined_at": now, "created_at": now})
+        if status == "full":
+            taken_ids = set(active)
+            waiting = [u for u in rng.sample(pool, 6) if u not in taken_ids][: rng.randint(0, 4)]
+            if not me_waiting and not mine:
+                waiting.append(me)
+                me_waiting = True
+            for n, uid in enumerate(waiting):
+                enrollment_rows.append({"circle_id": cid, "user_id": uid, "status": "waitlisted",
+                                        "funding": "free", "price_cents": 0, "agreed_at": now,
+                                        "waitlisted_at": now + timedelta(seconds=n), "created_at": now})
+        for slot in weekly_slots(first, start, 60, zone, 8):
+            meeting_id += 1
+            held = slot.starts_at < now
+            meeting_rows.append({"id": meeting_id, "circle_id": cid, "sequence": slot.sequence,
+                                 "starts_at": slot.starts_at, "ends_at": slot.ends_at,
+                                 "status": "held" if held and status != "draft" else "scheduled",
+                                 "agenda": ""})
+            if held and status in ("running", "full", "completed"):
+                for uid in active:
+                    mark = rng.choice(("present", "present", "absent", "excused"))
+                    attendance_rows.append({"meeting_id": meeting_id, "user_id": uid, "marked_at": now,
+                                            "status": mark})
+    total = sum(map(len, (users, roles, circle_rows, meeting_rows, enrollment_rows, attendance_rows)))
+    with tqdm(total=total, desc=f"building {label}", unit="rows", file=sys.stderr) as bar:
+        tables = ((User, users), (RoleAssignment, roles), (Circle, circle_rows), (Meeting, meeting_rows),
+                  (Enrollment, enrollment_rows), (Attendance, attendance_rows))
+        for model, rows in tables:
+            bulk(model, rows, bar)
+        db.session.commit()
+    return 1, me, my_circles[0]
+
+
+def community(label: str, scale: float, url: str, now: datetime) -> Community:
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40, "TESTING": True,
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    app.add_url_rule("/_bench/bare", "bench_bare", lambda: "ok")
+    with app.app_context():
+        db.create_all()
+        facilitator_id, member_id, circle_id = build(scale, now, random.Random(2026), label)
+    clients = []
+    for user_id in (member_id, facilitator_id):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = f"{user_id}:1"
+            session["_fresh"] = True
+        clients.append(client)
+    return Community(label, app, clients[0], clients[1], circle_id)
+
+
+PAGES = (
+    ("bare Flask route", "member", lambda c: "/_bench/bare"),
+    ("circle list", "member", lambda c: "/circles/"),
+    ("circle list, filtered", "member",
+     lambda c: "/circles/?kids_welcome=y&time_of_day=evening&price=free&seats_available=y"),
+    ("circle page", "member", lambda c: f"/circles/{c.member_circle_id}"),
+    ("member dashboard", "member", lambda c: "/circles/mine"),
+    ("facilitator dashboard", "facilitator", lambda c: "/facilitate/"),
+)
+
+
+def one_request(c: Community, who: str, path: str) -> tuple[float, int]:
+    client = c.client_member if who == "member" else c.client_facilitator
+    started = time.perf_counter()
+    response = client.get(path)
+    elapsed = time.perf_counter() - started
+    return elapsed, response.status_code
+
+
+def queries(c: Community, who: str, path: str) -> tuple[int, int]:
+    with c.app.app_context():
+        engine = db.engine
+    with count_queries(engine) as statements:
+        _, status = one_request(c, who, path)
+    return len(statements), status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="size of the 1x community (1.0 = 5,000 members)")
+    parser.add_argument("--factor", type=int, default=10, help="how much larger the big community is")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page and size")
+    args = parser.parse_args(argv)
+    now = datetime.now(UTC)
+    with throwaway_database("1x") as small_url, throwaway_database(f"{args.factor}x") as large_url:
+        started = time.perf_counter()
+        small = community("1x", args.scale, small_url, now)
+        large = community(f"{args.factor}x", args.scale * args.factor, large_url, now)
+        print(f"built both communities in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        sizes = (small, large)
+        counts = {(c.label, name): queries(c, who, path(c)) for c in sizes for name, who, path in PAGES}
+        timings: dict[tuple[str, str], list[float]] = {key: [] for key in counts}
+        for c in sizes:  # warm every page once
+            for _, who, path in PAGES:
+                one_request(c, who, path(c))
+        gc.collect()
+        for _ in tqdm(range(args.requests), desc="timing", file=sys.stderr):
+            for name, who, path in PAGES:
+                for c in sizes:
+                    timings[(c.label, name)].append(one_request(c, who, path(c))[0])
+        for c in sizes:
+            with c.app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+    return report(small.label, large.label, counts, timings)
+
+
+def report(small: str, large: str, counts: dict, timings: dict) -> int:
+    median = {key: statistics.median(values) * 1000 for key, values in timings.items()}
+    bare = {label: median[(label, PAGES[0][0])] for label in (small, large)}
+    header = (f"{'page':<24}{'status':>7}{small + ' ms':>10}{large + ' ms':>10}"
+              f"{'q ' + small:>7}{'q ' + large:>7}{'x bare':>8}{'growth':>8}  targets")
+    print(header)
+    print("-" * len(header))
+    failed = False
+    for name, _, _ in PAGES:
+        (q1, s1), (q2, s2) = counts[(small, name)], counts[(large, name)]
+        t1, t2 = median[(small, name)], median[(large, name)]
+        vs_bare = max(t1 / bare[small], t2 / bare[large])
+        growth = t2 / t1
+        if name == PAGES[0][0]:
+            verdict = "(reference)"
+        else:
+            checks = {
+                "queries": q1 <= QUERY_LIMIT and q1 == q2,
+                "x bare": vs_bare <= BARE_FACTOR,
+                "growth": growth <= GROWTH_FACTOR,
+            }
+            failed |= not all(checks.values())
+            verdict = " ".join(f"{k} {'PASS' if ok else 'FAIL'}" for k, ok in checks.items())
+        status = str(s1) if s1 == s2 else f"{s1}/{s2}"
+        print(f"{name:<24}{status:>7}{t1:>10.2f}{t2:>10.2f}{q1:>7}{q2:>7}{vs_bare:>8.1f}{growth:>8.2f}"
+              f"  {verdict}")
+    print()
+    print(f"Targets: <= {QUERY_LIMIT} queries and equal at both sizes; median <= {BARE_FACTOR:g}x the bare "
+          f"route; {large} <= {GROWTH_FACTOR:g}x the {small} time. Overall: {'FAIL' if failed else 'PASS'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
