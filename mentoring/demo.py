@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import click
 
+from mentoring.accounts.demo import seed_accounts
+from mentoring.billing.demo import seed_payments
+from mentoring.circles.demo import seed_circles
+from mentoring.db import utcnow
 from mentoring.extensions import db
 
 DEMO_PASSWORD = "hearth-demo-2026"
 
 
 def seed() -> None:
-    """Create (or top up) the demo community. Running it twice changes nothing."""
-    from mentoring.accounts.demo import seed_accounts
+    """Create (or top up) the demo community, commit once, and print the logins.
 
+    Every part looks its rows up before creating them, so running it twice changes nothing.
+    """
+    now = utcnow()
     logins = seed_accounts(DEMO_PASSWORD)
+    seed_circles(now)
+    seed_payments(now)
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for line in logins:
