@@ -19,6 +19,7 @@ from mentoring.billing.pricing import PriceTerms, Quote
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
+from mentoring.money import format_money
 from mentoring.notify.service import queue_notification
 
 log = logging.getLogger(__name__)
@@ -276,7 +277,7 @@ def fulfil_payment(
     )
     if not placed:
         _enrollment_module().release_hold(payment.enrollment_id, now=now)
-        refunded = pricing.format_money(payment.amount_cents, payment.currency)
+        refunded = format_money(payment.amount_cents, payment.currency)
         issue_refund(
             payment.id,
             payment.amount_cents,
@@ -305,7 +306,7 @@ def fulfil_payment(
         f"payment-confirmed:{payment.id}",
         subject=f"You're in: {circle.title}",
         text=(
-            f"Thank you. We received {pricing.format_money(payment.amount_cents, payment.currency)} "
+            f"Thank you. We received {format_money(payment.amount_cents, payment.currency)} "
             f"for {payment.meetings_covered} meetings of {circle.title}, and your place is confirmed."
         ),
         link=f"/billing/payments/{payment.id}",

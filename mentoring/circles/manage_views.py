@@ -23,7 +23,6 @@ from mentoring.circles.forms import (
     SkipWeekForm,
 )
 from mentoring.circles.models import Circle, Meeting
-from mentoring.circles.pricing_input import format_amount
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db
@@ -291,10 +290,3 @@ def attendance(meeting_id: int) -> str | Response:
             return _circle_page(meeting.circle)
     return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
                            sheet=sheet, now=utcnow(), statuses=service.ATTENDANCE_STATUSES)
-
-
-
-@bp.app_template_filter("major_units")
-def major_units(cents: int | None) -> str:
-    """1550 -> '15.50' for showing a price; the currency is shown beside it."""
-    return format_amount(cents)

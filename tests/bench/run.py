@@ -43,7 +43,7 @@ from werkzeug.security import generate_password_hash
 
 from mentoring import create_app
 from mentoring.accounts.models import RoleAssignment, User
-from mentoring.circles.display import THEME_LABELS
+from mentoring.circles import catalog
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
@@ -137,9 +137,9 @@ def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[
             status = "full"
         circle_rows.append({
             "id": cid, "facilitator_id": (cid % facilitators) + 1, "title": f"Circle {cid}",
-            "theme": rng.choice(list(THEME_LABELS)), "description": "A small confidential circle.",
+            "theme": rng.choice(list(catalog.THEMES)), "description": "A small confidential circle.",
             "capacity": capacity, "min_to_run": 4, "seats_taken": taken,
-            "format": rng.choice(("virtual", "in-person", "hybrid")), "meeting_link": "https://meet.example.com/x",
+            "format": rng.choice(list(catalog.FORMATS)), "meeting_link": "https://meet.example.com/x",
             "address": None, "language": rng.choice(("English", "English", "Spanish", "French")),
             "kids_welcome": rng.random() < 0.4, "onsite_childcare": rng.random() < 0.15, "timezone": zone,
             "weekday": first.weekday(), "start_time": start, "duration_minutes": 60, "first_date": first,

@@ -14,7 +14,8 @@ from mentoring.notify.models import Notification
 from mentoring.notify.service import queue_notification
 from tests.conftest import PASSWORD, post_form
 from tests.factories import enroll, login, make_circle, make_user
-from tests.integration.accounts.helpers import STRONG, fresh, page_text, user_by_email
+from tests.helpers import fresh, page_text
+from tests.integration.accounts.helpers import STRONG, user_by_email
 
 
 def member_with_history():  # noqa: ANN201
@@ -93,7 +94,8 @@ def test_deleting_her_account_anonymises_it_and_keeps_payments(client: FlaskClie
     login(client, user)
     with account_deleted.connected_to(receiver):
         response = post_form(client, "/account/delete", {"password": PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/"), page_text(response)[-1500:]
+    assert response.status_code == 302 and response.headers["Location"].endswith("/"), (
+        page_text(response)[-1500:])
 
     assert [h["user_id"] for h in heard] == [user_id]
     gone = fresh(user)

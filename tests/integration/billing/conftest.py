@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mentoring.accounts.models import User
 from mentoring.billing.models import Payment
@@ -21,6 +21,7 @@ from mentoring.extensions import db
 from mentoring.notify.models import Notification
 from tests.conftest import csrf_token
 from tests.factories import login, make_circle, make_user
+from tests.helpers import count
 
 WEBHOOK_SECRET = "whsec_test_secret"
 WEBHOOK_PATH = "/billing/stripe/webhook"
@@ -90,10 +91,6 @@ def post_join(client: FlaskClient, circle_id: int, data: dict[str, Any] | None =
     token = csrf_token(client, join_path(circle_id))
     form = {"agree": "y", "submit": "Continue to payment", **(data or {}), "csrf_token": token}
     return client.post(join_path(circle_id), data=form)
-
-
-def count(model: type, *where: Any) -> int:
-    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
 
 def confirmations(user_id: int) -> int:
