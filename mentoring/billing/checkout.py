@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 from mentoring.billing import pricing
 from mentoring.billing.gateway import PaymentGateway
 from mentoring.billing.models import Payment
-from mentoring.billing.pricing import PriceTerms, Quote
+from mentoring.billing.pricing import Quote
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
+from mentoring.circles.pricing_input import PriceSettings
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
 from mentoring.money import format_money
@@ -54,7 +55,7 @@ class AgreementRequired(DomainError):
 class JoinQuote:
     circle_id: int
     title: str
-    terms: PriceTerms
+    terms: PriceSettings
     quote: Quote
     sequences: tuple[int, ...]  # the meetings she would buy
     first_starts_at: datetime | None
@@ -77,9 +78,9 @@ class FulfilResult:
     payment_id: int | None
 
 
-def price_terms(circle: Circle) -> PriceTerms:
+def price_terms(circle: Circle) -> PriceSettings:
     """A circle's price settings as the plain values pricing works on."""
-    return PriceTerms(
+    return PriceSettings(
         mode=circle.price_mode,
         currency=circle.currency,
         price_cents=circle.price_cents,

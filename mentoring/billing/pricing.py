@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mentoring.circles.catalog import MAX_PRICE_CENTS
+from mentoring.circles.pricing_input import PriceSettings
 from mentoring.errors import DomainError
 from mentoring.money import check_currency, format_money
 
@@ -20,18 +21,6 @@ class PriceOutOfRange(DomainError):
     """Please choose an amount within the circle's range."""
 
     field = "amount"
-
-
-@dataclass(frozen=True)
-class PriceTerms:
-    """A circle's price settings, as plain values."""
-
-    mode: str  # free/fixed/sliding
-    currency: str
-    price_cents: int | None = None
-    sliding_min_cents: int | None = None
-    sliding_suggested_cents: int | None = None
-    sliding_max_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,7 +40,7 @@ class Quote:
         )
 
 
-def unit_price(terms: PriceTerms, chosen_cents: int | None = None, *, sponsored: bool = False) -> int:
+def unit_price(terms: PriceSettings, chosen_cents: int | None = None, *, sponsored: bool = False) -> int:
     """The price per meeting she pays. Fixed: the circle's price. Sliding: her choice (the
     suggested price if she has not chosen), which must lie within the range, else
     PriceOutOfRange. Free and sponsored seats cost nothing."""
@@ -84,7 +73,7 @@ def meetings_left(meetings: Iterable[tuple[int, datetime, str]], now: datetime) 
 
 
 def quote(
-    terms: PriceTerms, meetings: int, chosen_cents: int | None = None, *, sponsored: bool = False
+    terms: PriceSettings, meetings: int, chosen_cents: int | None = None, *, sponsored: bool = False
 ) -> Quote:
     """What joining costs: `meetings` × the unit price. Never negative."""
     unit = unit_price(terms, chosen_cents, sponsored=sponsored)

@@ -22,6 +22,9 @@ class PriceInputError(InvalidInput):
 
 @dataclass(frozen=True)
 class PriceSettings:
+    """A circle's price settings as plain values: what the facilitator's form gives and what
+    billing prices a seat from."""
+
     mode: str
     currency: str
     price_cents: int | None = None

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from mentoring.accounts.models import User
+from mentoring.accounts.models import Role, User
 from mentoring.billing.models import Payment
 from mentoring.circles.models import Circle
 from mentoring.extensions import db
@@ -131,6 +131,15 @@ def member(ctx: None) -> User:
 def member_client(app: Flask, member: User) -> FlaskClient:
     client = app.test_client()
     login(client, member)
+    return client
+
+
+@pytest.fixture
+def admin_client(app: Flask, ctx: None) -> FlaskClient:
+    admin = make_user(email="staff@example.com", roles=(Role.ADMIN,), timezone="UTC")
+    db.session.commit()
+    client = app.test_client()
+    as_user(client, admin)
     return client
 
 

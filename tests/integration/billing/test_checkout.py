@@ -9,7 +9,8 @@ from mentoring.circles.models import Circle, CircleStatus, Enrollment
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.factories import enroll, make_circle, make_user
-from tests.integration.billing.conftest import count, join_path, pending_payment, post_join
+from tests.helpers import count
+from tests.integration.billing.conftest import join_path, pending_payment, post_join
 
 
 def test_continue_to_payment_holds_her_seat_and_opens_one_checkout(

@@ -13,7 +13,8 @@ from mentoring.circles.models import Circle, Enrollment
 from mentoring.extensions import db
 from tests.conftest import csrf_token
 from tests.factories import make_user
-from tests.integration.billing.conftest import as_user, confirmations, count, pending_payment, post_join
+from tests.helpers import count
+from tests.integration.billing.conftest import as_user, confirmations, pending_payment, post_join
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mentoring.accounts.models import Role, User
+from mentoring.accounts.models import User
 from mentoring.billing.models import Payment
 from mentoring.circles import signals
 from mentoring.circles.models import Circle
@@ -64,15 +64,6 @@ def test_nobody_else_sees_her_receipt(app: Flask, paid: Payment) -> None:
     as_user(client, other)
     assert client.get(f"/billing/payments/{paid.id}").status_code == 404
     assert "Back to work" not in client.get("/billing/payments").get_data(as_text=True)
-
-
-@pytest.fixture
-def admin_client(app: Flask, ctx: None) -> FlaskClient:
-    admin = make_user(email="staff@example.com", roles=(Role.ADMIN,), timezone="UTC")
-    db.session.commit()
-    client = app.test_client()
-    as_user(client, admin)
-    return client
 
 
 def test_admin_payments_filter_by_status_date_and_email(

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from mentoring.accounts.models import Role, User
+from mentoring.accounts.models import User
 from mentoring.audit.models import AuditEntry
 from mentoring.billing.gateway import GatewayError
 from mentoring.billing.models import Payment, Refund
@@ -20,8 +20,8 @@ from mentoring.extensions import db
 from mentoring.notify.models import Notification
 from tests.conftest import csrf_token
 from tests.factories import enroll, make_circle, make_user
-from tests.helpers import fresh
-from tests.integration.billing.conftest import as_user, buy, count
+from tests.helpers import count, fresh
+from tests.integration.billing.conftest import buy
 
 
 @pytest.fixture
@@ -169,15 +169,6 @@ def test_a_refused_refund_raises_and_leaves_no_half_made_refund(
     assert fresh(paid).refunded_cents == 0
     assert count(Refund) == 0
     assert _refund_notes(paid.user_id) == []
-
-
-@pytest.fixture
-def admin_client(app: Flask, ctx: None) -> FlaskClient:
-    admin = make_user(email="admin@example.com", roles=(Role.ADMIN,))
-    db.session.commit()
-    client = app.test_client()
-    as_user(client, admin)
-    return client
 
 
 def test_an_admin_refunds_part_of_a_payment_with_a_reason_and_it_is_audited(

@@ -7,18 +7,18 @@ from hypothesis import strategies as st
 from mentoring.billing import pricing
 from mentoring.billing.pricing import (
     PriceOutOfRange,
-    PriceTerms,
     cap_refund,
     meetings_left,
     quote,
     refund_for_leaving,
 )
 from mentoring.circles.catalog import MAX_PRICE_CENTS
+from mentoring.circles.pricing_input import PriceSettings
 from mentoring.money import UnknownCurrency
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
-FIXED = PriceTerms(mode="fixed", currency="USD", price_cents=1500)
-SLIDING = PriceTerms(
+FIXED = PriceSettings(mode="fixed", currency="USD", price_cents=1500)
+SLIDING = PriceSettings(
     mode="sliding",
     currency="USD",
     sliding_min_cents=500,
@@ -33,7 +33,7 @@ def weekly(count: int, first: datetime) -> list[tuple[int, datetime, str]]:
 
 def test_quote_says_meetings_times_price_equals_total() -> None:
     assert quote(FIXED, 5).description == "5 meetings × $15 = $75"
-    assert quote(PriceTerms(mode="fixed", currency="GBP", price_cents=1250), 1).description == (
+    assert quote(PriceSettings(mode="fixed", currency="GBP", price_cents=1250), 1).description == (
         "1 meeting × £12.50 = £12.50")
 
 
@@ -66,7 +66,7 @@ def test_sliding_scale_refuses_a_price_outside_the_range(chosen: int) -> None:
 
 
 def test_pay_what_you_can_allows_zero() -> None:
-    terms = PriceTerms(
+    terms = PriceSettings(
         mode="sliding",
         currency="EUR",
         sliding_min_cents=0,
@@ -77,7 +77,7 @@ def test_pay_what_you_can_allows_zero() -> None:
 
 
 def test_free_and_sponsored_seats_cost_nothing() -> None:
-    assert quote(PriceTerms(mode="free", currency="USD"), 8).total_cents == 0
+    assert quote(PriceSettings(mode="free", currency="USD"), 8).total_cents == 0
     assert quote(FIXED, 8, sponsored=True).total_cents == 0
 
 
@@ -88,7 +88,7 @@ def test_fixed_price_ignores_any_chosen_amount() -> None:
 def test_a_circle_in_an_unknown_currency_cannot_be_quoted() -> None:
     # Reading amounts and currencies themselves: tests/unit/test_money.py.
     with pytest.raises(UnknownCurrency):
-        quote(PriceTerms(mode="fixed", currency="XYZ", price_cents=100), 3)
+        quote(PriceSettings(mode="fixed", currency="XYZ", price_cents=100), 3)
 
 
 def test_leaving_refunds_the_meetings_not_held() -> None:
@@ -98,7 +98,7 @@ def test_leaving_refunds_the_meetings_not_held() -> None:
 
 
 terms_strategy = st.builds(
-    lambda mode, price, low, spread, pick: PriceTerms(
+    lambda mode, price, low, spread, pick: PriceSettings(
         mode=mode,
         currency="USD",
         price_cents=price,
@@ -115,7 +115,7 @@ terms_strategy = st.builds(
 
 
 @given(terms_strategy, st.integers(-5, 60), st.one_of(st.none(), st.integers(-10_000, 60_000)))
-def test_quotes_are_never_negative(terms: PriceTerms, meetings: int, chosen: int | None) -> None:
+def test_quotes_are_never_negative(terms: PriceSettings, meetings: int, chosen: int | None) -> None:
     try:
         result = quote(terms, meetings, chosen)
     except PriceOutOfRange:
