@@ -29,6 +29,7 @@ from mentoring.circles.catalog import MAX_PRICE_CENTS
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import csrf, db
+from mentoring.forms import show_error
 from mentoring.money import amount_text, parse_amount
 from mentoring.web import page_number
 
@@ -53,15 +54,6 @@ def _billing_helpers() -> dict[str, object]:
 
 def _gateway() -> PaymentGateway:
     return current_app.extensions["hearth.gateway"]
-
-
-def _show_error(form: object, error: DomainError) -> None:
-    """A domain error goes next to its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)  # type: ignore[attr-defined]
 
 
 def _is_circle_full(error: DomainError) -> bool:
@@ -95,7 +87,7 @@ def quote(circle_id: int) -> str | Response:
                                       maximum_cents=MAX_PRICE_CENTS)
             shown = quote_for_circle(circle_id, now=now, chosen_cents=chosen).quote
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
             valid = False
         if form.update.data:
             form.agree.errors = []
@@ -106,7 +98,7 @@ def quote(circle_id: int) -> str | Response:
                 db.session.rollback()
                 if _is_circle_full(error):
                     return render_template("billing/full.html", circle_id=circle_id, title=join.title)
-                _show_error(form, error)
+                show_error(form, error)
     return render_template("billing/quote.html", join=join, shown=shown, form=form,
                            cancelled=request.args.get("cancelled") == "1")
 
@@ -277,7 +269,7 @@ def admin_refund(payment_id: int) -> str | Response:
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
             payment = queries.payment_with_details(payment_id)
         else:
             flash("Refund issued. The member has been told.", "success")
