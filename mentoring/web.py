@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify, render_template
+from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import text
 
 from mentoring.extensions import db
+from mentoring.money import format_money
 from mentoring.timekeeping.display import format_local, format_local_date, tz_label
 
 bp = Blueprint("web", __name__)
+
+# No list is this long; a larger `?page=` would only overflow the database's OFFSET.
+MAX_PAGE = 10_000
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -45,6 +49,12 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def page_number() -> int:
+    """The `?page=` of a list page: 1 when missing or not a number, at most MAX_PAGE."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
 def _viewer_timezone() -> str:
     if current_user.is_authenticated:
         return current_user.timezone
@@ -60,4 +70,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers() -> dict[str, object]:
-        return {"viewer_timezone": _viewer_timezone, "tz_label": tz_label}
+        return {"viewer_timezone": _viewer_timezone, "tz_label": tz_label, "money": format_money}

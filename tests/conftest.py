@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from mentoring import create_app
 from mentoring.extensions import db, limiter
+from tests.helpers import postgres_schema
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery staple"
@@ -39,17 +38,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not is_postgres():
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    schema = f"hearth_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(TEST_DATABASE_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in TEST_DATABASE_URL else "?"
-    try:
-        yield f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(TEST_DATABASE_URL, "hearth_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

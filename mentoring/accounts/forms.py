@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, PasswordField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from mentoring.accounts.models import DEFAULT_QUIET_END, DEFAULT_QUIET_START
 from mentoring.accounts.passwords import MAX_LENGTH
 from mentoring.accounts.roles import BIO_MAX, TRAINING_MAX
 from mentoring.accounts.service import DISPLAY_NAME_MAX, EMAIL_KINDS, OPTIONAL_EMAIL_KINDS
-from mentoring.errors import DomainError
 
 
 def _lower_strip(value: str | None) -> str | None:
@@ -60,16 +59,6 @@ class ClockField(TimeField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError("Please enter a time such as 21:30.") from error
-
-
-def show_error(form: FlaskForm, error: DomainError, default_field: str | None = None) -> None:
-    """Put a service's refusal next to the field it concerns (or at the top of the form)."""
-    name = error.field or default_field
-    field: Field | None = getattr(form, name, None) if name else None
-    if isinstance(field, Field):
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 class SignupForm(FlaskForm):

@@ -22,13 +22,13 @@ from mentoring.accounts.forms import (
     ResetPasswordForm,
     SettingsForm,
     SignupForm,
-    show_error,
 )
 from mentoring.accounts.models import DEFAULT_QUIET_END, DEFAULT_QUIET_START
 from mentoring.accounts.tokens import TokenInvalid
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db, limiter
+from mentoring.forms import show_error
 from mentoring.timekeeping.display import all_timezones
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")

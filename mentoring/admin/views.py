@@ -14,6 +14,7 @@ from mentoring.admin.forms import ActionForm
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db
+from mentoring.web import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,10 +24,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def admins_only() -> None:
     """Every admin page is for admins only."""
     return None
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.get("/")
@@ -63,7 +60,7 @@ def decline_application(application_id: int) -> Response:
 @bp.get("/users")
 def users() -> str:
     query = request.args.get("q", "")[:254]
-    return render_template("admin/users.html", users=service.search_users(query, _page()), q=query,
+    return render_template("admin/users.html", users=service.search_users(query, page_number()), q=query,
                            form=ActionForm())
 
 
@@ -80,4 +77,4 @@ def revoke_facilitator(user_id: int) -> Response:
 
 @bp.get("/audit")
 def audit() -> str:
-    return render_template("admin/audit.html", log=service.audit_log(_page()))
+    return render_template("admin/audit.html", log=service.audit_log(page_number()))

@@ -15,10 +15,12 @@ from sqlalchemy import select, update
 from mentoring.billing import pricing
 from mentoring.billing.gateway import PaymentGateway
 from mentoring.billing.models import Payment
-from mentoring.billing.pricing import PriceTerms, Quote
+from mentoring.billing.pricing import Quote
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
+from mentoring.circles.pricing_input import PriceSettings
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
+from mentoring.money import format_money
 from mentoring.notify.service import queue_notification
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ class AgreementRequired(DomainError):
 class JoinQuote:
     circle_id: int
     title: str
-    terms: PriceTerms
+    terms: PriceSettings
     quote: Quote
     sequences: tuple[int, ...]  # the meetings she would buy
     first_starts_at: datetime | None
@@ -76,9 +78,9 @@ class FulfilResult:
     payment_id: int | None
 
 
-def price_terms(circle: Circle) -> PriceTerms:
+def price_terms(circle: Circle) -> PriceSettings:
     """A circle's price settings as the plain values pricing works on."""
-    return PriceTerms(
+    return PriceSettings(
         mode=circle.price_mode,
         currency=circle.currency,
         price_cents=circle.price_cents,
@@ -276,7 +278,7 @@ def fulfil_payment(
     )
     if not placed:
         _enrollment_module().release_hold(payment.enrollment_id, now=now)
-        refunded = pricing.format_money(payment.amount_cents, payment.currency)
+        refunded = format_money(payment.amount_cents, payment.currency)
         issue_refund(
             payment.id,
             payment.amount_cents,
@@ -305,7 +307,7 @@ def fulfil_payment(
         f"payment-confirmed:{payment.id}",
         subject=f"You're in: {circle.title}",
         text=(
-            f"Thank you. We received {pricing.format_money(payment.amount_cents, payment.currency)} "
+            f"Thank you. We received {format_money(payment.amount_cents, payment.currency)} "
             f"for {payment.meetings_covered} meetings of {circle.title}, and your place is confirmed."
         ),
         link=f"/billing/payments/{payment.id}",

@@ -12,6 +12,7 @@ from mentoring.billing.checkout import price_terms
 from mentoring.billing.models import Payment
 from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus, Meeting, PriceMode
 from mentoring.extensions import db
+from mentoring.money import CURRENCIES
 
 
 def seed_payments(now: datetime) -> None:
@@ -27,7 +28,7 @@ def seed_payments(now: datetime) -> None:
     ).all()
     paid = set(db.session.execute(select(Payment.enrollment_id)).scalars())
     for enrollment, circle in rows:
-        if enrollment.id in paid or circle.currency.upper() not in pricing.CURRENCY_SYMBOLS:
+        if enrollment.id in paid or circle.currency.upper() not in CURRENCIES:
             continue
         sequences = sorted(db.session.execute(
             select(Meeting.sequence).where(Meeting.circle_id == circle.id, Meeting.status != "cancelled")

@@ -10,51 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
+from mentoring.circles.catalog import MAX_PRICE_CENTS
+from mentoring.circles.pricing_input import PriceSettings
 from mentoring.errors import DomainError
-
-# Currencies we can charge in, with their symbol. All use two decimal places (cents).
-CURRENCY_SYMBOLS = {
-    "USD": "$",
-    "EUR": "€",
-    "GBP": "£",
-    "CAD": "CA$",
-    "AUD": "A$",
-    "NZD": "NZ$",
-}
-# No circle charges more than this per meeting; a typo like "1500" for "15.00" stops here.
-MAX_UNIT_CENTS = 50_000
+from mentoring.money import check_currency, format_money
 
 
 class PriceOutOfRange(DomainError):
     """Please choose an amount within the circle's range."""
 
     field = "amount"
-
-
-class InvalidAmount(DomainError):
-    """Please enter an amount such as 12.50."""
-
-    field = "amount"
-
-
-class UnknownCurrency(DomainError):
-    """This circle's currency is not one we can take payments in yet."""
-
-    field = "amount"
-
-
-@dataclass(frozen=True)
-class PriceTerms:
-    """A circle's price settings, as plain values."""
-
-    mode: str  # free/fixed/sliding
-    currency: str
-    price_cents: int | None = None
-    sliding_min_cents: int | None = None
-    sliding_suggested_cents: int | None = None
-    sliding_max_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +32,7 @@ class Quote:
 
     @property
     def description(self) -> str:
-        """'5 meetings × $15.00 = $75.00'."""
+        """'5 meetings × $15 = $75'."""
         noun = "meeting" if self.meetings == 1 else "meetings"
         return (
             f"{self.meetings} {noun} × {format_money(self.unit_cents, self.currency)} = "
@@ -74,57 +40,7 @@ class Quote:
         )
 
 
-def check_currency(currency: str) -> str:
-    """The upper-cased ISO code, or UnknownCurrency."""
-    code = (currency or "").strip().upper()
-    if code not in CURRENCY_SYMBOLS:
-        raise UnknownCurrency(f"We cannot take payments in “{currency}” yet.")
-    return code
-
-
-def format_money(cents: int, currency: str) -> str:
-    """'$1,234.50'; an unknown currency shows its code ('12.00 XYZ')."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    number = f"{whole:,}.{part:02d}"
-    symbol = CURRENCY_SYMBOLS.get((currency or "").upper())
-    if symbol is None:
-        return f"{sign}{number} {currency}"
-    return f"{sign}{symbol}{number}"
-
-
-def amount_text(cents: int) -> str:
-    """1250 -> '12.50', the way an amount is typed into a form."""
-    whole, part = divmod(cents, 100)
-    return f"{whole}.{part:02d}"
-
-
-def parse_amount(text: str | None, currency: str, *, maximum: int | None = MAX_UNIT_CENTS) -> int:
-    """'12.50' -> 1250 cents. Raises InvalidAmount (not a number, negative, more than two
-    decimals, above `maximum`, by default the most a meeting may cost) or UnknownCurrency."""
-    check_currency(currency)
-    raw = (text or "").strip().removeprefix(CURRENCY_SYMBOLS[currency.upper()]).replace(",", "").strip()
-    if not raw:
-        raise InvalidAmount("Please enter an amount, for example 12.50.")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidAmount("Please enter the amount as a number, for example 12.50.") from None
-    if not value.is_finite():
-        raise InvalidAmount("Please enter the amount as a number, for example 12.50.")
-    if value < 0:
-        raise InvalidAmount("The amount cannot be negative.")
-    cents = value * 100
-    if cents != cents.to_integral_value():
-        raise InvalidAmount("Please use at most two decimal places, for example 12.50.")
-    if maximum is not None and cents > maximum:
-        raise InvalidAmount(
-            f"That is more than the most any circle charges ({format_money(maximum, currency)})."
-        )
-    return int(cents)
-
-
-def unit_price(terms: PriceTerms, chosen_cents: int | None = None, *, sponsored: bool = False) -> int:
+def unit_price(terms: PriceSettings, chosen_cents: int | None = None, *, sponsored: bool = False) -> int:
     """The price per meeting she pays. Fixed: the circle's price. Sliding: her choice (the
     suggested price if she has not chosen), which must lie within the range, else
     PriceOutOfRange. Free and sponsored seats cost nothing."""
@@ -136,7 +52,7 @@ def unit_price(terms: PriceTerms, chosen_cents: int | None = None, *, sponsored:
     if terms.mode != "sliding":
         raise ValueError(f"unknown price mode {terms.mode!r}")
     low = terms.sliding_min_cents or 0
-    high = terms.sliding_max_cents if terms.sliding_max_cents is not None else MAX_UNIT_CENTS
+    high = terms.sliding_max_cents if terms.sliding_max_cents is not None else MAX_PRICE_CENTS
     chosen = terms.sliding_suggested_cents if chosen_cents is None else chosen_cents
     if chosen is None:
         chosen = low
@@ -157,7 +73,7 @@ def meetings_left(meetings: Iterable[tuple[int, datetime, str]], now: datetime) 
 
 
 def quote(
-    terms: PriceTerms, meetings: int, chosen_cents: int | None = None, *, sponsored: bool = False
+    terms: PriceSettings, meetings: int, chosen_cents: int | None = None, *, sponsored: bool = False
 ) -> Quote:
     """What joining costs: `meetings` × the unit price. Never negative."""
     unit = unit_price(terms, chosen_cents, sponsored=sponsored)

@@ -20,6 +20,7 @@ from mentoring.circles import signals
 from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus, Meeting
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
+from mentoring.money import format_money
 from mentoring.notify.service import queue_notification
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def issue_refund(
     refund.gateway_refund_id = result.id
     _add_refunded(payment, amount)
     circle = payment.enrollment.circle
-    shown = pricing.format_money(amount, payment.currency)
+    shown = format_money(amount, payment.currency)
     queue_notification(
         payment.user_id,
         "payment",
@@ -173,7 +174,7 @@ def refund_manually(
         raise NothingToRefund()
     if amount_cents > left:
         raise NothingToRefund(
-            f"At most {pricing.format_money(left, payment.currency)} can still be refunded.", field="amount"
+            f"At most {format_money(left, payment.currency)} can still be refunded.", field="amount"
         )
     if amount_cents <= 0:
         raise NothingToRefund("Please enter an amount above zero.", field="amount")

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from mentoring.accounts.auth import is_admin, role_required, verified_required
 from mentoring.accounts.models import Role
-from mentoring.billing import local_checkout, pricing, queries
+from mentoring.billing import local_checkout, queries
 from mentoring.billing import refunds as refund_service  # noqa: F401 - connects the signal receivers
 from mentoring.billing.checkout import (
     CheckoutStart,
@@ -25,9 +25,13 @@ from mentoring.billing.forms import JoinForm, PaymentFilterForm, RefundForm
 from mentoring.billing.gateway import GatewayError, PaymentGateway, webhook_secret
 from mentoring.billing.models import Payment
 from mentoring.billing.webhooks import InvalidSignature, handle_webhook
+from mentoring.circles.catalog import MAX_PRICE_CENTS
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import csrf, db
+from mentoring.forms import show_error
+from mentoring.money import amount_text, parse_amount
+from mentoring.web import page_number
 
 log = logging.getLogger(__name__)
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -45,20 +49,11 @@ REFUND_REASONS = {
 
 @bp.app_context_processor
 def _billing_helpers() -> dict[str, object]:
-    return {"money": pricing.format_money, "refund_reasons": REFUND_REASONS}
+    return {"refund_reasons": REFUND_REASONS}
 
 
 def _gateway() -> PaymentGateway:
     return current_app.extensions["hearth.gateway"]
-
-
-def _show_error(form: object, error: DomainError) -> None:
-    """A domain error goes next to its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)  # type: ignore[attr-defined]
 
 
 def _is_circle_full(error: DomainError) -> bool:
@@ -80,16 +75,19 @@ def quote(circle_id: int) -> str | Response:
     form = JoinForm()
     sliding = join.terms.mode == "sliding"
     if request.method == "GET" and sliding:
-        form.amount.data = pricing.amount_text(join.quote.unit_cents)
+        form.amount.data = amount_text(join.quote.unit_cents, join.terms.currency)
     shown = join.quote
     if request.method == "POST":
         valid = form.validate()
         try:
             # Only her price per meeting is read from the form; the total is always recomputed.
-            chosen = pricing.parse_amount(form.amount.data, join.terms.currency) if sliding else None
+            chosen = None
+            if sliding:
+                chosen = parse_amount(form.amount.data, currency=join.terms.currency,
+                                      maximum_cents=MAX_PRICE_CENTS)
             shown = quote_for_circle(circle_id, now=now, chosen_cents=chosen).quote
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
             valid = False
         if form.update.data:
             form.agree.errors = []
@@ -100,7 +98,7 @@ def quote(circle_id: int) -> str | Response:
                 db.session.rollback()
                 if _is_circle_full(error):
                     return render_template("billing/full.html", circle_id=circle_id, title=join.title)
-                _show_error(form, error)
+                show_error(form, error)
     return render_template("billing/quote.html", join=join, shown=shown, form=form,
                            cancelled=request.args.get("cancelled") == "1")
 
@@ -244,7 +242,7 @@ def admin_payments() -> str:
         date_to=form.date_to.data if valid else None,
         email=form.email.data if valid else None,
         tzname=current_user.timezone,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
     )
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("billing/admin_payments.html", form=form, page=page, args=args)
@@ -261,7 +259,8 @@ def admin_refund(payment_id: int) -> str | Response:
         form.decision.data = secrets.token_urlsafe(16)
     if form.validate_on_submit():
         try:
-            amount = pricing.parse_amount(form.amount.data, payment.currency, maximum=None)
+            # What may still be refunded is checked by the service, with its own message.
+            amount = parse_amount(form.amount.data, currency=payment.currency, maximum_cents=None)
             refund_service.refund_manually(
                 payment_id, amount, reason=form.reason.data,
                 decision=form.decision.data or secrets.token_urlsafe(16),
@@ -270,7 +269,7 @@ def admin_refund(payment_id: int) -> str | Response:
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
             payment = queries.payment_with_details(payment_id)
         else:
             flash("Refund issued. The member has been told.", "success")

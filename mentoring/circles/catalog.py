@@ -1,7 +1,9 @@
-"""What a circle can be: themes, formats, currencies and the default agreement.
+"""What a circle can be: themes, formats, languages, weekdays and the default agreement.
 
-Shared constants: the facilitators' forms and the members' browse filters read the same lists,
-so a theme is spelled one way everywhere.
+The one source of these lists and their labels: the facilitators' form, the members' browse
+filters and every page that shows a stored value read them from here, so a theme is spelled one
+way everywhere and a filter always matches what facilitators saved. Currencies live in
+`mentoring.money`.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ PRICE_MODES: dict[str, str] = {
     "sliding": "Sliding scale (each member chooses)",
 }
 
-# Currencies the payment gateway is set up for; amounts are integer minor units (cents/pence).
-SUPPORTED_CURRENCIES: tuple[str, ...] = ("USD", "EUR", "GBP", "CAD", "AUD")
+# The languages a circle can meet in: the facilitator picks one, members filter by the same list.
+LANGUAGES: tuple[str, ...] = (
+    "English", "Spanish", "French", "German", "Portuguese", "Polish", "Arabic", "Mandarin",
+)
 
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -41,6 +45,8 @@ CAPACITY_MIN, CAPACITY_MAX, CAPACITY_DEFAULT = 4, 12, 8
 MIN_TO_RUN_DEFAULT = 4
 DURATION_MIN, DURATION_MAX, DURATION_DEFAULT = 30, 120, 60
 MEETINGS_MIN, MEETINGS_MAX, MEETINGS_DEFAULT = 4, 16, 8
+# No circle charges more than this per meeting; a typo like "1500" for "15.00" stops here.
+MAX_PRICE_CENTS = 50_000
 
 DEFAULT_AGREEMENT = """\
 What is said in the circle stays in the circle. We do not repeat anyone's story, name or \

@@ -11,6 +11,7 @@ from mentoring.circles import catalog
 from mentoring.circles.pricing_input import PriceInputError, PriceSettings, parse_price_settings
 from mentoring.circles.schedule import local_instant
 from mentoring.errors import InvalidInput
+from mentoring.money import InvalidAmount
 from mentoring.timekeeping.display import is_valid_timezone
 
 
@@ -128,8 +129,8 @@ def check_circle_input(
             address = None
             if data.onsite_childcare:
                 problem("onsite_childcare", "On-site childcare needs an in-person or hybrid circle.")
-    if not 1 <= len(data.language.strip()) <= 40:
-        problem("language", "Please say which language the circle meets in.")
+    if data.language not in catalog.LANGUAGES:
+        problem("language", "Please choose the circle's language from the list.")
     if not catalog.DURATION_MIN <= data.duration_minutes <= catalog.DURATION_MAX:
         problem(
             "duration_minutes",
@@ -156,7 +157,7 @@ def check_circle_input(
             data.price_mode, data.currency, fixed=data.price, sliding_min=data.sliding_min,
             sliding_suggested=data.sliding_suggested, sliding_max=data.sliding_max,
         )
-    except PriceInputError as error:
+    except (PriceInputError, InvalidAmount) as error:
         problem(error.field, error.message)
     if problems:
         raise CircleInputInvalid(problems)

@@ -1,28 +1,14 @@
 """How circles read to members, as plain functions over plain values (unit-tested).
 
-Labels for stored values, prices from integer cents, and her chosen days and hours moved into
-another frame for the time-of-day filter.
+Prices from integer cents, and her chosen days and hours moved into another frame for the
+time-of-day filter. Labels for themes, formats and days come from `catalog`.
 """
 
 from __future__ import annotations
 
 from mentoring.circles.models import PriceMode
+from mentoring.money import format_money
 
-# Until the facilitator side's catalogue lands, the labels members see for stored values.
-THEME_LABELS = {
-    "returning_to_work": "Returning to work",
-    "new_mothers": "New mothers",
-    "single_parents": "Single parents",
-    "career_growth": "Career growth",
-    "burnout_and_balance": "Burnout and balance",
-    "neurodivergent_children": "Parenting neurodivergent children",
-    "leadership": "Mothers in leadership",
-    "loss_and_grief": "Loss and grief",
-}
-FORMAT_LABELS = {"virtual": "Online", "in-person": "In person", "hybrid": "Hybrid"}
-PRICE_LABELS = {PriceMode.FREE: "Free", PriceMode.SLIDING: "Sliding scale", PriceMode.FIXED: "Fixed price"}
-LANGUAGES = ("English", "Spanish", "French", "German", "Portuguese", "Polish", "Arabic", "Mandarin")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Start of the meeting, in the viewer's own zone: [from, until) minutes after midnight.
 TIME_WINDOWS = {
     "morning": ("Morning (06:00–12:00)", 6 * 60, 12 * 60),
@@ -33,32 +19,6 @@ TIME_WINDOWS = {
 }
 DAY = 24 * 60
 WEEK = 7 * DAY
-
-# --- money ---------------------------------------------------------------------------------
-
-# symbol, minor-unit digits
-CURRENCIES = {
-    "USD": ("$", 2),
-    "CAD": ("CA$", 2),
-    "AUD": ("A$", 2),
-    "NZD": ("NZ$", 2),
-    "EUR": ("€", 2),
-    "GBP": ("£", 2),
-    "CHF": ("CHF ", 2),
-    "SEK": ("SEK ", 2),
-    "JPY": ("¥", 0),
-}
-
-
-def format_money(cents: int, currency: str) -> str:
-    """'$15', '$12.50', '¥1500', '12.50 XYZ' -- integer minor units in, never a float."""
-    symbol, digits = CURRENCIES.get(currency.upper(), (None, 2))
-    sign = "-" if cents < 0 else ""
-    whole, minor = divmod(abs(cents), 10**digits)
-    amount = f"{whole:,}" if digits == 0 or minor == 0 else f"{whole:,}.{minor:0{digits}d}"
-    if symbol is None:
-        return f"{sign}{amount} {currency.upper()}"
-    return f"{sign}{symbol}{amount}"
 
 
 def format_price(
@@ -76,10 +36,6 @@ def format_price(
         low = format_money(sliding_min_cents or 0, currency)
         return f"Sliding scale {low}–{format_money(sliding_max_cents, currency)} per meeting"
     return "Free"
-
-
-def theme_label(theme: str) -> str:
-    return THEME_LABELS.get(theme, theme.replace("_", " ").capitalize())
 
 
 # --- the viewer's week, in another frame ---------------------------------------------------

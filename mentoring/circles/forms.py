@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from mentoring.circles import catalog
 from mentoring.circles.circle_input import CircleInput
 from mentoring.circles.models import Circle
-from mentoring.circles.pricing_input import format_amount
+from mentoring.money import CURRENCIES, amount_text
 
 REQUIRED = InputRequired(message="Please fill this in.")
 
@@ -38,7 +38,8 @@ class CircleForm(FlaskForm):
                         validators=[REQUIRED])
     meeting_link = URLField("Meeting link (online and hybrid)", validators=[Optional()])
     address = StringField("Address (in person and hybrid)", validators=[Optional(), Length(max=300)])
-    language = StringField("Language", default="English", validators=[REQUIRED, Length(max=40)])
+    language = SelectField("Language", choices=[(x, x) for x in catalog.LANGUAGES], default="English",
+                           validators=[REQUIRED])
     kids_welcome = BooleanField("Kids welcome (camera optional)")
     onsite_childcare = BooleanField("On-site childcare")
     timezone = StringField("Timezone", validators=[REQUIRED, Length(max=64)])
@@ -52,7 +53,7 @@ class CircleForm(FlaskForm):
                                    validators=[REQUIRED])
     price_mode = RadioField("Price", choices=list(catalog.PRICE_MODES.items()), default="free",
                             validators=[REQUIRED])
-    currency = SelectField("Currency", choices=[(c, c) for c in catalog.SUPPORTED_CURRENCIES], default="USD")
+    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="USD")
     price = StringField("Fixed price per meeting", validators=[Optional()])
     sliding_min = StringField("Sliding scale: minimum per meeting", validators=[Optional()])
     sliding_suggested = StringField("Sliding scale: suggested per meeting", validators=[Optional()])
@@ -92,10 +93,10 @@ class CircleForm(FlaskForm):
                      "duration_minutes", "meeting_count", "agreement_text", "price_mode", "currency"):
             getattr(self, name).data = getattr(circle, name)
         self.first_date.data = schedule_date
-        self.price.data = format_amount(circle.price_cents)
-        self.sliding_min.data = format_amount(circle.sliding_min_cents)
-        self.sliding_suggested.data = format_amount(circle.sliding_suggested_cents)
-        self.sliding_max.data = format_amount(circle.sliding_max_cents)
+        self.price.data = amount_text(circle.price_cents, circle.currency)
+        self.sliding_min.data = amount_text(circle.sliding_min_cents, circle.currency)
+        self.sliding_suggested.data = amount_text(circle.sliding_suggested_cents, circle.currency)
+        self.sliding_max.data = amount_text(circle.sliding_max_cents, circle.currency)
 
 
 class ReasonForm(FlaskForm):

@@ -23,10 +23,10 @@ from mentoring.circles.forms import (
     SkipWeekForm,
 )
 from mentoring.circles.models import Circle, Meeting
-from mentoring.circles.pricing_input import format_amount
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db
+from mentoring.forms import show_error
 from mentoring.timekeeping.display import all_timezones
 
 bp = Blueprint("manage", __name__, url_prefix="/facilitate")
@@ -57,16 +57,6 @@ def _own_meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _show_errors(form: CircleForm | MoveMeetingForm | AgendaForm, error: DomainError) -> None:
-    """Put each problem next to its field; problems without a field go above the form."""
-    for problem in getattr(error, "problems", [error]):
-        field = getattr(form, problem.field, None) if problem.field else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, problem.message]
-        else:
-            form.form_errors.append(problem.message)
-
-
 def _circle_page(circle: Circle) -> Response:
     return redirect(url_for("manage.circle", circle_id=circle.id))
 
@@ -89,7 +79,7 @@ def new_circle() -> str | Response:
             circle = service.create_circle(current_user.id, form.to_input(), now=utcnow())
         except DomainError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash("Your circle is saved as a draft. Check its meetings, then publish it.", "success")
@@ -124,7 +114,7 @@ def edit_circle(circle_id: int) -> str | Response:
             service.update_circle(circle.id, current_user.id, form.to_input(), now=now)
         except DomainError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash("Changes saved.", "success")
@@ -242,7 +232,7 @@ def move_meeting(meeting_id: int) -> str | Response:
             service.move_meeting(meeting.id, current_user.id, form.date.data, form.time.data, now=utcnow())
         except DomainError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash("Meeting moved; members have been told.", "success")
@@ -262,7 +252,7 @@ def agenda(meeting_id: int) -> str | Response:
             service.set_agenda(meeting.id, current_user.id, form.agenda.data or "")
         except DomainError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash("Agenda saved.", "success")
@@ -291,10 +281,3 @@ def attendance(meeting_id: int) -> str | Response:
             return _circle_page(meeting.circle)
     return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
                            sheet=sheet, now=utcnow(), statuses=service.ATTENDANCE_STATUSES)
-
-
-
-@bp.app_template_filter("major_units")
-def major_units(cents: int | None) -> str:
-    """1550 -> '15.50' for showing a price; the currency is shown beside it."""
-    return format_amount(cents)

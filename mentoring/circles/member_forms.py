@@ -10,14 +10,8 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import html_params
 
-from mentoring.circles.display import (
-    FORMAT_LABELS,
-    LANGUAGES,
-    PRICE_LABELS,
-    THEME_LABELS,
-    TIME_WINDOWS,
-    WEEKDAYS,
-)
+from mentoring.circles import catalog
+from mentoring.circles.display import TIME_WINDOWS
 from mentoring.circles.queries import CircleFilters
 from mentoring.timekeeping.display import is_valid_timezone
 
@@ -50,12 +44,12 @@ class CircleFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    theme = _select("Theme", "Any theme", list(THEME_LABELS.items()))
-    weekday = _select("Day", "Any day", [(str(i), d) for i, d in enumerate(WEEKDAYS)])
+    theme = _select("Theme", "Any theme", list(catalog.THEMES.items()))
+    weekday = _select("Day", "Any day", [(str(i), d) for i, d in enumerate(catalog.WEEKDAYS)])
     time_of_day = _select("Time of day (your time)", "Any time", [(k, v[0]) for k, v in TIME_WINDOWS.items()])
-    format = _select("Format", "Any format", list(FORMAT_LABELS.items()))
-    price = _select("Price", "Any price", [(str(k), v) for k, v in PRICE_LABELS.items()])
-    language = _select("Language", "Any language", [(x, x) for x in LANGUAGES])
+    format = _select("Format", "Any format", list(catalog.FORMATS.items()))
+    price = _select("Price", "Any price", list(catalog.PRICE_MODES.items()))
+    language = _select("Language", "Any language", [(x, x) for x in catalog.LANGUAGES])
     kids_welcome = BooleanField("Kids welcome (camera optional)")
     onsite_childcare = BooleanField("On-site childcare")
     seats_available = BooleanField("Only circles with a free seat")

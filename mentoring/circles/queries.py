@@ -15,13 +15,8 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from mentoring.accounts.models import User
-from mentoring.circles.display import (
-    FORMAT_LABELS,
-    TIME_WINDOWS,
-    format_price,
-    theme_label,
-    window_pieces,
-)
+from mentoring.circles.catalog import format_label, theme_label
+from mentoring.circles.display import TIME_WINDOWS, format_price, window_pieces
 from mentoring.circles.enrollment import LIVE_STATUSES, ViewerState, viewer_state
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
 from mentoring.errors import NotFound
@@ -209,7 +204,7 @@ def _card(circle: Circle, next_at: datetime | None) -> CircleCard:
         seats_left=circle.seats_left,
         status=circle.status,
         price=price_of(circle),
-        format=FORMAT_LABELS.get(circle.format, circle.format),
+        format=format_label(circle.format),
         language=circle.language,
         kids_welcome=circle.kids_welcome,
         onsite_childcare=circle.onsite_childcare,
@@ -298,7 +293,7 @@ def circle_page(circle_id: int, viewer_id: int | None, now: datetime, *, meeting
         circle=circle,
         price=price_of(circle),
         theme=theme_label(circle.theme),
-        format=FORMAT_LABELS.get(circle.format, circle.format),
+        format=format_label(circle.format),
         upcoming=upcoming,
         state=state,
         roster=roster,

@@ -21,6 +21,7 @@ from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.timekeeping.display import is_valid_timezone
+from mentoring.web import page_number
 
 bp = Blueprint("circles", __name__, url_prefix="/circles")
 
@@ -56,8 +57,7 @@ def browse() -> str:
     form.validate()
     ignored = [form[name].label.text for name in form.errors]
     viewer_tz = _viewer_tz()
-    page = request.args.get("page", default=1, type=int) or 1
-    result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), page=min(max(page, 1), 10_000))
+    result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), page=page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("circles/browse.html", form=form, result=result, viewer_tz=viewer_tz,
                            ignored=ignored, page_args=args)

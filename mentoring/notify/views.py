@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,6 +18,7 @@ from wtforms import HiddenField
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.notify import service
+from mentoring.web import page_number
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 
@@ -38,7 +39,7 @@ class MarkAllReadForm(FlaskForm):
 @login_required
 def inbox() -> str:
     now = utcnow()
-    page = service.inbox_page(current_user.id, now=now, page=request.args.get("page", 1, type=int))
+    page = service.inbox_page(current_user.id, now=now, page=page_number())
     form = MarkAllReadForm(seen_until=now.isoformat())
     return render_template("notify/inbox.html", page=page, form=form)
 

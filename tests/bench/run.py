@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import insert
@@ -43,10 +41,11 @@ from werkzeug.security import generate_password_hash
 
 from mentoring import create_app
 from mentoring.accounts.models import RoleAssignment, User
-from mentoring.circles.display import THEME_LABELS
+from mentoring.circles import catalog
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
+from tests.helpers import postgres_schema
 from tests.querycount import count_queries
 
 MEMBERS, CIRCLES, FACILITATORS = 5_000, 300, 30
@@ -72,17 +71,8 @@ class Community:
 def throwaway_database(label: str) -> Iterator[str]:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgresql"):
-        schema = f"hearth_bench_{label}_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in url else "?"
-        try:
-            yield f"{url}{sep}options=-csearch_path%3D{schema}"
-        finally:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with postgres_schema(url, f"hearth_bench_{label}") as schema_url:
+            yield schema_url
         return
     with tempfile.TemporaryDirectory(prefix=f"hearth-bench-{label}-") as folder:
         yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
@@ -137,9 +127,9 @@ def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[
             status = "full"
         circle_rows.append({
             "id": cid, "facilitator_id": (cid % facilitators) + 1, "title": f"Circle {cid}",
-            "theme": rng.choice(list(THEME_LABELS)), "description": "A small confidential circle.",
+            "theme": rng.choice(list(catalog.THEMES)), "description": "A small confidential circle.",
             "capacity": capacity, "min_to_run": 4, "seats_taken": taken,
-            "format": rng.choice(("virtual", "in-person", "hybrid")), "meeting_link": "https://meet.example.com/x",
+            "format": rng.choice(list(catalog.FORMATS)), "meeting_link": "https://meet.example.com/x",
             "address": None, "language": rng.choice(("English", "English", "Spanish", "French")),
             "kids_welcome": rng.random() < 0.4, "onsite_childcare": rng.random() < 0.15, "timezone": zone,
             "weekday": first.weekday(), "start_time": start, "duration_minutes": 60, "first_date": first,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from flask_migrate import upgrade
 from mentoring import create_app
 from mentoring.extensions import db
 from tests.conftest import TEST_DATABASE_URL, is_postgres
+from tests.helpers import postgres_schema
 
 
 @pytest.fixture
@@ -23,17 +23,8 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
     if not is_postgres():
         yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
-    schema = f"hearth_mig_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(TEST_DATABASE_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in TEST_DATABASE_URL else "?"
-    try:
-        yield f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(TEST_DATABASE_URL, "hearth_mig") as url:
+        yield url
 
 
 def test_upgrade_from_empty_matches_the_models(empty_database_url: str, app_config: dict[str, Any]) -> None:

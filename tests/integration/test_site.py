@@ -1,4 +1,10 @@
+import pytest
 from flask.testing import FlaskClient
+
+from mentoring.accounts.models import Role
+from mentoring.extensions import db
+from tests.factories import login, make_user
+from tests.helpers import get_page
 
 
 def test_healthz_reports_the_database(client: FlaskClient) -> None:
@@ -41,3 +47,15 @@ def test_healthz_names_a_database_that_is_down(app_config: dict) -> None:
 def test_session_cookie_is_httponly_and_samesite(app) -> None:  # noqa: ANN001
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize("path", ["/circles/", "/notifications/", "/admin/users", "/admin/audit",
+                                  "/billing/admin/payments"])
+@pytest.mark.parametrize("page", ["9" * 30, "-3", "nonsense", "0"])
+def test_every_list_reads_any_page_number_without_an_error(
+    client: FlaskClient, ctx: None, path: str, page: str
+) -> None:
+    admin = make_user(roles=(Role.ADMIN,))
+    db.session.commit()
+    login(client, admin)
+    assert get_page(client, f"{path}?page={page}")

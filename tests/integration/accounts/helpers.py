@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 from sqlalchemy import select
@@ -38,14 +37,3 @@ def token_in(notification: Notification) -> str:
 def user_by_email(email: str) -> User | None:
     db.session.expire_all()
     return db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-
-
-def fresh(user: User) -> User:
-    db.session.expire_all()
-    return db.session.get(User, user.id)
-
-
-def page_text(response) -> str:  # noqa: ANN001
-    """The page as a person reads it (entities such as &#39; decoded)."""
-    return html.unescape(response.get_data(as_text=True))
-

@@ -3,15 +3,10 @@ from sqlalchemy import func, select
 from mentoring.accounts.demo import seed_accounts
 from mentoring.accounts.models import Role, User
 from mentoring.accounts.passwords import password_matches
-from mentoring.audit.models import AuditEntry
 from mentoring.extensions import db
 from tests.factories import make_user
+from tests.helpers import audit_actions
 from tests.integration.accounts.helpers import STRONG, user_by_email
-
-
-def audit_actions() -> list[str]:
-    db.session.expire_all()
-    return list(db.session.execute(select(AuditEntry.action).order_by(AuditEntry.id)).scalars())
 
 
 def test_create_admin_makes_a_verified_admin_after_asking_for_a_password(runner, ctx: None) -> None:  # noqa: ANN001

@@ -8,7 +8,7 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.conftest import PASSWORD, post_form
 from tests.factories import login, make_user
-from tests.integration.accounts.helpers import page_text
+from tests.helpers import page_text
 
 LOGIN = "/account/login"
 

@@ -9,7 +9,8 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.conftest import PASSWORD, post_form
 from tests.factories import login, make_user
-from tests.integration.accounts.helpers import STRONG, fresh, link_in, notifications, page_text
+from tests.helpers import fresh, page_text
+from tests.integration.accounts.helpers import STRONG, link_in, notifications
 
 NEW = "lantern meadow 1987 okra"
 

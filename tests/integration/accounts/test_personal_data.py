@@ -14,7 +14,8 @@ from mentoring.notify.models import Notification
 from mentoring.notify.service import queue_notification
 from tests.conftest import PASSWORD, post_form
 from tests.factories import enroll, login, make_circle, make_user
-from tests.integration.accounts.helpers import STRONG, fresh, page_text, user_by_email
+from tests.helpers import fresh, page_text
+from tests.integration.accounts.helpers import STRONG, user_by_email
 
 
 def member_with_history():  # noqa: ANN201

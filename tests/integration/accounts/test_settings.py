@@ -6,7 +6,8 @@ from flask.testing import FlaskClient
 from mentoring.extensions import db
 from tests.conftest import PASSWORD, post_form
 from tests.factories import login, make_user
-from tests.integration.accounts.helpers import fresh, link_in, notifications, page_text, user_by_email
+from tests.helpers import fresh, page_text
+from tests.integration.accounts.helpers import link_in, notifications, user_by_email
 
 SETTINGS = "/account/settings"
 

@@ -5,7 +5,8 @@ from mentoring.accounts.models import User
 from mentoring.extensions import db
 from tests.conftest import post_form
 from tests.factories import make_user
-from tests.integration.accounts.helpers import STRONG, link_in, notifications, page_text, user_by_email
+from tests.helpers import page_text
+from tests.integration.accounts.helpers import STRONG, link_in, notifications, user_by_email
 
 SIGNUP = "/account/signup"
 

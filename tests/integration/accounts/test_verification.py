@@ -7,7 +7,8 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.conftest import PASSWORD, post_form
 from tests.factories import login, make_user
-from tests.integration.accounts.helpers import fresh, link_in, notifications, page_text, token_in
+from tests.helpers import fresh, page_text
+from tests.integration.accounts.helpers import link_in, notifications, token_in
 
 
 def unverified_user_with_link(client: FlaskClient):  # noqa: ANN201

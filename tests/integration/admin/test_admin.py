@@ -7,14 +7,10 @@ from mentoring.audit.service import record
 from mentoring.extensions import db
 from tests.conftest import csrf_token, post_form
 from tests.factories import login, make_user
-from tests.integration.accounts.helpers import fresh, notifications, page_text
+from tests.helpers import audit_actions, fresh, page_text
+from tests.integration.accounts.helpers import notifications
 
 APPLY = "/account/facilitate"
-
-
-def audit_actions() -> list[str]:
-    db.session.expire_all()
-    return list(db.session.execute(select(AuditEntry.action).order_by(AuditEntry.id)).scalars())
 
 
 def admin_post(client: FlaskClient, path: str):  # noqa: ANN201

@@ -12,15 +12,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from mentoring.accounts.models import User
+from mentoring.accounts.models import Role, User
 from mentoring.billing.models import Payment
 from mentoring.circles.models import Circle
 from mentoring.extensions import db
 from mentoring.notify.models import Notification
 from tests.conftest import csrf_token
 from tests.factories import login, make_circle, make_user
+from tests.helpers import count
 
 WEBHOOK_SECRET = "whsec_test_secret"
 WEBHOOK_PATH = "/billing/stripe/webhook"
@@ -92,10 +93,6 @@ def post_join(client: FlaskClient, circle_id: int, data: dict[str, Any] | None =
     return client.post(join_path(circle_id), data=form)
 
 
-def count(model: type, *where: Any) -> int:
-    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
-
-
 def confirmations(user_id: int) -> int:
     return count(
         Notification, Notification.user_id == user_id, Notification.dedup_key.like("payment-confirmed:%")
@@ -134,6 +131,15 @@ def member(ctx: None) -> User:
 def member_client(app: Flask, member: User) -> FlaskClient:
     client = app.test_client()
     login(client, member)
+    return client
+
+
+@pytest.fixture
+def admin_client(app: Flask, ctx: None) -> FlaskClient:
+    admin = make_user(email="staff@example.com", roles=(Role.ADMIN,), timezone="UTC")
+    db.session.commit()
+    client = app.test_client()
+    as_user(client, admin)
     return client
 
 

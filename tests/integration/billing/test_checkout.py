@@ -9,7 +9,8 @@ from mentoring.circles.models import Circle, CircleStatus, Enrollment
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.factories import enroll, make_circle, make_user
-from tests.integration.billing.conftest import count, join_path, pending_payment, post_join
+from tests.helpers import count
+from tests.integration.billing.conftest import join_path, pending_payment, post_join
 
 
 def test_continue_to_payment_holds_her_seat_and_opens_one_checkout(
@@ -78,7 +79,7 @@ def test_update_recomputes_the_total_without_charging(
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "8 meetings × $7.50 = $60.00" in page
+    assert "8 meetings × $7.50 = $60" in page
     assert count(Payment) == 0
 
 
@@ -108,7 +109,7 @@ def test_price_outside_the_sliding_range_is_an_error_next_to_the_field(
 ) -> None:
     _field_error(
         post_join(member_client, sliding_circle.id, {"amount": "30.01"}),
-        "Please choose between $5.00 and $30.00 per meeting.",
+        "Please choose between $5 and $30 per meeting.",
     )
 
 
@@ -153,7 +154,7 @@ def test_joining_after_meeting_three_of_eight_charges_for_five(
     )
     db.session.commit()
     page = member_client.get(join_path(circle.id)).get_data(as_text=True)
-    assert "5 meetings × $15.00 = $75.00" in page
+    assert "5 meetings × $15 = $75" in page
     post_join(member_client, circle.id)
     payment = pending_payment(member.id)
     assert (payment.meetings_covered, payment.first_sequence, payment.amount_cents) == (5, 4, 7500)

@@ -17,7 +17,8 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.jobs.registry import load_jobs
 from tests.factories import enroll, make_circle, make_user
-from tests.integration.billing.conftest import confirmations, count
+from tests.helpers import count
+from tests.integration.billing.conftest import confirmations
 
 
 def _checkout(app: Flask, circle: Circle, user: User, *, minutes_ago: int) -> Payment:

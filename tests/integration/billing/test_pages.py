@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mentoring.accounts.models import Role, User
+from mentoring.accounts.models import User
 from mentoring.billing.models import Payment
 from mentoring.circles import signals
 from mentoring.circles.models import Circle
@@ -29,7 +29,7 @@ def paid(fixed_circle: Circle, member: User) -> Payment:
 def test_my_payments_lists_her_payments_and_refunds(member_client: FlaskClient, paid: Payment) -> None:
     page = member_client.get("/billing/payments").get_data(as_text=True)
     assert "Back to work" in page
-    assert "$120.00" in page
+    assert "<td>$120</td>" in page
     assert "refunded" in page
     assert f"/billing/payments/{paid.id}" in page
 
@@ -39,10 +39,10 @@ def test_the_receipt_shows_the_circle_meetings_amount_local_date_and_refunds(
 ) -> None:
     page = member_client.get(f"/billing/payments/{paid.id}").get_data(as_text=True)
     assert "Back to work" in page
-    assert "8 × $15.00" in page
+    assert "8 × $15<" in page
     assert "Sat 10 Jan 2026, 23:30 GMT" in page  # her timezone is Europe/London
     assert "You left the circle" in page
-    assert "Net paid: $0.00" in page
+    assert "Net paid: $0<" in page
     assert 'class="actions no-print"' in page
 
 
@@ -64,15 +64,6 @@ def test_nobody_else_sees_her_receipt(app: Flask, paid: Payment) -> None:
     as_user(client, other)
     assert client.get(f"/billing/payments/{paid.id}").status_code == 404
     assert "Back to work" not in client.get("/billing/payments").get_data(as_text=True)
-
-
-@pytest.fixture
-def admin_client(app: Flask, ctx: None) -> FlaskClient:
-    admin = make_user(email="staff@example.com", roles=(Role.ADMIN,), timezone="UTC")
-    db.session.commit()
-    client = app.test_client()
-    as_user(client, admin)
-    return client
 
 
 def test_admin_payments_filter_by_status_date_and_email(

@@ -9,7 +9,7 @@ def test_quote_page_shows_the_sums_and_the_honest_note(
     member_client: FlaskClient, sliding_circle: Circle
 ) -> None:
     page = member_client.get(join_path(sliding_circle.id)).get_data(as_text=True)
-    assert "8 meetings × $15.00 = $120.00" in page
+    assert "8 meetings × $15 = $120" in page
     assert "Choose what you can afford. Nobody checks, and nobody else sees what you chose." in page
     assert 'value="15.00"' in page
     assert "Continue to payment" in page

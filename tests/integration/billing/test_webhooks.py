@@ -383,7 +383,7 @@ def test_a_payment_for_a_circle_cancelled_meanwhile_is_refunded_in_full(
     page = member_client.get(f"/billing/success?session_id={checkout.gateway_session_id}").get_data(
         as_text=True
     )
-    assert "we refunded you in full ($120.00)" in page
+    assert "we refunded you in full ($120)" in page
     assert post_webhook(client, session_event(checkout.gateway_session_id)).status_code == 200
     payment = db.session.get(Payment, checkout.id)
     assert (payment.status, payment.refunded_cents) == ("refunded", 12000)

@@ -69,16 +69,18 @@ def test_form_defaults_to_her_timezone_and_the_house_agreement(client: FlaskClie
     ({"min_to_run": "9"}, "min_to_run", "no more than the capacity"),
     ({"timezone": "Mars/Olympus_Mons"}, "timezone", "choose a timezone"),
     ({"sliding_min": "40", "sliding_max": "30"}, "sliding_min", "cannot be more than the maximum"),
-    ({"sliding_max": "thirty"}, "sliding_max", "in numbers"),
+    ({"sliding_max": "thirty"}, "sliding_max", "as a number"),
     ({"sliding_min": "-5"}, "sliding_min", "cannot be negative"),
-    ({"sliding_max": "600"}, "sliding_max", "500.00"),
-    ({"price_mode": "fixed", "price": "fifteen"}, "price", "in numbers"),
+    ({"sliding_max": "600"}, "sliding_max", "most you can enter here is $500"),
+    ({"price_mode": "fixed", "price": "fifteen"}, "price", "as a number"),
+    ({"price_mode": "fixed", "price": "15,50"}, "price", "use a point for cents"),
     ({"duration_minutes": "180"}, "duration_minutes", "30 to 120 minutes"),
     ({"duration_minutes": "10"}, "duration_minutes", "30 to 120 minutes"),
     ({"meeting_count": "20"}, "meeting_count", "4 to 16 meetings"),
     ({"format": "hybrid", "address": ""}, "address", "need an address"),
     ({"meeting_link": ""}, "meeting_link", "need a meeting link"),
     ({"currency": "BTC"}, "currency", "Not a valid choice"),
+    ({"language": "Klingon"}, "language", "Not a valid choice"),
 ])
 def test_bad_input_is_explained_next_to_the_field_and_nothing_is_created(
     client: FlaskClient, facilitator: User, overrides: dict[str, str], field: str, message: str

@@ -12,10 +12,7 @@ from mentoring.circles.models import SEAT_STATUSES, Attendance, Circle, Enrollme
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.factories import make_user
-
-
-def count(model: type) -> int:
-    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+from tests.helpers import count
 
 
 def demo_people() -> None:

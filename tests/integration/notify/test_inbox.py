@@ -13,14 +13,10 @@ from mentoring.extensions import db
 from mentoring.notify.models import Notification
 from tests.conftest import csrf_token
 from tests.factories import login, make_notification, make_user
+from tests.helpers import get_page
 
+INBOX = "/notifications/"
 WHEN = datetime(2026, 1, 15, 20, 30, tzinfo=UTC)
-
-
-def page_text(client: FlaskClient, path: str = "/notifications/") -> str:
-    response = client.get(path)
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
 
 
 def unread_badge(html: str) -> str | None:
@@ -44,7 +40,7 @@ def test_she_sees_her_own_notifications_and_nobody_elses(app: Flask, client: Fla
         db.session.commit()
         login(client, ada)
 
-    html = page_text(client)
+    html = get_page(client, INBOX)
 
     assert "Your circle meets tomorrow" in html
     assert "Bring a cup of tea." in html
@@ -61,17 +57,17 @@ def test_newest_first_with_pages(app: Flask, client: FlaskClient) -> None:
         db.session.commit()
         login(client, user)
 
-    first = page_text(client)
+    first = get_page(client, INBOX)
     assert first.index("Notice number 24") < first.index("Notice number 05")
     assert "Notice number 04" not in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
-    second = page_text(client, "/notifications/?page=2")
+    second = get_page(client, INBOX + "?page=2")
     assert "Notice number 04" in second and "Notice number 00" in second and "Notice number 05" not in second
     assert 'rel="prev"' in second and 'rel="next"' not in second
-    assert "There is nothing more" in page_text(client, "/notifications/?page=9")
-    assert "Notice number 24" in page_text(client, "/notifications/?page=nonsense")
-    assert "Notice number 24" in page_text(client, "/notifications/?page=-3")
-    assert "There is nothing more" in page_text(client, "/notifications/?page=" + "9" * 30)
+    assert "There is nothing more" in get_page(client, INBOX + "?page=9")
+    assert "Notice number 24" in get_page(client, INBOX + "?page=nonsense")
+    assert "Notice number 24" in get_page(client, INBOX + "?page=-3")
+    assert "There is nothing more" in get_page(client, INBOX + "?page=" + "9" * 30)
 
 
 def test_a_reminder_scheduled_for_later_does_not_show_yet(app: Flask, client: FlaskClient) -> None:
@@ -80,7 +76,7 @@ def test_a_reminder_scheduled_for_later_does_not_show_yet(app: Flask, client: Fl
         make_notification(user, subject="Meeting next week", due_at=datetime.now(UTC) + timedelta(days=7))
         db.session.commit()
         login(client, user)
-    html = page_text(client)
+    html = get_page(client, INBOX)
     assert "Meeting next week" not in html
     assert unread_badge(html) is None
 
@@ -99,8 +95,8 @@ def test_the_header_shows_her_unread_count_and_opening_the_list_does_not_clear_i
         db.session.commit()
         login(client, user)
 
-    assert unread_badge(page_text(client)) == "3"
-    assert unread_badge(page_text(client)) == "3"
+    assert unread_badge(get_page(client, INBOX)) == "3"
+    assert unread_badge(get_page(client, INBOX)) == "3"
 
 
 def test_mark_all_read_clears_the_count_for_her_only(app: Flask, client: FlaskClient) -> None:
@@ -154,7 +150,7 @@ def test_mark_all_read_needs_the_csrf_token(app: Flask, client: FlaskClient) -> 
         db.session.commit()
         login(client, user)
     assert client.post("/notifications/read").status_code == 400
-    assert unread_badge(page_text(client)) == "1"
+    assert unread_badge(get_page(client, INBOX)) == "1"
 
 
 def test_the_unread_count_is_one_query_per_page(app: Flask, client: FlaskClient) -> None:
@@ -171,7 +167,7 @@ def test_the_unread_count_is_one_query_per_page(app: Flask, client: FlaskClient)
 
         event.listen(db.engine, "before_cursor_execute", record)
         try:
-            html = page_text(client)  # the badge appears twice in the header
+            html = get_page(client, INBOX)  # the badge appears twice in the header
         finally:
             event.remove(db.engine, "before_cursor_execute", record)
     assert unread_badge(html) == "1"

@@ -71,3 +71,18 @@ def test_capacity_cannot_drop_below_members_already_in() -> None:
 def test_a_running_circles_first_date_is_not_rechecked_when_the_schedule_stays() -> None:
     started = replace(GOOD, first_date=date(2026, 10, 6))
     assert check_circle_input(started, now=NOW, check_first_date=False).weekday == 1
+
+
+def test_theme_format_and_language_come_from_the_catalogue_members_filter_by() -> None:
+    found = problems(replace(GOOD, theme="leadership", format="in-person", language="Klingon"))
+    assert set(found) >= {"theme", "format", "language"}
+    checked = check_circle_input(replace(GOOD, theme="leadership_and_promotion", format="in_person",
+                                         address="1 Main St", language="Spanish"), now=NOW)
+    assert (checked.data.theme, checked.data.format, checked.data.language) == (
+        "leadership_and_promotion", "in_person", "Spanish")
+
+
+def test_an_amount_that_cannot_be_read_is_listed_under_its_own_field() -> None:
+    found = problems(replace(GOOD, price_mode="fixed", price="15,50", title="x"))
+    assert "point for cents" in found["price"]
+    assert "title" in found

@@ -1,0 +1,109 @@
+"""Money: integer minor units (cents, pence) plus an ISO currency code, never floats.
+
+The one place that knows which currencies Hearth takes, how an amount reads ("$15",
+"$12.50") and how a typed amount becomes cents. Pure functions over plain values; the price
+rules of circles and billing call these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mentoring.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Currency:
+    symbol: str
+    digits: int  # minor-unit digits: 2 means the amount is kept in hundredths
+
+
+# The currencies the payment gateway is set up for.
+CURRENCIES: dict[str, Currency] = {
+    "USD": Currency("$", 2),
+    "EUR": Currency("€", 2),
+    "GBP": Currency("£", 2),
+    "CAD": Currency("CA$", 2),
+    "AUD": Currency("A$", 2),
+}
+
+# Digits only (no exponents, NaN or signs), commas only as thousands separators.
+_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]*)?")
+_MAX_WHOLE_DIGITS = 9
+
+
+class InvalidAmount(DomainError):
+    """Please enter an amount such as 12.50."""
+
+    field = "amount"
+
+
+class UnknownCurrency(DomainError):
+    """We cannot take payments in that currency yet."""
+
+    field = "currency"
+
+
+def check_currency(currency: str | None, *, field: str = "currency") -> str:
+    """The upper-cased ISO code of a supported currency; raises UnknownCurrency otherwise."""
+    code = (currency or "").strip().upper()
+    if code not in CURRENCIES:
+        raise UnknownCurrency(f"We cannot take payments in “{currency}” yet.", field=field)
+    return code
+
+
+def format_money(cents: int, currency: str) -> str:
+    """'$15', '$12.50', '£1,234.56'; whole amounts without decimals. An unknown currency shows
+    its code: '12.34 XYZ'."""
+    code = (currency or "").strip().upper()
+    unit = CURRENCIES.get(code)
+    digits = unit.digits if unit else 2
+    sign = "-" if cents < 0 else ""
+    whole, minor = divmod(abs(cents), 10**digits)
+    number = f"{whole:,}" if minor == 0 else f"{whole:,}.{minor:0{digits}d}"
+    if unit is None:
+        return f"{sign}{number} {code}"
+    return f"{sign}{unit.symbol}{number}"
+
+
+def amount_text(cents: int | None, currency: str | None = None) -> str:
+    """1250 -> '12.50', the way an amount is typed into a form (None -> '', an empty input)."""
+    if cents is None:
+        return ""
+    unit = CURRENCIES.get((currency or "").strip().upper())
+    digits = unit.digits if unit else 2
+    sign = "-" if cents < 0 else ""
+    whole, minor = divmod(abs(cents), 10**digits)
+    return f"{sign}{whole}.{minor:0{digits}d}" if digits else f"{sign}{whole}"
+
+
+def parse_amount(text: str | None, *, currency: str, maximum_cents: int | None, field: str = "amount") -> int:
+    """'12.50' -> 1250 cents; '12', '12.5', '$12.50' and '1,250.00' are read too.
+
+    Raises InvalidAmount (empty, not a plain number, negative, more decimals than the currency
+    has, above `maximum_cents` when one is given) or UnknownCurrency; both carry `field`, the
+    input the message belongs next to.
+    """
+    code = check_currency(currency, field=field)
+    unit = CURRENCIES[code]
+    raw = (text or "").strip().removeprefix(unit.symbol).strip()
+    if not raw:
+        raise InvalidAmount("Please enter an amount, for example 12.50.", field=field)
+    if raw.startswith("-"):
+        raise InvalidAmount("The amount cannot be negative.", field=field)
+    if not _AMOUNT.fullmatch(raw) or not any(ch.isdigit() for ch in raw):
+        if "," in raw:
+            raise InvalidAmount("Please use a point for cents, for example 12.50.", field=field)
+        raise InvalidAmount("Please enter the amount as a number, for example 12.50.", field=field)
+    whole, _, minor = raw.replace(",", "").partition(".")
+    if len(minor) > unit.digits:
+        raise InvalidAmount("Please use at most two decimal places, for example 12.50."
+                            if unit.digits == 2 else "Please enter a whole amount.", field=field)
+    if len(whole) > _MAX_WHOLE_DIGITS:
+        raise InvalidAmount("That amount is too large.", field=field)
+    cents = int(whole or "0") * 10**unit.digits + int(minor.ljust(unit.digits, "0") or "0")
+    if maximum_cents is not None and cents > maximum_cents:
+        most = format_money(maximum_cents, code)
+        raise InvalidAmount(f"The most you can enter here is {most}.", field=field)
+    return cents
