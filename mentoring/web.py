@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -36,6 +36,16 @@ def healthz() -> tuple[Response, int]:
         database = "down"
     status = "ok" if database == "ok" else "degraded"
     return jsonify(status=status, database=database), (200 if status == "ok" else 503)
+
+
+def public_link(endpoint: str, **values: object) -> tuple[str, str]:
+    """(path, absolute URL) of a page, the absolute form built on `BASE_URL`.
+
+    Mail and payment redirects leave Hearth, so they carry the public address the operator
+    configured rather than whatever host a request happened to arrive on.
+    """
+    path = url_for(endpoint, _external=False, **values)
+    return path, current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def _security_headers(response: Response) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from mentoring.accounts import tokens
-from mentoring.accounts.links import account_link, minute_key, token_secret
+from mentoring.accounts.links import minute_key, token_secret
 from mentoring.accounts.models import User
 from mentoring.accounts.passwords import password_matches
 from mentoring.accounts.service import (
@@ -18,6 +18,7 @@ from mentoring.accounts.service import (
 )
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
+from mentoring.web import public_link
 
 
 def request_email_change(user_id: int, password: str, new_email: str, *, now: datetime) -> None:
@@ -45,7 +46,7 @@ def request_email_change(user_id: int, password: str, new_email: str, *, now: da
         return
     token = tokens.make_token(tokens.CHANGE_EMAIL, {"uid": user.id, "email": new_email, "from": user.email},
                               secret=token_secret(), now=now)
-    path, url = account_link("accounts.confirm_email_change", token=token)
+    path, url = public_link("accounts.confirm_email_change", token=token)
     queue_notification(
         user.id, "account", f"email-change:{user.id}:{address_key}:{minute_key(now)}",
         subject="Confirm your new email address",

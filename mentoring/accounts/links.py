@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 
 
 def token_secret() -> str:
@@ -12,10 +12,6 @@ def token_secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def account_link(endpoint: str, **values: object) -> tuple[str, str]:
-    """(path, absolute URL) for a page in Hearth; mail always carries the absolute form."""
-    path = url_for(endpoint, _external=False, **values)
-    return path, current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def minute_key(now: datetime) -> str:

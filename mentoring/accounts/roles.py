@@ -6,12 +6,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from mentoring.accounts.links import account_link
 from mentoring.accounts.models import FacilitatorApplication, Role, RoleAssignment, User
 from mentoring.audit.service import record
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
+from mentoring.web import public_link
 
 BIO_MAX = 2000
 TRAINING_MAX = 2000
@@ -113,7 +113,7 @@ def apply_to_facilitate(user_id: int, *, bio: str, training: str, now: datetime)
             User.deleted_at.is_(None),
         )
     ).scalars().all()
-    path, url = account_link("admin.index")
+    path, url = public_link("admin.index")
     for admin_id in set(admin_ids):
         queue_notification(
             admin_id, "account", f"facilitator-application:{application.id}:admin:{admin_id}",
@@ -147,7 +147,7 @@ def approve_application(application_id: int, *, admin_id: int, now: datetime) ->
     user.bio = application.bio
     grant_role(user.id, Role.FACILITATOR, actor_id=admin_id, now=now,
                reason=f"facilitator application {application.id} approved")
-    path, url = account_link("manage.dashboard")
+    path, url = public_link("manage.dashboard")
     queue_notification(
         user.id, "account", f"facilitator-application:{application.id}:approved",
         subject="You're approved as a Hearth facilitator",

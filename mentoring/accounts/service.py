@@ -16,13 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.accounts import tokens
-from mentoring.accounts.links import account_link, minute_key, token_secret
+from mentoring.accounts.links import minute_key, token_secret
 from mentoring.accounts.models import User
 from mentoring.accounts.passwords import hash_password, password_matches, password_problem
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
 from mentoring.timekeeping.display import is_valid_timezone
+from mentoring.web import public_link
 
 # Notification kinds, shared by every feature that queues mail. A member may turn email off for
 # any kind except "account" (security and account mail is always sent).
@@ -154,8 +155,8 @@ def sign_up(*, email: str, password: str, display_name: str, timezone: str, now:
 
 
 def _tell_owner_about_signup(user: User, now: datetime) -> None:
-    login_path, login_url = account_link("accounts.login")
-    _, reset_url = account_link("accounts.reset_request")
+    login_path, login_url = public_link("accounts.login")
+    _, reset_url = public_link("accounts.reset_request")
     queue_notification(
         user.id, "account", f"account-exists:{user.id}:{minute_key(now)}",
         subject="Someone tried to sign up with your email",
@@ -174,7 +175,7 @@ def send_verification(user_id: int, *, now: datetime) -> bool:
         return False
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"uid": user.id, "email": user.email},
                               secret=token_secret(), now=now)
-    path, url = account_link("accounts.verify_email", token=token)
+    path, url = public_link("accounts.verify_email", token=token)
     queue_notification(
         user.id, "account", f"verify:{user.id}:{tokens.fingerprint(user.email)}:{minute_key(now)}",
         subject="Please confirm your email address",
@@ -235,7 +236,7 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     fingerprint = _reset_fingerprint(user)
     token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": fingerprint},
                               secret=token_secret(), now=now)
-    path, url = account_link("accounts.reset_password", token=token)
+    path, url = public_link("accounts.reset_password", token=token)
     queue_notification(
         user.id, "account", f"reset:{user.id}:{fingerprint}:{minute_key(now)}",
         subject="Reset your Hearth password",
@@ -263,7 +264,7 @@ def _set_password(user: User, new_password: str, now: datetime) -> None:
     _check_password(new_password, email=user.email, display_name=user.display_name)
     user.password_hash = hash_password(new_password)
     user.session_version += 1  # every other session and remember-me cookie stops working
-    _, reset_url = account_link("accounts.reset_request")
+    _, reset_url = public_link("accounts.reset_request")
     queue_notification(
         user.id, "account", f"password-changed:{user.id}:{user.session_version}",
         subject="Your Hearth password was changed",

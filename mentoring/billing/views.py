@@ -31,7 +31,7 @@ from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import csrf, db
 from mentoring.forms import show_error
 from mentoring.money import amount_text, parse_amount
-from mentoring.web import page_number
+from mentoring.web import page_number, public_link
 
 log = logging.getLogger(__name__)
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -107,8 +107,8 @@ def _start(circle_id: int, chosen: int | None, *, agreed: bool) -> Response:
     def attempt() -> CheckoutStart:
         return start_checkout(
             circle_id, current_user.id, chosen_cents=chosen, agreed=agreed, now=utcnow(), gateway=_gateway(),
-            success_url=url_for("billing.success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=url_for("billing.quote", circle_id=circle_id, cancelled=1, _external=True),
+            success_url=public_link("billing.success")[1] + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=public_link("billing.quote", circle_id=circle_id, cancelled=1)[1],
             customer_email=current_user.email,
         )
 
