@@ -93,7 +93,8 @@ def test_deleting_her_account_anonymises_it_and_keeps_payments(client: FlaskClie
     login(client, user)
     with account_deleted.connected_to(receiver):
         response = post_form(client, "/account/delete", {"password": PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/"), page_text(response)[-1500:]
+    assert response.status_code == 302 and response.headers["Location"].endswith("/"), (
+        page_text(response)[-1500:])
 
     assert [h["user_id"] for h in heard] == [user_id]
     gone = fresh(user)
