@@ -152,18 +152,18 @@ def complete_circle(circle_id: int, *, now: datetime) -> bool:
         return False
     circle = db.session.get(Circle, circle_id, populate_existing=True)
     places = db.session.execute(
-        select(Enrollment.id, Enrollment.status).where(
+        select(Enrollment.id, Enrollment.status, Enrollment.user_id).where(
             Enrollment.circle_id == circle_id,
             Enrollment.status.in_([str(s) for s in ENDED_AT_COMPLETION]),
         ).order_by(Enrollment.id)
     ).all()
-    for enrollment_id, status in places:
+    for enrollment_id, status, user_id in places:
         if status == EnrollmentStatus.HELD:
             # The circle is completed now, so the freed seat is not offered to anyone.
             release_hold(enrollment_id, now=now)
         elif transition(enrollment_id, (status,), status=EnrollmentStatus.LEFT, left_at=now,
                         offer_expires_at=None):
-            _tell_waiting_member(enrollment_id, circle)
+            _tell_waiting_member(enrollment_id, user_id, circle)
     db.session.execute(
         update(Enrollment)
         .where(Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.ACTIVE)
@@ -180,14 +180,14 @@ def complete_circle(circle_id: int, *, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     _forget([circle_id])
+    # Read the loaded state without touching attributes, so an expired row is not reloaded here.
     for enrollment in [o for o in db.session.identity_map.values()
-                       if isinstance(o, Enrollment) and o.circle_id == circle_id]:
+                       if isinstance(o, Enrollment) and o.__dict__.get("circle_id") == circle_id]:
         db.session.expire(enrollment)
     return True
 
 
-def _tell_waiting_member(enrollment_id: int, circle: Circle) -> None:
-    user_id = db.session.scalar(select(Enrollment.user_id).where(Enrollment.id == enrollment_id))
+def _tell_waiting_member(enrollment_id: int, user_id: int, circle: Circle) -> None:
     queue_notification(
         user_id,
         "circle_update",
