@@ -18,6 +18,8 @@ from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
 
 OFFER_HOURS = 48
+# A running circle stays `running` when its last seat goes: fullness is `seats_taken >= capacity`
+# (see mentoring.circles.lifecycle), so take_seat and give_back_seat only switch open <-> full.
 JOINABLE_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
 
 
