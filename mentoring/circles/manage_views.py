@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from mentoring.accounts.auth import is_admin, is_facilitator, role_required
 from mentoring.accounts.models import Role
-from mentoring.circles import catalog, roster, service
+from mentoring.circles import catalog, meetings, roster, service
 from mentoring.circles.forms import (
     AgendaForm,
     CircleForm,
@@ -170,7 +170,7 @@ def cancel_meeting(meeting_id: int) -> str | Response:
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            service.cancel_meeting(meeting.id, current_user.id, form.reason.data or "", now=utcnow())
+            meetings.cancel_meeting(meeting.id, current_user.id, form.reason.data or "", now=utcnow())
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -200,7 +200,7 @@ def skip_week(meeting_id: int) -> str | Response:
         except ValueError:
             seen = None
         try:
-            service.skip_week(meeting.circle_id, current_user.id, meeting.id, now=utcnow(),
+            meetings.skip_week(meeting.circle_id, current_user.id, meeting.id, now=utcnow(),
                               expected_start=seen)
         except DomainError as error:
             db.session.rollback()
@@ -229,7 +229,7 @@ def move_meeting(meeting_id: int) -> str | Response:
         form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
     if form.validate_on_submit():
         try:
-            service.move_meeting(meeting.id, current_user.id, form.date.data, form.time.data, now=utcnow())
+            meetings.move_meeting(meeting.id, current_user.id, form.date.data, form.time.data, now=utcnow())
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
@@ -249,7 +249,7 @@ def agenda(meeting_id: int) -> str | Response:
         form.agenda.data = meeting.agenda
     if form.validate_on_submit():
         try:
-            service.set_agenda(meeting.id, current_user.id, form.agenda.data or "")
+            meetings.set_agenda(meeting.id, current_user.id, form.agenda.data or "")
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
@@ -271,7 +271,7 @@ def attendance(meeting_id: int) -> str | Response:
                  if request.form.get(f"status-{uid}")}
         notes = {uid: request.form.get(f"note-{uid}", "") for uid, _, _ in sheet}
         try:
-            service.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow())
+            meetings.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow())
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -280,4 +280,4 @@ def attendance(meeting_id: int) -> str | Response:
             flash("Attendance saved.", "success")
             return _circle_page(meeting.circle)
     return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
-                           sheet=sheet, now=utcnow(), statuses=service.ATTENDANCE_STATUSES)
+                           sheet=sheet, now=utcnow(), statuses=meetings.ATTENDANCE_STATUSES)

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from mentoring.accounts.models import Role, User
-from mentoring.circles import service
+from mentoring.circles import meetings, service
 from mentoring.circles.models import Attendance, Circle, Meeting
 from mentoring.db import utcnow
 from mentoring.extensions import db
@@ -66,10 +66,10 @@ def test_only_members_of_the_circle_can_be_marked(ctx: None, facilitator: User) 
     enroll(circle, waiting, status="waitlisted")
     meeting_id = circle.meetings[0].id
     for outsider in (stranger, waiting):
-        with pytest.raises(service.NotInCircle):
-            service.mark_attendance(meeting_id, facilitator.id, {outsider.id: "present"}, now=utcnow())
+        with pytest.raises(meetings.NotInCircle):
+            meetings.mark_attendance(meeting_id, facilitator.id, {outsider.id: "present"}, now=utcnow())
     with pytest.raises(service.InvalidInput):
-        service.mark_attendance(meeting_id, facilitator.id, {member.id: "late"}, now=utcnow())
+        meetings.mark_attendance(meeting_id, facilitator.id, {member.id: "late"}, now=utcnow())
     assert attendance_rows(meeting_id) == {}
 
 
@@ -77,8 +77,8 @@ def test_attendance_waits_until_the_meeting_has_started(ctx: None, facilitator: 
     member = make_user()
     circle = running_circle(facilitator, [member])
     future = circle.meetings[-1]
-    with pytest.raises(service.MeetingNotStarted):
-        service.mark_attendance(future.id, facilitator.id, {member.id: "present"}, now=utcnow())
+    with pytest.raises(meetings.MeetingNotStarted):
+        meetings.mark_attendance(future.id, facilitator.id, {member.id: "present"}, now=utcnow())
 
 
 def test_roster_flags_two_absences_in_a_row_but_never_excused_ones(
@@ -90,11 +90,11 @@ def test_roster_flags_two_absences_in_a_row_but_never_excused_ones(
     circle = running_circle(facilitator, [quiet, sick, came_back])
     first, second, third = circle.meetings[:3]
     now = utcnow()
-    service.mark_attendance(first.id, facilitator.id,
+    meetings.mark_attendance(first.id, facilitator.id,
                             {quiet.id: "present", sick.id: "excused", came_back.id: "absent"}, now=now)
-    service.mark_attendance(second.id, facilitator.id,
+    meetings.mark_attendance(second.id, facilitator.id,
                             {quiet.id: "absent", sick.id: "excused", came_back.id: "absent"}, now=now)
-    service.mark_attendance(third.id, facilitator.id,
+    meetings.mark_attendance(third.id, facilitator.id,
                             {quiet.id: "absent", sick.id: "excused", came_back.id: "present"},
                             notes={sick.id: "sick child"}, now=now)
     db.session.commit()
@@ -154,7 +154,7 @@ def _populate(facilitator: User, circles: int, members_each: int) -> list[Circle
         for _ in range(2):
             enroll(circle, make_user(), status="waitlisted")
         for meeting in circle.meetings[:3]:
-            service.mark_attendance(meeting.id, facilitator.id, {m.id: "present" for m in members},
+            meetings.mark_attendance(meeting.id, facilitator.id, {m.id: "present" for m in members},
                                     now=utcnow())
         made.append(circle)
     db.session.commit()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import Flask
 
 from mentoring.accounts.models import Role
-from mentoring.circles import service
+from mentoring.circles import meetings
 from mentoring.circles.models import Meeting
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
@@ -33,7 +33,7 @@ def test_a_skip_sent_twice_at_once_moves_the_meeting_one_week(app: Flask) -> Non
         with app.app_context():
             barrier.wait()
             try:
-                service.skip_week(ids[0], ids[1], ids[2], now=utcnow(), expected_start=seen)
+                meetings.skip_week(ids[0], ids[1], ids[2], now=utcnow(), expected_start=seen)
                 db.session.commit()
                 outcomes.append("moved")
             except DomainError:

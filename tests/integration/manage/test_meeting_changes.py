@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from mentoring.accounts.models import Role, User
-from mentoring.circles import service, signals
+from mentoring.circles import meetings, service, signals
 from mentoring.circles.circle_input import CircleInput, CircleInputInvalid, FirstDateInPast
 from mentoring.circles.models import Circle, Meeting
 from mentoring.db import utcnow
@@ -79,17 +79,17 @@ def test_repeating_a_cancellation_sends_nothing_more(ctx: None, facilitator: Use
     enroll(circle, member)
     meeting_id = circle.meetings[0].id
     now = utcnow()
-    service.cancel_meeting(meeting_id, facilitator.id, "", now=now)
-    with pytest.raises(service.MeetingAlreadyCancelled):
-        service.cancel_meeting(meeting_id, facilitator.id, "", now=now)
+    meetings.cancel_meeting(meeting_id, facilitator.id, "", now=now)
+    with pytest.raises(meetings.MeetingAlreadyCancelled):
+        meetings.cancel_meeting(meeting_id, facilitator.id, "", now=now)
     [note] = notifications()
     assert "Braces {next} and {0} in a title" in note.payload["text"]
 
 
 def test_a_past_meeting_cannot_be_cancelled(ctx: None, facilitator: User) -> None:
     circle = make_circle(facilitator, status="running", first_date=utcnow().date() - timedelta(days=14))
-    with pytest.raises(service.MeetingAlreadyStarted):
-        service.cancel_meeting(circle.meetings[0].id, facilitator.id, "", now=utcnow())
+    with pytest.raises(meetings.MeetingAlreadyStarted):
+        meetings.cancel_meeting(circle.meetings[0].id, facilitator.id, "", now=utcnow())
 
 
 def test_skipping_a_week_moves_that_meeting_and_every_later_one(
@@ -238,7 +238,7 @@ def test_a_shorter_term_drops_meetings_from_the_end_and_keeps_a_custom_agenda(
                          timezone="Europe/London", start_time=time(20, 30))
     now = datetime(2027, 2, 24, 12, 0, tzinfo=UTC)
     fourth = meetings_of(circle.id)[3]
-    service.set_agenda(fourth.id, facilitator.id, "Guest: a career coach")
+    meetings.set_agenda(fourth.id, facilitator.id, "Guest: a career coach")
     service.update_circle(circle.id, facilitator.id,
                           _input_for(circle, first_date=date(2027, 3, 2), meeting_count=6), now=now)
     after = meetings_of(circle.id)
@@ -303,11 +303,11 @@ def test_services_refuse_anyone_but_her_facilitator(ctx: None, facilitator: User
     for call in (
         lambda: service.update_circle(circle.id, other.id, _input_for(circle), now=now),
         lambda: service.cancel_circle(circle.id, other.id, "", now=now),
-        lambda: service.cancel_meeting(meeting_id, other.id, "", now=now),
-        lambda: service.skip_week(circle.id, other.id, meeting_id, now=now),
-        lambda: service.move_meeting(meeting_id, other.id, date(2030, 1, 1), time(9), now=now),
-        lambda: service.set_agenda(meeting_id, other.id, "x"),
-        lambda: service.mark_attendance(meeting_id, other.id, {}, now=now),
+        lambda: meetings.cancel_meeting(meeting_id, other.id, "", now=now),
+        lambda: meetings.skip_week(circle.id, other.id, meeting_id, now=now),
+        lambda: meetings.move_meeting(meeting_id, other.id, date(2030, 1, 1), time(9), now=now),
+        lambda: meetings.set_agenda(meeting_id, other.id, "x"),
+        lambda: meetings.mark_attendance(meeting_id, other.id, {}, now=now),
         lambda: service.publish_circle(circle.id, other.id, now=now),
     ):
         with pytest.raises(service.NotYourCircle):
@@ -357,9 +357,9 @@ def test_a_cancelled_meeting_takes_no_attendance_and_a_cancelled_circle_takes_no
 ) -> None:
     circle = make_circle(facilitator)
     meeting = circle.meetings[0]
-    service.cancel_meeting(meeting.id, facilitator.id, "", now=utcnow())
-    with pytest.raises(service.MeetingAlreadyCancelled):
-        service.mark_attendance(meeting.id, facilitator.id, {}, now=meeting.ends_at)
+    meetings.cancel_meeting(meeting.id, facilitator.id, "", now=utcnow())
+    with pytest.raises(meetings.MeetingAlreadyCancelled):
+        meetings.mark_attendance(meeting.id, facilitator.id, {}, now=meeting.ends_at)
     service.cancel_circle(circle.id, facilitator.id, "", now=utcnow())
     with pytest.raises(service.CircleClosed):
         service.update_circle(circle.id, facilitator.id, _input_for(circle), now=utcnow())
