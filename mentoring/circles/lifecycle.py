@@ -317,6 +317,7 @@ def queue_meeting_reminders(now: datetime) -> int:
                       "The meeting details are on the circle's page."),
                 link=f"/circles/{circle_id}",
                 due_at=now,
+                stale_at=starts_at,
                 extra={"circle_id": circle_id, "meeting_id": meeting_id},
             )
     return queued

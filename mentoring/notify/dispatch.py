@@ -93,6 +93,10 @@ def plan_delivery(item: Outgoing, now: datetime) -> tuple[Action, datetime | Non
     # verification link itself) goes there; everything else waits in the app.
     if not is_account and (item.kind in item.email_opt_out or not item.verified):
         return Action.SETTLE, None
+    # A reminder that quiet hours or a mail outage held past its meeting's start is noise now.
+    stale_at = item.payload.get("stale_at")
+    if stale_at and now >= datetime.fromisoformat(stale_at):
+        return Action.SETTLE, None
     if not is_account and in_quiet_hours(now, item.timezone, item.quiet_start, item.quiet_end):
         return Action.DEFER, quiet_hours_end(now, item.timezone, item.quiet_start, item.quiet_end)
     return Action.SEND, None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
@@ -30,6 +30,7 @@ def queue_notification(
     link: str | None = None,
     due_at: datetime | None = None,
     channel: str = "email",
+    stale_at: datetime | None = None,
     extra: dict[str, Any] | None = None,
 ) -> bool:
     """Queue one notification in the current transaction; True if it was new.
@@ -37,6 +38,8 @@ def queue_notification(
     The unique `dedup_key` makes a repeated action (a retried request, a second scheduler)
     queue nothing more. The row is only ever sent if the caller commits, so work that rolls
     back sends nothing. `link` is a path inside Hearth ("/circles/3"); the mailer makes it absolute.
+    `stale_at` is when the email stops being worth sending (a reminder once its meeting has
+    started): held back by quiet hours or a failing mail server past it, it stays in-app only.
     `channel` is "email" (also shown in the app) or "in_app" (never mailed). Kind "account" is
     for verification and password-reset mail: it ignores quiet hours and opt-outs.
     Raises ValueError for an unknown channel (a programming error, not a member's).
@@ -51,7 +54,13 @@ def queue_notification(
         "due_at": due,
         "visible_at": due,
         "channel": channel,
-        "payload": {"subject": subject, "text": text, "link": link, **(extra or {})},
+        "payload": {
+            "subject": subject,
+            "text": text,
+            "link": link,
+            **({"stale_at": stale_at.astimezone(UTC).isoformat()} if stale_at else {}),
+            **(extra or {}),
+        },
         "status": NotificationStatus.PENDING,
         "attempts": 0,
         "created_at": utcnow(),

@@ -24,6 +24,17 @@ def test_a_due_email_in_her_daytime_is_sent() -> None:
     assert plan_delivery(REMINDER, AFTERNOON) == (Action.SEND, None)
 
 
+def test_an_email_held_past_its_stale_time_is_kept_in_app_only() -> None:
+    meeting_start = datetime(2026, 1, 16, 6, 30, tzinfo=UTC)
+    reminder = replace(REMINDER, payload={"stale_at": meeting_start.isoformat()})
+    # Quiet hours would hold it until 07:00 London, after the meeting has started ...
+    assert plan_delivery(reminder, TEN_PM_LONDON) == (Action.DEFER, datetime(2026, 1, 16, 7, 0, tzinfo=UTC))
+    # ... and at 07:00 it is not mailed at all.
+    assert plan_delivery(reminder, datetime(2026, 1, 16, 7, 0, tzinfo=UTC)) == (Action.SETTLE, None)
+    assert plan_delivery(reminder, datetime(2026, 1, 16, 6, 0, tzinfo=UTC)) == (Action.DEFER, datetime(
+        2026, 1, 16, 7, 0, tzinfo=UTC))
+
+
 def test_in_her_quiet_hours_it_waits_until_they_end() -> None:
     assert plan_delivery(REMINDER, TEN_PM_LONDON) == (Action.DEFER, datetime(2026, 1, 16, 7, 0, tzinfo=UTC))
 
