@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import Field
 
 from mentoring.errors import DomainError
+from mentoring.extensions import db
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
@@ -17,3 +21,20 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
             field.errors = [*field.errors, problem.message]
         else:
             form.form_errors.append(problem.message)
+
+
+def commit_or_flash(change: Callable[[], object], *, success: str) -> bool:
+    """Run one service change as the request's unit of work.
+
+    On success commit, flash `success` and return True; when a rule says no, roll back, flash
+    its message and return False, so nothing half-done is kept.
+    """
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

@@ -12,8 +12,8 @@ from mentoring.accounts.models import Role
 from mentoring.admin import service
 from mentoring.admin.forms import ActionForm
 from mentoring.db import utcnow
-from mentoring.errors import DomainError
 from mentoring.extensions import db
+from mentoring.forms import commit_or_flash
 from mentoring.web import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,14 +36,7 @@ def _decide(decision, application_id: int, done: str) -> Response:  # noqa: ANN0
     if not form.validate_on_submit():
         flash("That form had expired. Please try again.", "error")
         return redirect(url_for(".index"))
-    try:
-        decision(application_id, admin_id=current_user.id, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    commit_or_flash(lambda: decision(application_id, admin_id=current_user.id, now=utcnow()), success=done)
     return redirect(url_for(".index"))
 
 

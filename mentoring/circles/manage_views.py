@@ -26,7 +26,7 @@ from mentoring.circles.models import Circle, Meeting
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db
-from mentoring.forms import show_error
+from mentoring.forms import commit_or_flash, show_error
 from mentoring.timekeeping.display import all_timezones
 
 bp = Blueprint("manage", __name__, url_prefix="/facilitate")
@@ -128,14 +128,8 @@ def edit_circle(circle_id: int) -> str | Response:
 def publish(circle_id: int) -> Response:
     circle = _own_circle(circle_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            service.publish_circle(circle.id, current_user.id, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Published: members can now find and join your circle.", "success")
+        commit_or_flash(lambda: service.publish_circle(circle.id, current_user.id, now=utcnow()),
+                        success="Published: members can now find and join your circle.")
     return _circle_page(circle)
 
 
@@ -145,14 +139,10 @@ def cancel_circle(circle_id: int) -> str | Response:
     circle = _own_circle(circle_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            service.cancel_circle(circle.id, current_user.id, form.reason.data or "", now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("The circle is cancelled and its members have been told.", "success")
+        commit_or_flash(
+            lambda: service.cancel_circle(circle.id, current_user.id, form.reason.data or "", now=utcnow()),
+            success="The circle is cancelled and its members have been told.",
+        )
         return _circle_page(circle)
     return render_template(
         "manage/confirm.html", form=form, circle=circle, meeting=None,
@@ -169,14 +159,11 @@ def cancel_meeting(meeting_id: int) -> str | Response:
     meeting = _own_meeting(meeting_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            meetings.cancel_meeting(meeting.id, current_user.id, form.reason.data or "", now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("The meeting is cancelled and members have been told.", "success")
+        commit_or_flash(
+            lambda: meetings.cancel_meeting(meeting.id, current_user.id, form.reason.data or "",
+                                            now=utcnow()),
+            success="The meeting is cancelled and members have been told.",
+        )
         return _circle_page(meeting.circle)
     return render_template(
         "manage/confirm.html", form=form, circle=meeting.circle, meeting=meeting,
@@ -199,15 +186,11 @@ def skip_week(meeting_id: int) -> str | Response:
             seen = datetime.fromisoformat(form.starts_at.data) if form.starts_at.data else None
         except ValueError:
             seen = None
-        try:
-            meetings.skip_week(meeting.circle_id, current_user.id, meeting.id, now=utcnow(),
-                              expected_start=seen)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Week skipped: this meeting and the ones after it are a week later.", "success")
+        commit_or_flash(
+            lambda: meetings.skip_week(meeting.circle_id, current_user.id, meeting.id, now=utcnow(),
+                                       expected_start=seen),
+            success="Week skipped: this meeting and the ones after it are a week later.",
+        )
         return _circle_page(meeting.circle)
     return render_template(
         "manage/confirm.html", form=form, circle=meeting.circle, meeting=meeting,
@@ -270,14 +253,10 @@ def attendance(meeting_id: int) -> str | Response:
         marks = {uid: request.form.get(f"status-{uid}", "") for uid, _, _ in sheet
                  if request.form.get(f"status-{uid}")}
         notes = {uid: request.form.get(f"note-{uid}", "") for uid, _, _ in sheet}
-        try:
-            meetings.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Attendance saved.", "success")
+        if commit_or_flash(
+            lambda: meetings.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow()),
+            success="Attendance saved.",
+        ):
             return _circle_page(meeting.circle)
     return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
                            sheet=sheet, now=utcnow(), statuses=meetings.ATTENDANCE_STATUSES)
