@@ -59,8 +59,9 @@ def browse() -> str:
     viewer_tz = _viewer_tz()
     result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), page=page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
+    active_filters = sum(1 for name, value in args.items() if value and name != "tz")
     return render_template("circles/browse.html", form=form, result=result, viewer_tz=viewer_tz,
-                           ignored=ignored, page_args=args)
+                           ignored=ignored, page_args=args, active_filters=active_filters)
 
 
 @bp.get("/<int:circle_id>")
