@@ -29,7 +29,7 @@ def paid(fixed_circle: Circle, member: User) -> Payment:
 def test_my_payments_lists_her_payments_and_refunds(member_client: FlaskClient, paid: Payment) -> None:
     page = member_client.get("/billing/payments").get_data(as_text=True)
     assert "Back to work" in page
-    assert "<td>$120</td>" in page
+    assert '<td data-label="Amount">$120</td>' in page
     assert "refunded" in page
     assert f"/billing/payments/{paid.id}" in page
 
