@@ -1,5 +1,7 @@
 """Demo circles: a dozen circles run by the demo facilitators, some open, one full, some running.
 
+Each facilitator runs circles in or near her own timezone, as a real one would.
+
 Rows are written directly (not through the service) because running circles rightly start in
 the past, which the service refuses for new circles. Idempotent: a circle whose title exists is
 left alone.
@@ -48,43 +50,43 @@ FIXED_USD = ("fixed", "USD", 1500, None)
 SLIDING_USD = ("sliding", "USD", None, (0, 1200, 3000))
 
 CIRCLES: tuple[DemoCircle, ...] = (
-    DemoCircle("Back to Work, Together", "returning_to_work", 1, "America/New_York", 1, time(20, 30),
+    DemoCircle("Back to Work, Together", "returning_to_work", 2, "America/New_York", 1, time(20, 30),
                CircleStatus.OPEN, 4, price=SLIDING_USD, kids_welcome=True,
                description="For mothers heading back after parental leave: the first weeks, the guilt, "
                            "the logistics, and finding your feet again."),
-    DemoCircle("Leading While Mothering", "leadership_and_promotion", 1, "America/Chicago", 2, time(12, 0),
+    DemoCircle("Leading While Mothering", "leadership_and_promotion", 4, "America/Chicago", 2, time(12, 0),
                CircleStatus.RUNNING, 6, weeks_from_now=-4, price=FIXED_USD,
                description="A lunchtime circle for mothers stepping into leadership or going for promotion."),
-    DemoCircle("The Juggle: Work and Family", "balancing_work_and_family", 2, "Europe/London", 3,
+    DemoCircle("The Juggle: Work and Family", "balancing_work_and_family", 1, "Europe/London", 3,
                time(19, 30), CircleStatus.FULL, 6, capacity=6, waitlist=3, fmt="hybrid",
                price=("sliding", "GBP", None, (0, 800, 2000)),
                description="Weekly evening circle on keeping work and home in balance, online or in person."),
-    DemoCircle("New Chapter: Changing Careers", "career_change", 2, "Europe/Berlin", 0, time(20, 0),
+    DemoCircle("New Chapter: Changing Careers", "career_change", 3, "Europe/Berlin", 0, time(20, 0),
                CircleStatus.OPEN, 3, price=("fixed", "EUR", 1200, None),
                description="Thinking of a new path? Share the doubts and plans with others doing it too."),
-    DemoCircle("Holding Grief Gently", "grief_and_loss", 3, "America/Los_Angeles", 6, time(10, 0),
+    DemoCircle("Holding Grief Gently", "grief_and_loss", 4, "America/Los_Angeles", 6, time(10, 0),
                CircleStatus.RUNNING, 5, weeks_from_now=-3, kids_welcome=True,
                description="A gentle, free circle for mothers living with loss while still working."),
-    DemoCircle("Expecting and Employed", "new_and_expecting_mothers", 3, "America/Toronto", 1, time(13, 0),
+    DemoCircle("Expecting and Employed", "new_and_expecting_mothers", 2, "America/Toronto", 1, time(13, 0),
                CircleStatus.OPEN, 2, kids_welcome=True,
                description="Lunchtime circle for expecting and new mothers planning leave and the return."),
-    DemoCircle("Solo and Strong", "single_mothers", 4, "America/New_York", 3, time(21, 0),
+    DemoCircle("Solo and Strong", "single_mothers", 2, "America/New_York", 3, time(21, 0),
                CircleStatus.RUNNING, 5, weeks_from_now=-2, price=SLIDING_USD,
                description="After-bedtime circle for single mothers: no judgement, practical support."),
-    DemoCircle("Nap-Time Circle", "new_and_expecting_mothers", 4, "Europe/Dublin", 4, time(13, 0),
+    DemoCircle("Nap-Time Circle", "new_and_expecting_mothers", 1, "Europe/Dublin", 4, time(13, 0),
                CircleStatus.OPEN, 4, fmt="in_person", onsite_childcare=True,
                description="In person, with childcare in the next room, during the afternoon nap."),
     DemoCircle("Stepping Up: First-Time Managers", "leadership_and_promotion", 1, "Europe/London", 0,
                time(20, 30), CircleStatus.DRAFT, 0, weeks_from_now=3, price=("fixed", "GBP", 1000, None),
                description="For mothers managing a team for the first time."),
-    DemoCircle("Returning After a Long Break", "returning_to_work", 2, "America/Denver", 5, time(9, 30),
+    DemoCircle("Returning After a Long Break", "returning_to_work", 4, "America/Denver", 5, time(9, 30),
                CircleStatus.OPEN, 3, fmt="in_person", price=FIXED_USD, onsite_childcare=True,
                description="Saturday-morning circle for mothers returning after several years at home."),
     DemoCircle("After Bedtime: Work-Life Balance", "balancing_work_and_family", 3, "Europe/Paris", 2,
                time(20, 30), CircleStatus.RUNNING, 6, weeks_from_now=-5,
                price=("sliding", "EUR", None, (0, 1000, 2500)),
                description="Once the children are asleep: boundaries, energy and the mental load."),
-    DemoCircle("Mothers in STEM", "other", 4, "America/New_York", 1, time(12, 30), CircleStatus.OPEN, 5,
+    DemoCircle("Mothers in STEM", "other", 2, "America/New_York", 1, time(12, 30), CircleStatus.OPEN, 5,
                fmt="hybrid", price=SLIDING_USD,
                description="Lab, code and field work with children: a circle for mothers in STEM careers."),
 )
