@@ -14,6 +14,7 @@ from mentoring.admin.forms import ActionForm
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.forms import commit_or_flash
+from mentoring.notify import service as notify_service
 from mentoring.web import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -48,6 +49,22 @@ def approve_application(application_id: int) -> Response:
 @bp.post("/applications/<int:application_id>/decline")
 def decline_application(application_id: int) -> Response:
     return _decide(roles.decline_application, application_id, "Declined. We've let her know.")
+
+
+@bp.get("/mail")
+def undelivered_mail() -> str:
+    return render_template("admin/mail.html", mail=notify_service.undelivered_mail(page_number()),
+                           form=ActionForm())
+
+
+@bp.post("/mail/<int:notification_id>/retry")
+def retry_mail(notification_id: int) -> Response:
+    if ActionForm().validate_on_submit():
+        commit_or_flash(
+            lambda: notify_service.retry_delivery(notification_id, actor_id=current_user.id, now=utcnow()),
+            success="Queued again: the scheduler will try to send it within a minute.",
+        )
+    return redirect(url_for(".undelivered_mail"))
 
 
 @bp.get("/users")

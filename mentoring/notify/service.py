@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
+from mentoring.audit.service import record
 from mentoring.db import utcnow
+from mentoring.errors import NotFound
 from mentoring.extensions import db
 from mentoring.notify.messages import resolve_link
 from mentoring.notify.models import Channel, Notification, NotificationStatus
@@ -148,3 +152,33 @@ def mark_all_read(user_id: int, *, now: datetime, seen_until: datetime | None = 
         update(Notification).where(condition).values(read_at=now).execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def undelivered_mail(page: int, per_page: int = INBOX_PAGE_SIZE) -> Pagination:
+    """Email that exhausted its retries, newest first, with each recipient loaded (one query)."""
+    statement = (
+        select(Notification)
+        .where(Notification.status == NotificationStatus.FAILED)
+        .options(joinedload(Notification.user))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    return db.paginate(statement, page=max(page, 1), per_page=per_page, error_out=False)
+
+
+def retry_delivery(notification_id: int, *, actor_id: int, now: datetime) -> Notification:
+    """Send a failed email again from scratch: pending, due now, a fresh set of attempts.
+
+    Only a failed row can be retried, so a double-clicked button queues it once. The retry is
+    audited, because it sends mail in someone's name. Raises NotFound otherwise.
+    """
+    notification = db.session.get(Notification, notification_id, with_for_update=True)
+    if notification is None or notification.status != NotificationStatus.FAILED:
+        raise NotFound("That message is not waiting for a retry (it may have been retried already).")
+    notification.status = NotificationStatus.PENDING
+    notification.attempts = 0
+    notification.due_at = now
+    notification.claimed_until = None
+    record("notification.retried", actor_id=actor_id, subject_type="notification",
+           subject_id=notification.id, details={"kind": notification.kind, "user_id": notification.user_id},
+           now=now)
+    return notification

@@ -73,5 +73,5 @@ def test_pages_for_a_facilitator(page: Any, community: dict[str, Any]) -> None:
 
 def test_pages_for_an_admin(page: Any, community: dict[str, Any]) -> None:
     _log_in(page, community["admin"])
-    for path in ("/admin/", "/admin/users", "/admin/audit", "/billing/admin/payments"):
+    for path in ("/admin/", "/admin/users", "/admin/audit", "/admin/mail", "/billing/admin/payments"):
         _check(page, path)
