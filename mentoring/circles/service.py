@@ -345,6 +345,3 @@ def cancel_circle(circle_id: int, actor_id: int, reason: str, *, now: datetime) 
         )
     signals.circle_cancelled.send(None, circle_id=circle.id, now=now)
     return circle
-
-
-# --- meetings --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from mentoring.circles.queries import (
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
+from mentoring.forms import commit_or_flash
 from mentoring.timekeeping.display import is_valid_timezone
 from mentoring.web import page_number
 
@@ -123,15 +124,10 @@ def leave_confirm(circle_id: int) -> Response | str:
 @login_required
 def leave(circle_id: int) -> Response:
     state = _own_place(circle_id)
-    try:
-        seats.leave_circle(state.enrollment_id, current_user.id, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-        return redirect(url_for("circles.detail", circle_id=circle_id))
-    db.session.commit()
-    flash("You have left the circle. Thank you for the time you shared.", "success")
-    return redirect(url_for("circles.dashboard"))
+    if commit_or_flash(lambda: seats.leave_circle(state.enrollment_id, current_user.id, now=utcnow()),
+                       success="You have left the circle. Thank you for the time you shared."):
+        return redirect(url_for("circles.dashboard"))
+    return redirect(url_for("circles.detail", circle_id=circle_id))
 
 
 @bp.post("/<int:circle_id>/offer/accept")
@@ -156,15 +152,10 @@ def accept_offer(circle_id: int) -> Response:
 @login_required
 def decline_offer(circle_id: int) -> Response:
     state = _own_place(circle_id)
-    try:
-        seats.decline_offer(state.enrollment_id, current_user.id, now=utcnow())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-        return redirect(url_for("circles.detail", circle_id=circle_id))
-    db.session.commit()
-    flash("You have declined the seat. It goes to the next person waiting.", "success")
-    return redirect(url_for("circles.dashboard"))
+    if commit_or_flash(lambda: seats.decline_offer(state.enrollment_id, current_user.id, now=utcnow()),
+                       success="You have declined the seat. It goes to the next person waiting."):
+        return redirect(url_for("circles.dashboard"))
+    return redirect(url_for("circles.detail", circle_id=circle_id))
 
 
 @bp.get("/mine")
