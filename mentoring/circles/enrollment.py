@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -322,15 +322,8 @@ def release_hold(enrollment_id: int, *, now: datetime) -> None:
 def expire_hold(enrollment_id: int, *, now: datetime) -> bool:
     """Release a hold only if it has really expired; True if this call released it."""
     enrollment = _get(enrollment_id)
-    result = db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == enrollment_id, Enrollment.status == EnrollmentStatus.HELD,
-               Enrollment.hold_expires_at <= now)
-        .values(status=EnrollmentStatus.LEFT, left_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(enrollment)
-    if result.rowcount != 1:
+    if not transition(enrollment_id, (EnrollmentStatus.HELD,), Enrollment.hold_expires_at <= now,
+                      status=EnrollmentStatus.LEFT, left_at=now):
         return False
     offer_freed_seat(enrollment.circle_id, now)
     return True
@@ -339,15 +332,8 @@ def expire_hold(enrollment_id: int, *, now: datetime) -> bool:
 def expire_offer(enrollment_id: int, *, now: datetime) -> bool:
     """Let a lapsed offer go: she becomes `left`, the next person is offered. True if done here."""
     enrollment = _get(enrollment_id)
-    result = db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == enrollment_id, Enrollment.status == EnrollmentStatus.OFFERED,
-               Enrollment.offer_expires_at <= now)
-        .values(status=EnrollmentStatus.LEFT, left_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(enrollment)
-    if result.rowcount != 1:
+    if not transition(enrollment_id, (EnrollmentStatus.OFFERED,), Enrollment.offer_expires_at <= now,
+                      status=EnrollmentStatus.LEFT, left_at=now):
         return False
     circle = db.session.get(Circle, enrollment.circle_id)
     queue_notification(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
 
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
 from mentoring.extensions import db
@@ -123,11 +123,14 @@ def _notify_offer(enrollment: Enrollment, circle: Circle, expires: datetime) -> 
     )
 
 
-def transition(enrollment_id: int, from_statuses: tuple[str, ...], **values: object) -> bool:
-    """Change a row only if it is still in one of `from_statuses`; True if this call did it."""
+def transition(enrollment_id: int, from_statuses: tuple[str, ...], *conditions: ColumnElement[bool],
+               **values: object) -> bool:
+    """Change a row only if it is still in one of `from_statuses` (and meets `conditions`, such as a
+    deadline having passed); True if this call did it, so two schedulers never both act."""
     result = db.session.execute(
         update(Enrollment)
-        .where(Enrollment.id == enrollment_id, Enrollment.status.in_([str(s) for s in from_statuses]))
+        .where(Enrollment.id == enrollment_id, Enrollment.status.in_([str(s) for s in from_statuses]),
+               *conditions)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
