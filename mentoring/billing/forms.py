@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 PAYMENT_STATUSES = ("pending", "paid", "failed", "expired", "refunded", "partially_refunded")
@@ -33,7 +33,8 @@ class PaymentFilterForm(FlaskForm):
         csrf = False  # a search over GET changes nothing
 
     status = SelectField(
-        "Status", choices=[("", "Any")] + [(s, s.replace("_", " ")) for s in PAYMENT_STATUSES],
+        "Status",
+        choices=[SelectChoice("", "Any"), *(SelectChoice(s, s.replace("_", " ")) for s in PAYMENT_STATUSES)],
         validators=[Optional()],
     )
     date_from = DateField("From", validators=[Optional()])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -11,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -27,18 +29,25 @@ from mentoring.money import CURRENCIES, amount_text
 REQUIRED = InputRequired(message="Please fill this in.")
 
 
+def _options(values: Mapping[str, str] | Iterable[str]) -> list[SelectChoice]:
+    """Options from the catalogue: a mapping gives value -> label, a plain list labels itself."""
+    if isinstance(values, Mapping):
+        return [SelectChoice(value, label) for value, label in values.items()]
+    return [SelectChoice(value) for value in values]
+
+
 class CircleForm(FlaskForm):
     title = StringField("Title", validators=[REQUIRED, Length(max=120)])
-    theme = SelectField("Theme", choices=list(catalog.THEMES.items()), validators=[REQUIRED])
+    theme = SelectField("Theme", choices=_options(catalog.THEMES), validators=[REQUIRED])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     capacity = IntegerField("Places (4 to 12)", default=catalog.CAPACITY_DEFAULT, validators=[REQUIRED])
     min_to_run = IntegerField("Minimum members to run", default=catalog.MIN_TO_RUN_DEFAULT,
                               validators=[REQUIRED])
-    format = RadioField("Format", choices=list(catalog.FORMATS.items()), default="virtual",
+    format = RadioField("Format", choices=_options(catalog.FORMATS), default="virtual",
                         validators=[REQUIRED])
     meeting_link = URLField("Meeting link (online and hybrid)", validators=[Optional()])
     address = StringField("Address (in person and hybrid)", validators=[Optional(), Length(max=300)])
-    language = SelectField("Language", choices=[(x, x) for x in catalog.LANGUAGES], default="English",
+    language = SelectField("Language", choices=_options(catalog.LANGUAGES), default="English",
                            validators=[REQUIRED])
     kids_welcome = BooleanField("Kids welcome (camera optional)")
     onsite_childcare = BooleanField("On-site childcare")
@@ -51,9 +60,9 @@ class CircleForm(FlaskForm):
                                  validators=[REQUIRED])
     agreement_text = TextAreaField("Confidentiality agreement", default=catalog.DEFAULT_AGREEMENT,
                                    validators=[REQUIRED])
-    price_mode = RadioField("Price", choices=list(catalog.PRICE_MODES.items()), default="free",
+    price_mode = RadioField("Price", choices=_options(catalog.PRICE_MODES), default="free",
                             validators=[REQUIRED])
-    currency = SelectField("Currency", choices=[(c, c) for c in CURRENCIES], default="USD")
+    currency = SelectField("Currency", choices=_options(CURRENCIES), default="USD")
     price = StringField("Fixed price per meeting", validators=[Optional()])
     sliding_min = StringField("Sliding scale: minimum per meeting", validators=[Optional()])
     sliding_suggested = StringField("Sliding scale: suggested per meeting", validators=[Optional()])
