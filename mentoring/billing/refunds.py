@@ -7,6 +7,7 @@ billing views import it), and run inside the sender's transaction.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -212,25 +213,57 @@ def _unheld_covered(circle_id: int, first_sequence: int, now: datetime) -> int:
     ).scalar_one()
 
 
-def refund_for_leaving(enrollment_id: int, *, now: datetime, gateway: PaymentGateway) -> int:
-    """She left: if that is at least 24 hours before the next meeting, refund the meetings not
-    yet held; later than that, nothing. Returns the cents refunded. Raises RefundFailed."""
+@dataclass(frozen=True)
+class LeavingRefund:
+    """What leaving now would give back: per paid payment, the meetings and cents."""
+
+    in_time: bool  # at least 24 hours before the next meeting
+    parts: tuple[tuple[Payment, int, int], ...] = ()  # (payment, meetings, cents)
+
+    @property
+    def amount_cents(self) -> int:
+        return sum(cents for _, _, cents in self.parts)
+
+    @property
+    def meetings(self) -> int:
+        return max((meetings for _, meetings, _ in self.parts), default=0)
+
+    @property
+    def currency(self) -> str | None:
+        return self.parts[0][0].currency if self.parts else None
+
+
+def leaving_refund(enrollment_id: int, *, now: datetime) -> LeavingRefund:
+    """What she would get back if she left at `now` (read only; the leave page shows it)."""
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None:
-        return 0
+        return LeavingRefund(in_time=False)
     next_start = db.session.execute(
         select(func.min(Meeting.starts_at)).where(
             Meeting.circle_id == enrollment.circle_id, Meeting.status == "scheduled", Meeting.starts_at > now
         )
     ).scalar_one_or_none()
     if next_start is None or next_start - now < LEAVE_NOTICE:
-        return 0
-    total = 0
+        return LeavingRefund(in_time=False)
+    parts = []
     for payment in _paid_payments([enrollment_id]):
         meetings = _unheld_covered(enrollment.circle_id, payment.first_sequence, now)
-        amount = pricing.refund_for_leaving(payment.amount_cents, payment.meetings_covered, meetings)
+        cents = pricing.cap_refund(
+            payment.amount_cents, payment.refunded_cents,
+            pricing.refund_for_leaving(payment.amount_cents, payment.meetings_covered, meetings),
+        )
+        if cents > 0:
+            parts.append((payment, meetings, cents))
+    return LeavingRefund(in_time=True, parts=tuple(parts))
+
+
+def refund_for_leaving(enrollment_id: int, *, now: datetime, gateway: PaymentGateway) -> int:
+    """She left: if that is at least 24 hours before the next meeting, refund the meetings not
+    yet held; later than that, nothing. Returns the cents refunded. Raises RefundFailed."""
+    total = 0
+    for payment, meetings, cents in leaving_refund(enrollment_id, now=now).parts:
         refund = issue_refund(
-            payment.id, amount, reason="left", idempotency_key=f"refund:leave:{enrollment_id}:{payment.id}",
+            payment.id, cents, reason="left", idempotency_key=f"refund:leave:{enrollment_id}:{payment.id}",
             gateway=gateway, now=now, meetings=meetings,
         )
         total += refund.amount_cents if refund else 0

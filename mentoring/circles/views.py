@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from mentoring.accounts.auth import is_admin, verified_required
+from mentoring.billing.refunds import leaving_refund
 from mentoring.circles import enrollment as seats
 from mentoring.circles.member_forms import CircleFilterForm, JoinForm, RemoveMemberForm
 from mentoring.circles.models import Circle, PriceMode
@@ -117,7 +118,9 @@ def leave_confirm(circle_id: int) -> Response | str:
     if view.state.status not in seats.LIVE_STATUSES:
         flash("You don't have a place in this circle to give up.", "info")
         return redirect(url_for("circles.detail", circle_id=circle_id))
-    return render_template("circles/leave.html", circle=view.circle, state=view.state)
+    # What leaving would give back is billing's to say; the page shows it before she decides.
+    refund = leaving_refund(view.state.enrollment_id, now=utcnow())
+    return render_template("circles/leave.html", circle=view.circle, state=view.state, refund=refund)
 
 
 @bp.post("/<int:circle_id>/leave")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -228,3 +229,17 @@ def test_an_admin_cannot_refund_more_than_is_left(admin_client: FlaskClient, pai
 
 def test_members_cannot_reach_the_refund_page(member_client: FlaskClient, paid: Payment) -> None:
     assert member_client.get(f"/billing/admin/payments/{paid.id}/refund").status_code == 403
+
+
+def test_the_leave_page_says_what_she_will_get_back_before_she_decides(
+    circle: Circle, paid: Payment, member_client: FlaskClient
+) -> None:
+    with time_machine.travel(starts(circle, 3) + timedelta(hours=2), tick=False):
+        page = member_client.get(f"/circles/{circle.id}/leave").get_data(as_text=True)
+    assert "You will get $75 back" in page and "5 meetings" in page
+
+    with time_machine.travel(starts(circle, 4) - timedelta(hours=23), tick=False):
+        page = member_client.get(f"/circles/{circle.id}/leave").get_data(as_text=True)
+    assert "less than 24 hours away, so leaving now is not refunded" in page
+    # Only looking changes nothing.
+    assert fresh(paid).refunded_cents == 0 and count(Refund) == 0
