@@ -50,13 +50,13 @@ MAX_PRICE_CENTS = 50_000
 
 DEFAULT_AGREEMENT = """\
 What is said in the circle stays in the circle. We do not repeat anyone's story, name or \
-details outside it -- not to partners, colleagues or friends -- and we do not record, screenshot \
+details outside it — not to partners, colleagues or friends — and we do not record, screenshot \
 or forward anything from our meetings.
 We listen without fixing. Advice is offered only when someone asks for it.
 We speak for ourselves ("I"), and each of us may pass on any question.
 We start and end on time, and let the facilitator know if we cannot come.
 Children are welcome to wander through; nobody needs to explain a camera turned off.
-If someone is at risk of serious harm, the facilitator may need to seek help -- the only \
+If someone is at risk of serious harm, the facilitator may need to seek help — the only \
 exception to confidentiality, and she will tell you first whenever she can."""
 
 
