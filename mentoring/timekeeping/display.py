@@ -33,7 +33,13 @@ def format_local(instant: datetime | None, tzname: str) -> str:
     if instant is None:
         return ""
     local = instant.astimezone(ZoneInfo(tzname))
-    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()}"
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {zone_abbreviation(local)}"
+
+
+def zone_abbreviation(local: datetime) -> str:
+    """'GMT', 'EST'; zones with no letters (São Paulo's '-03') read as 'UTC-03'."""
+    name = local.tzname() or ""
+    return f"UTC{name}" if name[:1] in "+-" and name else name
 
 
 def format_local_date(instant: datetime | None, tzname: str) -> str:
