@@ -101,6 +101,11 @@ class ViewerState:
     is_facilitator: bool = False
     can_see_private: bool = False
 
+    @property
+    def may_download_calendar(self) -> bool:
+        """Her circle's meetings may go into her calendar: facilitator, active or past member."""
+        return self.is_facilitator or self.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+
 
 def _find(circle_id: int, user_id: int) -> Enrollment | None:
     return db.session.scalar(

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from mentoring.accounts.models import User
+from mentoring.circles.calendar import CircleSchedule, MeetingTime, calendar_filename
 from mentoring.circles.catalog import format_label, theme_label
 from mentoring.circles.display import TIME_WINDOWS, format_price, window_pieces
 from mentoring.circles.enrollment import LIVE_STATUSES, ViewerState, viewer_state
@@ -424,6 +425,57 @@ def member_dashboard(user_id: int, now: datetime) -> Dashboard:
         offered=places[EnrollmentStatus.OFFERED],
         waitlisted=places[EnrollmentStatus.WAITLISTED],
         this_week=this_week,
+    )
+
+
+# --- her calendar file ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    circle: CircleSchedule
+    meetings: list[MeetingTime]
+    location: str | None  # only for those who may see the meeting link and address
+    filename: str
+
+
+@lru_cache(maxsize=1)
+def _calendar_meetings_statement() -> Select:
+    return (
+        select(Meeting.sequence, Meeting.starts_at, Meeting.ends_at, Meeting.status)
+        .where(Meeting.circle_id == bindparam("circle_id"))
+        .order_by(Meeting.sequence)
+    )
+
+
+def circle_calendar_data(circle_id: int, viewer_id: int, page_url: str) -> CalendarData:
+    """The circle's schedule for the viewer's calendar, as plain values (three queries).
+
+    Only the circle's facilitator and its active or past members get it; the meeting link and
+    address only those who may see them on the circle page (active members, the facilitator).
+    Raises NotFound for anyone else, as if the circle did not exist.
+    """
+    # Held here first, so viewer_state finds it in the session instead of loading it again.
+    circle = db.session.get(Circle, circle_id)
+    state = viewer_state(circle_id, viewer_id)
+    if circle is None or not state.may_download_calendar:
+        raise NotFound("We could not find that circle.")
+    meetings = [
+        MeetingTime(sequence=sequence, starts_at=starts_at, ends_at=ends_at, cancelled=status == "cancelled")
+        for sequence, starts_at, ends_at, status in db.session.execute(
+            _calendar_meetings_statement(), {"circle_id": circle_id}
+        )
+    ]
+    place = [p for p in (circle.address, circle.meeting_link) if p]
+    return CalendarData(
+        circle=CircleSchedule(
+            id=circle.id, title=circle.title, timezone=circle.timezone, weekday=circle.weekday,
+            start_time=circle.start_time, duration_minutes=circle.duration_minutes,
+            first_date=circle.first_date, page_url=page_url,
+        ),
+        meetings=meetings,
+        location="; ".join(place) if state.can_see_private and place else None,
+        filename=calendar_filename(circle.title, circle.id),
     )
 
 

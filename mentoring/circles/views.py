@@ -9,11 +9,13 @@ from werkzeug.wrappers import Response
 from mentoring.accounts.auth import is_admin, verified_required
 from mentoring.billing.refunds import leaving_refund
 from mentoring.circles import enrollment as seats
+from mentoring.circles.calendar import circle_calendar
 from mentoring.circles.member_forms import CircleFilterForm, JoinForm, RemoveMemberForm
 from mentoring.circles.models import Circle, PriceMode
 from mentoring.circles.queries import (
     CircleView,
     browse_circles,
+    circle_calendar_data,
     circle_page,
     enrollment_in_circle,
     member_dashboard,
@@ -23,7 +25,7 @@ from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.forms import commit_or_flash
 from mentoring.timekeeping.display import is_valid_timezone
-from mentoring.web import page_number
+from mentoring.web import page_number, public_link
 
 bp = Blueprint("circles", __name__, url_prefix="/circles")
 
@@ -102,6 +104,23 @@ def join(circle_id: int) -> Response | tuple[str, int]:
     else:
         flash("You are on the waitlist. We will tell you as soon as a seat is free.", "success")
     return redirect(url_for("circles.detail", circle_id=circle_id))
+
+
+@bp.get("/<int:circle_id>/calendar.ics")
+@login_required
+def calendar(circle_id: int) -> Response:
+    """The circle's meetings as a file for her own calendar app."""
+    try:
+        data = circle_calendar_data(circle_id, current_user.id,
+                                    public_link("circles.detail", circle_id=circle_id)[1])
+    except NotFound:
+        abort(404)
+    body = circle_calendar(data.circle, data.meetings, include_location=data.location, now=utcnow())
+    return Response(body, content_type="text/calendar; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{data.filename}"',
+        # It may carry the meeting link: no shared cache keeps a copy.
+        "Cache-Control": "private, no-store",
+    })
 
 
 def _own_place(circle_id: int) -> seats.ViewerState:
