@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import Role, User
 from mentoring.extensions import db, login_manager
@@ -21,7 +23,10 @@ def load_user(session_id: str) -> User | None:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    # One query for her and her roles: this runs on every request.
+    user = db.session.execute(
+        select(User).options(joinedload(User.roles)).where(User.id == user_id)
+    ).unique().scalar_one_or_none()
     if user is None or user.deleted_at is not None or user.session_version != version:
         return None
     return user
