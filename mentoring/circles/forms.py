@@ -29,6 +29,11 @@ from mentoring.money import CURRENCIES, amount_text
 REQUIRED = InputRequired(message="Please fill this in.")
 
 
+def currency_label(code: str) -> str:
+    """'USD ($)': the code a facilitator knows from her bank and the symbol members will see."""
+    return f"{code} ({CURRENCIES[code].symbol})"
+
+
 def _options(values: Mapping[str, str] | Iterable[str]) -> list[SelectChoice]:
     """Options from the catalogue: a mapping gives value -> label, a plain list labels itself."""
     if isinstance(values, Mapping):
@@ -62,7 +67,8 @@ class CircleForm(FlaskForm):
                                    validators=[REQUIRED])
     price_mode = RadioField("Price", choices=_options(catalog.PRICE_MODES), default="free",
                             validators=[REQUIRED])
-    currency = SelectField("Currency", choices=_options(CURRENCIES), default="USD")
+    currency = SelectField("Currency", choices=[SelectChoice(code, currency_label(code)) for code in CURRENCIES],
+                           default="USD")
     price = StringField("Fixed price per meeting", validators=[Optional()])
     sliding_min = StringField("Sliding scale: minimum per meeting", validators=[Optional()])
     sliding_suggested = StringField("Sliding scale: suggested per meeting", validators=[Optional()])

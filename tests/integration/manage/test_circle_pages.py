@@ -168,3 +168,10 @@ def test_the_circle_page_shows_times_in_the_circles_zone_and_hers(client: FlaskC
     assert "20:30 GMT" in page or "20:30 BST" in page
     assert "15:30 EST" in page or "15:30 EDT" in page or "16:30 EDT" in page
     assert "your time" in page
+
+
+def test_the_currency_choices_read_as_codes_and_symbols(client: FlaskClient, facilitator: User) -> None:
+    page = client.get(NEW).get_data(as_text=True)
+    assert '<option selected value="USD">USD ($)</option>' in page
+    assert '<option value="GBP">GBP (£)</option>' in page
+    assert "Currency(" not in page
