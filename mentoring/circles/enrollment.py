@@ -31,6 +31,8 @@ from mentoring.accounts.models import User
 from mentoring.accounts.signals import account_deleted
 from mentoring.audit.service import record
 from mentoring.circles.models import (
+    LIVE_CIRCLE_STATUSES,
+    LIVE_ENROLLMENT_STATUSES,
     SEAT_STATUSES,
     Circle,
     Enrollment,
@@ -38,7 +40,6 @@ from mentoring.circles.models import (
     PriceMode,
 )
 from mentoring.circles.seating import (
-    JOINABLE_STATUSES,
     give_back_seat,
     has_future_meeting,
     is_joinable,
@@ -51,8 +52,6 @@ from mentoring.circles.signals import member_left
 from mentoring.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
-
-LIVE_STATUSES = (*SEAT_STATUSES, EnrollmentStatus.WAITLISTED)
 
 
 class EmailNotVerified(DomainError):
@@ -128,7 +127,7 @@ def _joinable_circle(circle_id: int, now: datetime) -> Circle:
     circle = db.session.get(Circle, circle_id)
     if circle is None:
         raise NotFound("We could not find that circle.")
-    if circle.status not in JOINABLE_STATUSES:
+    if circle.status not in LIVE_CIRCLE_STATUSES:
         raise CircleNotJoinable()
     if not has_future_meeting(circle.id, now):
         raise CircleNotJoinable("This circle has no meetings left to join.")
@@ -415,7 +414,7 @@ def leave_circle(enrollment_id: int, user_id: int, *, now: datetime) -> Enrollme
     enrollment = _get_own(enrollment_id, user_id)
     if enrollment.status == EnrollmentStatus.LEFT:
         return enrollment
-    if enrollment.status not in LIVE_STATUSES:
+    if enrollment.status not in LIVE_ENROLLMENT_STATUSES:
         raise NotEnrolled()
     if not _end_place(enrollment, EnrollmentStatus.LEFT, now):
         raise NotEnrolled("Your place changed a moment ago. Please look again.")
@@ -438,7 +437,7 @@ def remove_member(enrollment_id: int, actor_id: int, reason: str, *, now: dateti
         raise InvalidInput("Please give a reason. It is kept in the audit log.", field="reason")
     if len(reason) > 300:
         raise InvalidInput("Please keep the reason under 300 characters.", field="reason")
-    if enrollment.status not in LIVE_STATUSES:
+    if enrollment.status not in LIVE_ENROLLMENT_STATUSES:
         raise NotEnrolled("This member no longer has a place in the circle.")
     if not _end_place(enrollment, EnrollmentStatus.REMOVED, now, removed_reason=reason):
         raise NotEnrolled("This member's place changed a moment ago. Please look again.")
@@ -468,7 +467,8 @@ def remove_member(enrollment_id: int, actor_id: int, reason: str, *, now: dateti
 def release_seats_of_deleted_user(user_id: int, now: datetime) -> int:
     """Her account is deleted: end every live place she has. Returns how many were ended."""
     enrollments = db.session.scalars(
-        select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.status.in_(LIVE_STATUSES))
+        select(Enrollment).where(Enrollment.user_id == user_id,
+                                 Enrollment.status.in_(LIVE_ENROLLMENT_STATUSES))
     ).all()
     return sum(1 for enrollment in enrollments if _end_place(enrollment, EnrollmentStatus.LEFT, now))
 

@@ -67,8 +67,8 @@ class CircleForm(FlaskForm):
                                    validators=[REQUIRED])
     price_mode = RadioField("Price", choices=_options(catalog.PRICE_MODES), default="free",
                             validators=[REQUIRED])
-    currency = SelectField("Currency", choices=[SelectChoice(code, currency_label(code)) for code in CURRENCIES],
-                           default="USD")
+    currency = SelectField("Currency", default="USD",
+                           choices=[SelectChoice(code, currency_label(code)) for code in CURRENCIES])
     price = StringField("Fixed price per meeting", validators=[Optional()])
     sliding_min = StringField("Sliding scale: minimum per meeting", validators=[Optional()])
     sliding_suggested = StringField("Sliding scale: suggested per meeting", validators=[Optional()])

@@ -32,18 +32,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import Any, overload
 
 from sqlalchemy import ColumnElement, exists, func, select, update
 
 from mentoring.accounts.models import User
 from mentoring.circles.enrollment import release_hold
 from mentoring.circles.models import (
+    LIVE_CIRCLE_STATUSES,
     SEAT_STATUSES,
     Circle,
     CircleStatus,
     Enrollment,
     EnrollmentStatus,
     Meeting,
+    MeetingStatus,
 )
 from mentoring.circles.seating import transition
 from mentoring.extensions import db
@@ -54,7 +57,6 @@ from mentoring.timekeeping.display import format_local
 REMINDER_LEAD = timedelta(hours=24)
 UNDER_MINIMUM_LEAD = timedelta(hours=48)
 NOT_STARTED = (CircleStatus.OPEN, CircleStatus.FULL)
-UNFINISHED = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
 REMINDER_KIND = "reminder"
 # Places that end as `left` when their circle completes (active ones become `completed`).
 ENDED_AT_COMPLETION = (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED, EnrollmentStatus.WAITLISTED)
@@ -63,9 +65,18 @@ ENDED_AT_COMPLETION = (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED, Enrollme
 # --- pure rules ----------------------------------------------------------------------------
 
 
-def is_reminder_due(starts_at: datetime, now: datetime) -> bool:
-    """A meeting is reminded of in the 24 hours before it starts, and never once it has started."""
-    return now < starts_at <= now + REMINDER_LEAD
+@overload
+def is_reminder_due(starts_at: datetime, now: datetime) -> bool: ...
+@overload
+def is_reminder_due(starts_at: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]: ...
+def is_reminder_due(starts_at: Any, now: datetime) -> Any:
+    """A meeting is reminded of in the 24 hours before it starts, and never once it has started.
+
+    The one statement of the rule: given a datetime it answers True or False, given the
+    `Meeting.starts_at` column it is the SQL condition the reminder job selects with. `&` rather
+    than `and` (or a chained comparison) is what lets the same expression build SQL.
+    """
+    return (starts_at > now) & (starts_at <= now + REMINDER_LEAD)
 
 
 def reminder_key(meeting_id: int, user_id: int, starts_at: datetime) -> str:
@@ -84,7 +95,8 @@ def under_minimum_text(title: str, active: int, needed: int) -> str:
 
 
 def _live_meeting(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(Meeting.circle_id == Circle.id, Meeting.status != "cancelled", *conditions)
+    return exists().where(Meeting.circle_id == Circle.id, Meeting.status != MeetingStatus.CANCELLED,
+                          *conditions)
 
 
 def _forget(circle_ids: list[int]) -> None:
@@ -117,7 +129,7 @@ def start_running_circles(now: datetime) -> list[int]:
 
 def _finished(now: datetime) -> list[ColumnElement[bool]]:
     return [
-        Circle.status.in_([str(s) for s in UNFINISHED]),
+        Circle.status.in_([str(s) for s in LIVE_CIRCLE_STATUSES]),
         _live_meeting(),
         ~_live_meeting(Meeting.ends_at > now),
     ]
@@ -216,7 +228,7 @@ def warn_facilitators_of_small_circles(now: datetime) -> int:
     """
     first_start = (
         select(func.min(Meeting.starts_at))
-        .where(Meeting.circle_id == Circle.id, Meeting.status != "cancelled")
+        .where(Meeting.circle_id == Circle.id, Meeting.status != MeetingStatus.CANCELLED)
         .correlate(Circle)
         .scalar_subquery()
     )
@@ -269,8 +281,8 @@ def queue_meeting_reminders(now: datetime) -> int:
     meetings = db.session.execute(
         select(Meeting.id, Meeting.starts_at, Circle.id, Circle.title, Circle.facilitator_id)
         .join(Circle, Circle.id == Meeting.circle_id)
-        .where(Meeting.status == "scheduled", Meeting.starts_at > now,
-               Meeting.starts_at <= now + REMINDER_LEAD, Circle.status.in_([str(s) for s in UNFINISHED]))
+        .where(Meeting.status == MeetingStatus.SCHEDULED, is_reminder_due(Meeting.starts_at, now),
+               Circle.status.in_([str(s) for s in LIVE_CIRCLE_STATUSES]))
         .order_by(Meeting.starts_at, Meeting.id)
     ).all()
     if not meetings:

@@ -22,7 +22,7 @@ from mentoring.circles.forms import (
     ReasonForm,
     SkipWeekForm,
 )
-from mentoring.circles.models import Circle, Meeting
+from mentoring.circles.models import AttendanceStatus, Circle, Meeting
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db
@@ -259,4 +259,4 @@ def attendance(meeting_id: int) -> str | Response:
         ):
             return _circle_page(meeting.circle)
     return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
-                           sheet=sheet, now=utcnow(), statuses=meetings.ATTENDANCE_STATUSES)
+                           sheet=sheet, now=utcnow(), statuses=list(AttendanceStatus))

@@ -15,9 +15,11 @@ from mentoring.circles import signals
 from mentoring.circles.agenda import default_agenda
 from mentoring.circles.models import (
     Attendance,
+    AttendanceStatus,
     Enrollment,
     EnrollmentStatus,
     Meeting,
+    MeetingStatus,
 )
 from mentoring.circles.schedule import local_instant, shifted_by_weeks
 from mentoring.circles.service import (
@@ -33,7 +35,6 @@ from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
 from mentoring.timekeeping.display import format_local
 
-ATTENDANCE_STATUSES = ("present", "absent", "excused")
 MARKABLE = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 
 class MeetingAlreadyStarted(DomainError):
@@ -78,7 +79,7 @@ def _changeable_meeting(meeting_id: int, actor_id: int, now: datetime) -> Meetin
     require_open_for_changes(meeting.circle)
     if meeting.starts_at <= now:
         raise MeetingAlreadyStarted()
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         raise MeetingAlreadyCancelled()
     return meeting
 
@@ -93,7 +94,7 @@ def cancel_meeting(meeting_id: int, actor_id: int, reason: str, *, now: datetime
     meeting = _changeable_meeting(meeting_id, actor_id, now)
     circle = meeting.circle
     reason = reason.strip()[:300]
-    meeting.status = "cancelled"
+    meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason or None
     db.session.flush()
     because = f" The facilitator says: {reason}" if reason else ""
@@ -160,7 +161,7 @@ def move_meeting(meeting_id: int, actor_id: int, new_local_date: date, new_local
         raise InvalidInput("Please choose a time that is still to come.", field="date")
     others = [m for m in circle_meetings(circle.id) if m.id != meeting.id]
     for other in others:
-        if other.status != "cancelled" and starts < other.ends_at and other.starts_at < ends:
+        if other.status != MeetingStatus.CANCELLED and starts < other.ends_at and other.starts_at < ends:
             raise MeetingCollision(
                 f"That overlaps meeting {other.sequence} ({format_local(other.starts_at, circle.timezone)}).",
                 field="date",
@@ -216,11 +217,11 @@ def mark_attendance(meeting_id: int, actor_id: int, marks: Mapping[int, str], *,
     meeting = _meeting(meeting_id)
     circle = meeting.circle
     require_manager(circle, actor_id)
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         raise MeetingAlreadyCancelled()
     if meeting.starts_at > now:
         raise MeetingNotStarted()
-    if any(status not in ATTENDANCE_STATUSES for status in marks.values()):
+    if any(status not in list(AttendanceStatus) for status in marks.values()):
         raise InvalidInput("Attendance is present, absent or excused.")
     members = set(db.session.execute(
         select(Enrollment.user_id).where(
@@ -244,6 +245,6 @@ def mark_attendance(meeting_id: int, actor_id: int, marks: Mapping[int, str], *,
         row.status, row.note, row.marked_at = status, note, now
         rows.append(row)
     if marks:
-        meeting.status = "held"
+        meeting.status = MeetingStatus.HELD
     db.session.flush()
     return rows

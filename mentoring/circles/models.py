@@ -47,8 +47,26 @@ class EnrollmentStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    HELD = "held"  # attendance was taken
+
+
+class AttendanceStatus(enum.StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"  # a sick child, say: never counts as missed
+
+
+# Published circles whose meetings are still going to happen: they can be joined (while a
+# meeting is to come), they are reminded of, and they become completed when the last one ends.
+LIVE_CIRCLE_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
+
 # Statuses that occupy one of the circle's seats (counted in Circle.seats_taken).
 SEAT_STATUSES = (EnrollmentStatus.HELD, EnrollmentStatus.ACTIVE, EnrollmentStatus.OFFERED)
+# A place she still has or is waiting for: she can leave it, and it is on her dashboard.
+LIVE_ENROLLMENT_STATUSES = (*SEAT_STATUSES, EnrollmentStatus.WAITLISTED)
 
 
 class Circle(db.Model):
@@ -115,7 +133,7 @@ class Meeting(db.Model):
     sequence: Mapped[int]
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(10), default="scheduled")  # scheduled/cancelled/held
+    status: Mapped[str] = mapped_column(String(10), default=MeetingStatus.SCHEDULED)
     agenda: Mapped[str] = mapped_column(Text, default="")
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
 
@@ -157,6 +175,6 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10))  # present/absent/excused
+    status: Mapped[str] = mapped_column(String(10))  # an AttendanceStatus
     note: Mapped[str | None] = mapped_column(String(120))
     marked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,8 +18,16 @@ from mentoring.accounts.models import User
 from mentoring.circles.calendar import CircleSchedule, MeetingTime, calendar_filename
 from mentoring.circles.catalog import format_label, theme_label
 from mentoring.circles.display import TIME_WINDOWS, format_price, window_pieces
-from mentoring.circles.enrollment import LIVE_STATUSES, ViewerState, viewer_state
-from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
+from mentoring.circles.enrollment import ViewerState, viewer_state
+from mentoring.circles.models import (
+    LIVE_ENROLLMENT_STATUSES,
+    Circle,
+    CircleStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Meeting,
+    MeetingStatus,
+)
 from mentoring.errors import NotFound
 from mentoring.extensions import db
 
@@ -118,7 +126,7 @@ def _next_meeting() -> ColumnElement:
     return (
         select(func.min(Meeting.starts_at))
         .where(Meeting.circle_id == Circle.id, Meeting.starts_at > bindparam("now"),
-               Meeting.status == "scheduled")
+               Meeting.status == MeetingStatus.SCHEDULED)
         .correlate(Circle)
         .scalar_subquery()
     )
@@ -240,6 +248,11 @@ class CircleView:
     upcoming: list[Meeting]
     state: ViewerState
     roster: list[RosterEntry] = field(default_factory=list)
+
+    @property
+    def next_meeting(self) -> Meeting | None:
+        """The next meeting that is going ahead (its agenda is what members prepare for)."""
+        return next((m for m in self.upcoming if m.status == MeetingStatus.SCHEDULED), None)
 
 
 @lru_cache(maxsize=1)
@@ -364,7 +377,7 @@ def _dashboard_statement() -> Select:
         select(Enrollment, Circle, _next_meeting(), position)
         .join(Circle, Circle.id == Enrollment.circle_id)
         .where(Enrollment.user_id == bindparam("user_id"),
-               Enrollment.status.in_([str(s) for s in LIVE_STATUSES]))
+               Enrollment.status.in_([str(s) for s in LIVE_ENROLLMENT_STATUSES]))
         .order_by(Circle.title)
     )
 
@@ -378,7 +391,7 @@ def _week_statement() -> Select:
             Meeting.circle_id.in_(bindparam("circle_ids", expanding=True)),
             Meeting.starts_at > bindparam("now"),
             Meeting.starts_at <= bindparam("week_end"),
-            Meeting.status == "scheduled",
+            Meeting.status == MeetingStatus.SCHEDULED,
         )
         .order_by(Meeting.starts_at)
     )
@@ -391,7 +404,7 @@ def member_dashboard(user_id: int, now: datetime) -> Dashboard:
     for circles where she is an active member.
     """
     rows = db.session.execute(_dashboard_statement(), {"now": now, "user_id": user_id}).all()
-    places: dict[str, list[Place]] = {str(s): [] for s in LIVE_STATUSES}
+    places: dict[str, list[Place]] = {str(s): [] for s in LIVE_ENROLLMENT_STATUSES}
     for enrollment, circle, next_at, rank in rows:
         active = enrollment.status == EnrollmentStatus.ACTIVE
         places[enrollment.status].append(
@@ -461,7 +474,8 @@ def circle_calendar_data(circle_id: int, viewer_id: int, page_url: str) -> Calen
     if circle is None or not state.may_download_calendar:
         raise NotFound("We could not find that circle.")
     meetings = [
-        MeetingTime(sequence=sequence, starts_at=starts_at, ends_at=ends_at, cancelled=status == "cancelled")
+        MeetingTime(sequence=sequence, starts_at=starts_at, ends_at=ends_at,
+                    cancelled=status == MeetingStatus.CANCELLED)
         for sequence, starts_at, ends_at, status in db.session.execute(
             _calendar_meetings_statement(), {"circle_id": circle_id}
         )

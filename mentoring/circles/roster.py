@@ -15,18 +15,18 @@ from sqlalchemy.orm import contains_eager
 
 from mentoring.accounts.models import User
 from mentoring.circles.models import (
+    LIVE_CIRCLE_STATUSES,
     Attendance,
+    AttendanceStatus,
     Circle,
-    CircleStatus,
     Enrollment,
     EnrollmentStatus,
     Meeting,
+    MeetingStatus,
 )
 from mentoring.extensions import db
 
 ROSTER_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
-# Circles whose meetings are really going to happen (drafts are not yet, cancelled ones never).
-LIVE_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
 
 
 def missed_two_in_a_row(marks: Sequence[str | None]) -> bool:
@@ -35,7 +35,7 @@ def missed_two_in_a_row(marks: Sequence[str | None]) -> bool:
     `marks` are her statuses at the circle's held meetings in order (None: not marked).
     Excused never counts as missed and, like being present, breaks the run.
     """
-    return len(marks) >= 2 and marks[-1] == "absent" and marks[-2] == "absent"
+    return len(marks) >= 2 and marks[-1] == AttendanceStatus.ABSENT and marks[-2] == AttendanceStatus.ABSENT
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ def facilitator_dashboard(facilitator_id: int, now: datetime, *, upcoming_limit:
         .options(contains_eager(Meeting.circle))
         .where(
             Circle.facilitator_id == facilitator_id,
-            Circle.status.in_([str(s) for s in LIVE_STATUSES]),
-            Meeting.status == "scheduled",
+            Circle.status.in_([str(s) for s in LIVE_CIRCLE_STATUSES]),
+            Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.ends_at > now,
         )
         .order_by(Meeting.starts_at)
@@ -101,7 +101,7 @@ def circle_roster(circle_id: int) -> Roster:
     meetings = list(db.session.execute(
         select(Meeting).where(Meeting.circle_id == circle_id).order_by(Meeting.sequence)
     ).scalars())
-    held = [m for m in meetings if m.status == "held"]
+    held = [m for m in meetings if m.status == MeetingStatus.HELD]
     pairs = db.session.execute(
         select(Enrollment, User.display_name)
         .join(User, User.id == Enrollment.user_id)

@@ -13,14 +13,20 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
 
-from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
+from mentoring.circles.models import (
+    LIVE_CIRCLE_STATUSES,
+    Circle,
+    CircleStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Meeting,
+)
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
 
 OFFER_HOURS = 48
 # A running circle stays `running` when its last seat goes: fullness is `seats_taken >= capacity`
 # (see mentoring.circles.lifecycle), so take_seat and give_back_seat only switch open <-> full.
-JOINABLE_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
 
 
 def _forget_circle_counts(circle_id: int) -> None:
@@ -79,7 +85,7 @@ def has_future_meeting(circle_id: int, now: datetime) -> bool:
 
 
 def is_joinable(circle: Circle, now: datetime) -> bool:
-    return circle.status in JOINABLE_STATUSES and has_future_meeting(circle.id, now)
+    return circle.status in LIVE_CIRCLE_STATUSES and has_future_meeting(circle.id, now)
 
 
 def offer_freed_seat(circle_id: int, now: datetime) -> Enrollment | None:

@@ -27,6 +27,7 @@ from mentoring.circles.models import (
     Enrollment,
     EnrollmentStatus,
     Meeting,
+    MeetingStatus,
 )
 from mentoring.circles.schedule import local_date_of, weekly_slots
 from mentoring.errors import DomainError, InvalidInput, NotFound, PermissionDenied
@@ -189,7 +190,7 @@ def create_circle(facilitator_id: int, data: CircleInput, *, now: datetime) -> C
                              data.meeting_count):
         db.session.add(Meeting(
             circle_id=circle.id, sequence=slot.sequence, starts_at=slot.starts_at, ends_at=slot.ends_at,
-            status="scheduled", agenda=default_agenda(slot.sequence, data.meeting_count),
+            status=MeetingStatus.SCHEDULED, agenda=default_agenda(slot.sequence, data.meeting_count),
         ))
     db.session.flush()
     return circle
@@ -227,7 +228,7 @@ def update_circle(circle_id: int, actor_id: int, data: CircleInput, *, now: date
     schedule_changed = old_schedule != new_schedule
     checked = check_circle_input(data, now=now, check_first_date=schedule_changed,
                                  seats_taken=circle.seats_taken)
-    used = sum(1 for m in meetings if m.starts_at <= now or m.status == "cancelled")
+    used = sum(1 for m in meetings if m.starts_at <= now or m.status == MeetingStatus.CANCELLED)
     if schedule_changed and data.meeting_count < used:
         raise TooFewMeetingsLeft(
             f"This circle has already met or cancelled {used} meetings; the term cannot be shorter than that."
@@ -247,8 +248,8 @@ def update_circle(circle_id: int, actor_id: int, data: CircleInput, *, now: date
 
 def _regenerate_future(circle: Circle, meetings: list[Meeting], data: CircleInput, now: datetime) -> None:
     started = [m for m in meetings if m.starts_at <= now]
-    kept_cancelled = [m for m in meetings if m.starts_at > now and m.status == "cancelled"]
-    reusable = [m for m in meetings if m.starts_at > now and m.status != "cancelled"]
+    kept_cancelled = [m for m in meetings if m.starts_at > now and m.status == MeetingStatus.CANCELLED]
+    reusable = [m for m in meetings if m.starts_at > now and m.status != MeetingStatus.CANCELLED]
     wanted = data.meeting_count - len(started) - len(kept_cancelled)
     if not started:
         circle.first_date = data.first_date
@@ -261,7 +262,7 @@ def _regenerate_future(circle: Circle, meetings: list[Meeting], data: CircleInpu
         if index < len(reusable):
             meeting = reusable[index]
         else:
-            meeting = Meeting(circle_id=circle.id, status="scheduled", agenda="")
+            meeting = Meeting(circle_id=circle.id, status=MeetingStatus.SCHEDULED, agenda="")
             db.session.add(meeting)
         meeting.starts_at, meeting.ends_at = slot.starts_at, slot.ends_at
         future.append(meeting)
@@ -280,7 +281,8 @@ def _regenerate_future(circle: Circle, meetings: list[Meeting], data: CircleInpu
 
 
 def _announce_schedule(circle: Circle, now: datetime) -> None:
-    upcoming = [m for m in circle_meetings(circle.id) if m.starts_at > now and m.status == "scheduled"]
+    upcoming = [m for m in circle_meetings(circle.id)
+                if m.starts_at > now and m.status == MeetingStatus.SCHEDULED]
     if not upcoming:
         return
     fingerprint = "|".join(m.starts_at.isoformat() for m in upcoming)
@@ -306,7 +308,7 @@ def publish_circle(circle_id: int, actor_id: int, *, now: datetime) -> Circle:
     require_manager(circle, actor_id)
     if circle.status != CircleStatus.DRAFT:
         raise NotADraft()
-    if not any(m.starts_at > now and m.status == "scheduled" for m in circle_meetings(circle.id)):
+    if not any(m.starts_at > now and m.status == MeetingStatus.SCHEDULED for m in circle_meetings(circle.id)):
         raise NoFutureMeetings()
     circle.status = CircleStatus.OPEN
     circle.published_at = now
@@ -329,8 +331,8 @@ def cancel_circle(circle_id: int, actor_id: int, reason: str, *, now: datetime) 
     circle.status = CircleStatus.CANCELLED
     circle.cancelled_at = now
     for meeting in circle_meetings(circle.id):
-        if meeting.starts_at > now and meeting.status == "scheduled":
-            meeting.status = "cancelled"
+        if meeting.starts_at > now and meeting.status == MeetingStatus.SCHEDULED:
+            meeting.status = MeetingStatus.CANCELLED
             meeting.cancel_reason = reason or "The circle was cancelled."
     db.session.flush()
     if not was_draft:

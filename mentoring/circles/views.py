@@ -11,7 +11,7 @@ from mentoring.billing.refunds import leaving_refund
 from mentoring.circles import enrollment as seats
 from mentoring.circles.calendar import circle_calendar
 from mentoring.circles.member_forms import CircleFilterForm, JoinForm, RemoveMemberForm
-from mentoring.circles.models import Circle, PriceMode
+from mentoring.circles.models import LIVE_ENROLLMENT_STATUSES, Circle, EnrollmentStatus, PriceMode
 from mentoring.circles.queries import (
     CircleView,
     browse_circles,
@@ -99,7 +99,7 @@ def join(circle_id: int) -> Response | tuple[str, int]:
         flash(error.message, "warning")
         return redirect(url_for("circles.detail", circle_id=circle_id))
     db.session.commit()
-    if enrollment.status == "active":
+    if enrollment.status == EnrollmentStatus.ACTIVE:
         flash("Welcome to the circle. The meeting details are below.", "success")
     else:
         flash("You are on the waitlist. We will tell you as soon as a seat is free.", "success")
@@ -134,7 +134,7 @@ def _own_place(circle_id: int) -> seats.ViewerState:
 @login_required
 def leave_confirm(circle_id: int) -> Response | str:
     view = _circle_page(circle_id)
-    if view.state.status not in seats.LIVE_STATUSES:
+    if view.state.status not in LIVE_ENROLLMENT_STATUSES:
         flash("You don't have a place in this circle to give up.", "info")
         return redirect(url_for("circles.detail", circle_id=circle_id))
     # What leaving would give back is billing's to say; the page shows it before she decides.

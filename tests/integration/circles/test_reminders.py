@@ -154,3 +154,30 @@ def test_a_member_who_turned_reminder_emails_off_sees_it_in_the_app_but_gets_no_
     assert (result.sent, result.settled) == (2, 1)
     settled = [n for n in reminders() if n.user_id == quiet]
     assert [(n.status, n.sent_at) for n in settled] == [("sent", None)]
+
+
+def test_the_job_selects_with_the_same_rule_the_property_test_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production has one reminder rule: change `is_reminder_due` and the job follows it."""
+    from mentoring.circles import lifecycle
+
+    circle, _ = circle_with_members("Europe/London")
+    start = meetings(circle)[0].starts_at
+    two_days_ahead = start - timedelta(hours=47)
+    assert queue_meeting_reminders(two_days_ahead) == 0
+
+    def within_two_days(starts_at, now):  # noqa: ANN001, ANN202
+        return (starts_at > now) & (starts_at <= now + timedelta(hours=48))
+
+    monkeypatch.setattr(lifecycle, "is_reminder_due", within_two_days)
+    assert queue_meeting_reminders(two_days_ahead) == 2  # the member and the facilitator
+
+
+@pytest.mark.parametrize("lead", [timedelta(0), timedelta(seconds=1), timedelta(hours=24),
+                                  timedelta(hours=24, seconds=1), timedelta(hours=-1)])
+def test_the_job_reminds_exactly_when_is_reminder_due_says_so(lead: timedelta) -> None:
+    from mentoring.circles.lifecycle import is_reminder_due
+
+    circle, _ = circle_with_members("Europe/London")
+    start = meetings(circle)[0].starts_at
+    now = start - lead
+    assert (queue_meeting_reminders(now) > 0) == is_reminder_due(start, now)
