@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import text
 
 from mentoring.extensions import db
 from mentoring.money import format_money
 from mentoring.timekeeping.display import format_local, format_local_date, tz_label
+from mentoring.timekeeping.viewer import timezone_is_guessed, viewer_timezone
 
 bp = Blueprint("web", __name__)
 
@@ -65,19 +65,14 @@ def page_number() -> int:
     return min(max(page, 1), MAX_PAGE)
 
 
-def _viewer_timezone() -> str:
-    if current_user.is_authenticated:
-        return current_user.timezone
-    return "UTC"
-
-
 def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
-    app.jinja_env.filters["localtime"] = lambda dt, tz=None: format_local(dt, tz or _viewer_timezone())
+    app.jinja_env.filters["localtime"] = lambda dt, tz=None: format_local(dt, tz or viewer_timezone())
     app.jinja_env.filters["localdate"] = lambda dt, tz=None: format_local_date(
-        dt, tz or _viewer_timezone()
+        dt, tz or viewer_timezone()
     )
 
     @app.context_processor
     def inject_helpers() -> dict[str, object]:
-        return {"viewer_timezone": _viewer_timezone, "tz_label": tz_label, "money": format_money}
+        return {"viewer_timezone": viewer_timezone, "timezone_is_guessed": timezone_is_guessed,
+                "tz_label": tz_label, "money": format_money}

@@ -24,7 +24,7 @@ from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.forms import commit_or_flash
-from mentoring.timekeeping.display import is_valid_timezone
+from mentoring.timekeeping.viewer import viewer_timezone
 from mentoring.web import page_number, public_link
 
 bp = Blueprint("circles", __name__, url_prefix="/circles")
@@ -44,15 +44,7 @@ def _circle_page(circle_id: int) -> CircleView:
 def _render_circle(circle_id: int, form: JoinForm | None = None, status: int = 200) -> tuple[str, int]:
     view = _circle_page(circle_id)
     return render_template("circles/detail.html", view=view, circle=view.circle, state=view.state,
-                           form=form or JoinForm(), viewer_tz=_viewer_tz()), status
-
-
-def _viewer_tz() -> str:
-    """Her own zone; anonymous visitors may pick one with ?tz=, else UTC."""
-    if current_user.is_authenticated:
-        return current_user.timezone
-    tz = request.args.get("tz", "")
-    return tz if is_valid_timezone(tz) else "UTC"
+                           form=form or JoinForm(), viewer_tz=viewer_timezone()), status
 
 
 @bp.get("/")
@@ -60,7 +52,7 @@ def browse() -> str:
     form = CircleFilterForm(formdata=request.args)
     form.validate()
     ignored = [form[name].label.text for name in form.errors]
-    viewer_tz = _viewer_tz()
+    viewer_tz = viewer_timezone()
     result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), page=page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
     active_filters = sum(1 for name, value in args.items() if value and name != "tz")

@@ -1,4 +1,24 @@
 // Small progressive enhancements; every page works without them.
+
+// A visitor who is not logged in sees times in her browser's timezone: the server reads this
+// cookie (and checks the name). Set it before the page loads its content, then reload once
+// when the page had to fall back to UTC.
+(() => {
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+  if (!zone) return;
+  const had = document.cookie.split("; ").find((c) => c.startsWith("tz="));
+  const value = encodeURIComponent(zone);
+  if (had === "tz=" + value) return;
+  document.cookie = "tz=" + value + "; path=/; max-age=31536000; SameSite=Lax";
+  // Only a first visit reloads: a zone the server refuses is not retried in a loop.
+  if (!had) {
+    document.addEventListener("DOMContentLoaded", () => {
+      if (document.querySelector("[data-timezone-unknown]")) window.location.reload();
+    });
+  }
+})();
+
 document.addEventListener("DOMContentLoaded", () => {
   // Pre-fill a timezone field from the browser when it is still at its default.
   document.querySelectorAll("input[data-detect-timezone]").forEach((input) => {
