@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from mentoring.accounts.models import Role, RoleAssignment, User
+from mentoring.circles.agreement import version_to_accept
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.db import utcnow
@@ -106,7 +107,8 @@ def enroll(circle: Circle, user: User, *, status: str = "active", price_cents: i
     now = now or utcnow()
     enrollment = Enrollment(
         circle_id=circle.id, user_id=user.id, status=status, price_cents=price_cents,
-        agreed_at=now, joined_at=now if status == "active" else None,
+        agreed_at=now, agreement_version=version_to_accept(circle.id),
+        joined_at=now if status == "active" else None,
         waitlisted_at=now if status == "waitlisted" else None,
         funding="free" if price_cents == 0 else "self",
     )

@@ -84,6 +84,7 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
         "enrollments": [
             {"circle": title, "circle_id": e.circle_id, "status": e.status, "funding": e.funding,
              "price_cents_per_meeting": e.price_cents, "agreed_at": _iso(e.agreed_at),
+             "agreement_version": e.agreement_version,
              "joined_at": _iso(e.joined_at), "left_at": _iso(e.left_at), "created_at": _iso(e.created_at)}
             for e, title in enrollments
         ],

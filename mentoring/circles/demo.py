@@ -17,8 +17,18 @@ from sqlalchemy import select
 
 from mentoring.accounts.models import User
 from mentoring.circles.agenda import default_agenda
+from mentoring.circles.agreement import version_to_accept
 from mentoring.circles.catalog import DEFAULT_AGREEMENT
-from mentoring.circles.models import Attendance, Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
+from mentoring.circles.models import (
+    Attendance,
+    AttendanceStatus,
+    Circle,
+    CircleStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Meeting,
+    MeetingStatus,
+)
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 
@@ -102,13 +112,13 @@ def _first_date(spec: DemoCircle, now: datetime) -> date:
 def _mark(member_index: int, sequence: int, meetings_held: int) -> tuple[str, str | None]:
     """A believable mix: mostly present, some excused, a few absences, and one member gone quiet."""
     if member_index == 0 and sequence > meetings_held - 2:
-        return "absent", None
+        return AttendanceStatus.ABSENT, None
     turn = (member_index * 3 + sequence) % 9
     if turn == 0:
-        return "excused", "sick child"
+        return AttendanceStatus.EXCUSED, "sick child"
     if turn == 4:
-        return "absent", None
-    return "present", None
+        return AttendanceStatus.ABSENT, None
+    return AttendanceStatus.PRESENT, None
 
 
 def seed_circles(now: datetime) -> None:
@@ -161,10 +171,12 @@ def _seed_one(spec: DemoCircle, facilitator: User, picked: list[User], now: date
     )
     db.session.add(circle)
     db.session.flush()
+    agreed_version = version_to_accept(circle.id)
     meetings = []
     for slot in weekly_slots(first, spec.start, 60, spec.timezone, 8):
         meeting = Meeting(circle_id=circle.id, sequence=slot.sequence, starts_at=slot.starts_at,
-                          ends_at=slot.ends_at, status="scheduled", agenda=default_agenda(slot.sequence, 8))
+                          ends_at=slot.ends_at, status=MeetingStatus.SCHEDULED,
+                          agenda=default_agenda(slot.sequence, 8))
         meetings.append(meeting)
     db.session.add_all(meetings)
     price = fixed if mode == "fixed" else (sliding[1] if sliding else 0)
@@ -172,12 +184,14 @@ def _seed_one(spec: DemoCircle, facilitator: User, picked: list[User], now: date
     active = picked[:spec.members]
     enrollments = [
         Enrollment(circle_id=circle.id, user_id=user.id, status=EnrollmentStatus.ACTIVE, funding=(
-            "free" if not price else "self"), price_cents=price or 0, agreed_at=joined, joined_at=joined)
+            "free" if not price else "self"), price_cents=price or 0, agreed_at=joined,
+            agreement_version=agreed_version, joined_at=joined)
         for user in active
     ]
     enrollments += [
         Enrollment(circle_id=circle.id, user_id=user.id, status=EnrollmentStatus.WAITLISTED,
                    funding="free" if not price else "self", price_cents=price or 0, agreed_at=now,
+                   agreement_version=agreed_version,
                    waitlisted_at=now - timedelta(days=3 - k))
         for k, user in enumerate(picked[spec.members:])
     ]
@@ -186,7 +200,7 @@ def _seed_one(spec: DemoCircle, facilitator: User, picked: list[User], now: date
     db.session.flush()
     held = [m for m in meetings if m.ends_at <= now]
     for meeting in held:
-        meeting.status = "held"
+        meeting.status = MeetingStatus.HELD
         for index, user in enumerate(active):
             status, note = _mark(index, meeting.sequence, len(held))
             db.session.add(Attendance(meeting_id=meeting.id, user_id=user.id, status=status, note=note,

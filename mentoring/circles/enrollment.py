@@ -30,6 +30,7 @@ from mentoring.accounts.auth import is_admin
 from mentoring.accounts.models import User
 from mentoring.accounts.signals import account_deleted
 from mentoring.audit.service import record
+from mentoring.circles.agreement import current_version, version_to_accept
 from mentoring.circles.models import (
     LIVE_CIRCLE_STATUSES,
     LIVE_ENROLLMENT_STATUSES,
@@ -99,6 +100,8 @@ class ViewerState:
     offer_expires_at: datetime | None = None
     is_facilitator: bool = False
     can_see_private: bool = False
+    # An active member who has not accepted the circle's agreement as it reads now.
+    agreement_to_accept: bool = False
 
     @property
     def may_download_calendar(self) -> bool:
@@ -199,7 +202,8 @@ def join_free_circle(circle_id: int, user_id: int, *, agreed: bool, now: datetim
         raise PaymentRequired()
     existing = _find(circle_id, user_id)
     _refuse_existing(existing)
-    base = {"agreed_at": now, "funding": "free", "price_cents": 0}
+    base = {"agreed_at": now, "agreement_version": version_to_accept(circle_id), "funding": "free",
+            "price_cents": 0}
     if take_seat(circle_id):
         try:
             enrollment_id = _place(circle_id, user_id, existing, {
@@ -223,7 +227,8 @@ def join_waitlist(circle_id: int, user_id: int, *, agreed: bool, now: datetime) 
     existing = _find(circle_id, user_id)
     _refuse_existing(existing)
     enrollment_id = _place(circle_id, user_id, existing, {
-        "status": EnrollmentStatus.WAITLISTED, "waitlisted_at": now, "agreed_at": now, "joined_at": None})
+        "status": EnrollmentStatus.WAITLISTED, "waitlisted_at": now, "agreed_at": now,
+        "agreement_version": version_to_accept(circle_id), "joined_at": None})
     return _get(enrollment_id)
 
 
@@ -254,6 +259,7 @@ def hold_seat(
         "price_cents": price_cents,
         "funding": funding,
         "agreed_at": now,
+        "agreement_version": version_to_accept(circle_id),
     }
     existing = _find(circle_id, user_id)
     if existing is not None and existing.status in (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED):
@@ -504,4 +510,6 @@ def viewer_state(circle_id: int, user_id: int | None) -> ViewerState:
         offer_expires_at=enrollment.offer_expires_at if status == EnrollmentStatus.OFFERED else None,
         is_facilitator=is_facilitator,
         can_see_private=is_facilitator or enrollment.status == EnrollmentStatus.ACTIVE,
+        agreement_to_accept=(status == EnrollmentStatus.ACTIVE
+                             and enrollment.agreement_version != current_version(circle_id)),
     )

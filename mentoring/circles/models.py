@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     String,
     Text,
@@ -140,10 +141,30 @@ class Meeting(db.Model):
     circle: Mapped[Circle] = relationship(back_populates="meetings")
 
 
+class CircleAgreement(db.Model):
+    """One wording of a circle's confidentiality agreement.
+
+    Rows are only ever added: a facilitator who changes the text makes a new version, so what
+    each member agreed to stays readable, and members are asked to accept the new wording.
+    """
+
+    __tablename__ = "circle_agreements"
+    __table_args__ = (UniqueConstraint("circle_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    version: Mapped[int]  # 1, 2, ... per circle
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Enrollment(db.Model):
     __tablename__ = "enrollments"
     __table_args__ = (
         UniqueConstraint("circle_id", "user_id"),
+        # The version she accepted is one of her own circle's agreements.
+        ForeignKeyConstraint(["circle_id", "agreement_version"],
+                             ["circle_agreements.circle_id", "circle_agreements.version"]),
         Index("ix_enrollments_user_status", "user_id", "status"),
         Index("ix_enrollments_circle_status", "circle_id", "status"),
     )
@@ -159,6 +180,8 @@ class Enrollment(db.Model):
     funding: Mapped[str] = mapped_column(String(10), default="self")  # self/sponsor/free
     price_cents: Mapped[int] = mapped_column(default=0)  # per meeting, what she chose
     agreed_at: Mapped[datetime | None]
+    # Which version of the circle's agreement she last accepted (None: not yet any).
+    agreement_version: Mapped[int | None]
     joined_at: Mapped[datetime | None]
     left_at: Mapped[datetime | None]
     removed_reason: Mapped[str | None] = mapped_column(String(300))

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from mentoring.accounts.models import User
+from mentoring.circles.agreement import members_yet_to_accept
 from mentoring.circles.models import (
     LIVE_CIRCLE_STATUSES,
     Attendance,
@@ -86,6 +87,7 @@ class RosterRow:
     name: str
     marks: list[Attendance | None] = field(default_factory=list)  # one per held meeting
     missed_two: bool = False
+    agreement_to_accept: bool = False  # the circle's agreement changed since she accepted it
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,14 @@ def circle_roster(circle_id: int) -> Roster:
             select(Attendance).where(Attendance.meeting_id.in_([m.id for m in held]))
         ).scalars():
             marks[(row.meeting_id, row.user_id)] = row
+    yet_to_accept = members_yet_to_accept(circle_id)
     rows = []
     for enrollment, name in pairs:
         her = [marks.get((m.id, enrollment.user_id)) for m in held]
         rows.append(RosterRow(
             enrollment=enrollment, name=name, marks=her,
             missed_two=missed_two_in_a_row([a.status if a else None for a in her]),
+            agreement_to_accept=enrollment.id in yet_to_accept,
         ))
     return Roster(meetings=meetings, held=held, rows=rows, waitlisted=waitlisted)
 

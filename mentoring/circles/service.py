@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from mentoring.accounts.models import Role, User
-from mentoring.circles import signals
+from mentoring.circles import agreement, signals
 from mentoring.circles.agenda import default_agenda, is_default_agenda
 from mentoring.circles.catalog import WEEKDAYS
 from mentoring.circles.circle_input import CheckedCircle, CircleInput, check_circle_input
@@ -186,6 +186,7 @@ def create_circle(facilitator_id: int, data: CircleInput, *, now: datetime) -> C
     _apply_schedule(circle, data)
     db.session.add(circle)
     db.session.flush()
+    agreement.version_to_accept(circle.id)
     for slot in weekly_slots(data.first_date, data.start_time, data.duration_minutes, data.timezone,
                              data.meeting_count):
         db.session.add(Meeting(
@@ -215,6 +216,9 @@ def update_circle(circle_id: int, actor_id: int, data: CircleInput, *, now: date
     Future meetings the facilitator cancelled stay as they are and still count towards the
     term. Members with a place hear about a schedule change.
 
+    A changed confidentiality agreement becomes a new version that active members are asked to
+    accept (see `mentoring.circles.agreement`).
+
     Raises NotYourCircle, CircleClosed, CircleInputInvalid, TooFewMeetingsLeft.
     """
     circle = locked_circle(circle_id)
@@ -233,7 +237,11 @@ def update_circle(circle_id: int, actor_id: int, data: CircleInput, *, now: date
         raise TooFewMeetingsLeft(
             f"This circle has already met or cancelled {used} meetings; the term cannot be shorter than that."
         )
+    # The wording members accepted so far is on record before it may change.
+    accepted_version = agreement.version_to_accept(circle.id)
     _apply_settings(circle, checked)
+    if agreement.version_to_accept(circle.id) != accepted_version and circle.status != CircleStatus.DRAFT:
+        _ask_to_accept_agreement(circle)
     if circle.status == CircleStatus.FULL and circle.seats_taken < circle.capacity:
         circle.status = CircleStatus.OPEN
     elif circle.status == CircleStatus.OPEN and circle.seats_taken >= circle.capacity:
@@ -244,6 +252,16 @@ def update_circle(circle_id: int, actor_id: int, data: CircleInput, *, now: date
             _announce_schedule(circle, now)
     db.session.flush()
     return circle
+
+
+def _ask_to_accept_agreement(circle: Circle) -> None:
+    version = agreement.current_version(circle.id)
+    notify_members(
+        audience(circle.id, (EnrollmentStatus.ACTIVE,)), f"agreement-changed:{circle.id}:{version}",
+        f"{circle.title}: please read the changed confidentiality agreement", circle_path(circle),
+        lambda _: (f"Your facilitator has changed the confidentiality agreement of {circle.title}. "
+                   "Please read it and accept it on the circle's page before your next meeting."),
+    )
 
 
 def _regenerate_future(circle: Circle, meetings: list[Meeting], data: CircleInput, now: datetime) -> None:

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from mentoring.accounts.auth import is_admin, verified_required
 from mentoring.billing.refunds import leaving_refund
+from mentoring.circles import agreement
 from mentoring.circles import enrollment as seats
 from mentoring.circles.calendar import circle_calendar
 from mentoring.circles.member_forms import CircleFilterForm, JoinForm, RemoveMemberForm
@@ -141,6 +142,20 @@ def leave(circle_id: int) -> Response:
     if commit_or_flash(lambda: seats.leave_circle(state.enrollment_id, current_user.id, now=utcnow()),
                        success="You have left the circle. Thank you for the time you shared."):
         return redirect(url_for("circles.dashboard"))
+    return redirect(url_for("circles.detail", circle_id=circle_id))
+
+
+@bp.post("/<int:circle_id>/agreement")
+@login_required
+def accept_agreement(circle_id: int) -> Response | tuple[str, int]:
+    state = _own_place(circle_id)
+    form = JoinForm()
+    if not form.validate():
+        return _render_circle(circle_id, form, 400)
+    commit_or_flash(
+        lambda: agreement.accept_agreement(state.enrollment_id, current_user.id, agreed=True, now=utcnow()),
+        success="Thank you for accepting the circle's agreement.",
+    )
     return redirect(url_for("circles.detail", circle_id=circle_id))
 
 
