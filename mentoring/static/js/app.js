@@ -1,16 +1,15 @@
 // Small progressive enhancements; every page works without them.
 
 // A visitor who is not logged in sees times in her browser's timezone: the server reads this
-// cookie (and checks the name). Set it before the page loads its content, then reload once
-// when the page had to fall back to UTC.
+// cookie (and checks the name). A first visit that had to fall back to UTC reloads once.
 (() => {
   let zone = "";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
-  if (!zone) return;
+  // IANA names ("America/New_York") are cookie-safe as they are; anything else is not sent.
+  if (!/^[A-Za-z0-9_+\-\/]+$/.test(zone)) return;
   const had = document.cookie.split("; ").find((c) => c.startsWith("tz="));
-  const value = encodeURIComponent(zone);
-  if (had === "tz=" + value) return;
-  document.cookie = "tz=" + value + "; path=/; max-age=31536000; SameSite=Lax";
+  if (had === "tz=" + zone) return;
+  document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
   // Only a first visit reloads: a zone the server refuses is not retried in a loop.
   if (!had) {
     document.addEventListener("DOMContentLoaded", () => {
