@@ -27,6 +27,7 @@ from mentoring.circles.models import Circle
 from mentoring.money import CURRENCIES, amount_text
 
 REQUIRED = InputRequired(message="Please fill this in.")
+AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
 
 
 def currency_label(code: str) -> str:
@@ -69,10 +70,13 @@ class CircleForm(FlaskForm):
                             validators=[REQUIRED])
     currency = SelectField("Currency", default="USD",
                            choices=[SelectChoice(code, currency_label(code)) for code in CURRENCIES])
-    price = StringField("Fixed price per meeting", validators=[Optional()])
-    sliding_min = StringField("Sliding scale: minimum per meeting", validators=[Optional()])
-    sliding_suggested = StringField("Sliding scale: suggested per meeting", validators=[Optional()])
-    sliding_max = StringField("Sliding scale: maximum per meeting", validators=[Optional()])
+    # Text, not type=number (which drops what it can't parse before we can explain it), but
+    # with the number pad that phones show for decimals.
+    price = StringField("Fixed price per meeting", validators=[Optional()], render_kw=AMOUNT)
+    sliding_min = StringField("Sliding scale: minimum per meeting", validators=[Optional()], render_kw=AMOUNT)
+    sliding_suggested = StringField("Sliding scale: suggested per meeting", validators=[Optional()],
+                                    render_kw=AMOUNT)
+    sliding_max = StringField("Sliding scale: maximum per meeting", validators=[Optional()], render_kw=AMOUNT)
 
     def to_input(self) -> CircleInput:
         return CircleInput(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 
 import pytest
@@ -175,3 +176,10 @@ def test_the_currency_choices_read_as_codes_and_symbols(client: FlaskClient, fac
     assert '<option selected value="USD">USD ($)</option>' in page
     assert '<option value="GBP">GBP (£)</option>' in page
     assert "Currency(" not in page
+
+
+def test_price_fields_bring_up_the_number_pad(client: FlaskClient, facilitator: User) -> None:
+    page = client.get(NEW).get_data(as_text=True)
+    for name in ("price", "sliding_min", "sliding_suggested", "sliding_max"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+        assert tag and 'inputmode="decimal"' in tag.group(0), name
