@@ -26,7 +26,7 @@ MAIN_ACTION = 44
 # Controls that must be tappable: navigation, links standing on their own, form controls.
 # Links inside a sentence (p a, li a within text, dd a) are the WCAG inline exception.
 CONTROLS = """
-  header nav a, header nav button, nav[aria-label] a, .actions a, td a, .pagination a,
+  header nav a, header nav button, nav[aria-label] a, .actions a, td a, .pagination a, .roster a,
   input[type=checkbox], input[type=radio], select, input[type=text], input[type=email],
   input[type=password], input[type=search], input[type=date], input[type=time], input[type=url],
   input[type=number], textarea, button, .button, summary

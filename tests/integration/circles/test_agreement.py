@@ -113,3 +113,12 @@ def test_someone_else_cannot_accept_for_her(client: FlaskClient, ctx: None) -> N
                          action=f"/circles/{circle.id}/agreement")
     assert response.status_code == 404
     assert fresh(enrollment).agreement_version == 1
+
+
+def test_her_data_export_says_which_version_she_accepted(ctx: None) -> None:
+    from mentoring.accounts.personal_data import export_user_data
+
+    circle, enrollment = a_circle_she_joined()
+    change_agreement(circle, SECOND)
+    exported = export_user_data(enrollment.user_id, now=utcnow())["enrollments"]
+    assert [(e["circle_id"], e["agreement_version"]) for e in exported] == [(circle.id, 1)]
