@@ -10,10 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from sqlalchemy import select
 
 from mentoring.accounts.models import Role
+from mentoring.circles.agreement import version_to_accept
 from mentoring.circles.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from mentoring.db import utcnow
 from mentoring.extensions import db
@@ -56,6 +58,9 @@ def circle_with_attendance(app: Flask) -> dict[str, Any]:
                    for n in range(8)]
         for member in members:
             enroll(circle, member)
+        # The facilitator has since changed the agreement: members are asked to accept it again.
+        circle.agreement_text = "What is said here stays here. No recordings."
+        version_to_accept(circle.id)
         meetings = db.session.scalars(select(Meeting).where(Meeting.circle_id == circle.id)
                                       .order_by(Meeting.sequence)).all()
         statuses = list(AttendanceStatus)
@@ -109,6 +114,22 @@ def test_the_facilitators_circle_page_fits_a_phone_once_attendance_exists(
     remove = page.get_by_role("link", name="Remove Member with a longer name 0").first
     box = remove.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE_WIDTH
+    assert "Not yet accepted the changed agreement" in page.inner_text("main")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_a_member_asked_to_accept_the_changed_agreement_can_do_it_on_a_phone(
+        page: Any, circle_with_attendance: dict[str, Any]) -> None:
+    _log_in(page, circle_with_attendance["member"])
+    _fits(page, f"/circles/{circle_with_attendance['circle']}")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_label("I agree to keep what is shared in this circle confidential").check()
+    page.get_by_role("button", name="Accept the agreement").click()
+    page.wait_for_load_state()
+    assert "Thank you for accepting the circle's agreement." in page.inner_text("main")
+    assert "Please accept the changed agreement" not in page.inner_text("main")
 
 
 def test_every_control_is_big_enough_to_tap_on_a_phone(page: Any,
