@@ -2,6 +2,7 @@
 
 from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User
 from mentoring.audit.models import AuditEntry
+from mentoring.availability.models import AvailabilityWindow, CalendarFeed
 from mentoring.billing.models import Payment, Refund, WebhookEvent
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.notify.models import Notification
@@ -9,6 +10,8 @@ from mentoring.notify.models import Notification
 __all__ = [
     "Attendance",
     "AuditEntry",
+    "AvailabilityWindow",
+    "CalendarFeed",
     "Circle",
     "Enrollment",
     "FacilitatorApplication",

@@ -12,6 +12,7 @@ from mentoring.accounts.passwords import UNUSABLE_HASH, password_matches
 from mentoring.accounts.service import WrongPassword
 from mentoring.accounts.signals import account_deleted
 from mentoring.audit.service import record
+from mentoring.availability.service import export_time_data
 from mentoring.billing.models import Payment, Refund
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.errors import NotFound
@@ -110,6 +111,7 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
              "status": r.status, "created_at": _iso(r.created_at)}
             for r in refunds
         ],
+        **export_time_data(user_id),
     }
 
 
