@@ -202,3 +202,32 @@ class WeekIndex:
             self._count(self.soft, start, length) > 0,
             self._count(self.rush, start, length),
         )
+
+
+GRID_FIRST, GRID_LAST = 6 * 60, 23 * 60  # the editor's grid; the form reaches the whole day
+
+
+@dataclass(frozen=True)
+class WeekGrid:
+    """Her week as the editor's grid: for each 30-minute row, one state per weekday.
+
+    A state is 'free', 'busy' (hard block), 'maybe' (soft block) or '' (not marked). Blocks
+    win over availability, as they do in slot finding.
+    """
+
+    rows: tuple[tuple[int, tuple[str, ...]], ...]  # (minute, states Monday..Sunday)
+
+    @classmethod
+    def of(cls, windows: Iterable[Window]) -> WeekGrid:
+        windows = list(windows)
+
+        def state(day: int, minute: int) -> str:
+            covering = [w for w in windows if w.weekday == day and w.start <= minute < w.end]
+            if any(w.kind == WindowKind.BLOCKED and w.hard for w in covering):
+                return "busy"
+            if any(w.kind == WindowKind.BLOCKED for w in covering):
+                return "maybe"
+            return "free" if covering else ""
+
+        return cls(tuple((minute, tuple(state(day, minute) for day in range(7)))
+                         for minute in range(GRID_FIRST, GRID_LAST, STEP)))

@@ -1,0 +1,36 @@
+"""The availability editor's forms: they read what was typed; the rules live in the service."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.validators import Length, Optional
+
+from mentoring.availability.windows import DAY, STEP, WindowKind, hhmm, parse_hhmm
+from mentoring.circles.catalog import WEEKDAYS
+
+STARTS = [(hhmm(m), hhmm(m)) for m in range(0, DAY, STEP)]
+ENDS = [(hhmm(m), hhmm(m)) for m in range(STEP, DAY + 1, STEP)]
+
+
+class CheckboxList(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class WindowForm(FlaskForm):
+    weekdays = CheckboxList("Days", choices=[(str(i), name) for i, name in enumerate(WEEKDAYS)],
+                            validate_choice=False)
+    start = SelectField("From", choices=STARTS, default="09:00", validate_choice=False)
+    end = SelectField("Until", choices=ENDS, default="10:00", validate_choice=False)
+    kind = RadioField("I am", choices=[(WindowKind.AVAILABLE.value, "Free then"),
+                                       (WindowKind.BLOCKED.value, "Busy then")],
+                      default=WindowKind.AVAILABLE.value, validate_choice=False)
+    hard = BooleanField("Busy for certain (never suggest this time)")
+    label = StringField("Label, only you see it (e.g. school run)", validators=[Optional(), Length(max=40)])
+
+    def days(self) -> list[int]:
+        return sorted({int(d) for d in self.weekdays.data or [] if d.isdigit() and int(d) < 7})
+
+    def minutes(self) -> tuple[int | None, int | None]:
+        return parse_hhmm(self.start.data or ""), parse_hhmm(self.end.data or "")
