@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
 from wtforms.validators import Length, Optional
 
 from mentoring.availability.windows import DAY, STEP, WindowKind, hhmm, parse_hhmm
 from mentoring.circles.catalog import WEEKDAYS
 
-STARTS = [(hhmm(m), hhmm(m)) for m in range(0, DAY, STEP)]
-ENDS = [(hhmm(m), hhmm(m)) for m in range(STEP, DAY + 1, STEP)]
+STARTS = [SelectChoice(hhmm(m)) for m in range(0, DAY, STEP)]
+ENDS = [SelectChoice(hhmm(m)) for m in range(STEP, DAY + 1, STEP)]
 
 
 class CheckboxList(SelectMultipleField):
@@ -19,12 +27,12 @@ class CheckboxList(SelectMultipleField):
 
 
 class WindowForm(FlaskForm):
-    weekdays = CheckboxList("Days", choices=[(str(i), name) for i, name in enumerate(WEEKDAYS)],
+    weekdays = CheckboxList("Days", choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAYS)],
                             validate_choice=False)
     start = SelectField("From", choices=STARTS, default="09:00", validate_choice=False)
     end = SelectField("Until", choices=ENDS, default="10:00", validate_choice=False)
-    kind = RadioField("I am", choices=[(WindowKind.AVAILABLE.value, "Free then"),
-                                       (WindowKind.BLOCKED.value, "Busy then")],
+    kind = RadioField("I am", choices=[SelectChoice(WindowKind.AVAILABLE.value, "Free then"),
+                                       SelectChoice(WindowKind.BLOCKED.value, "Busy then")],
                       default=WindowKind.AVAILABLE.value, validate_choice=False)
     hard = BooleanField("Busy for certain (never suggest this time)")
     label = StringField("Label, only you see it (e.g. school run)", validators=[Optional(), Length(max=40)])

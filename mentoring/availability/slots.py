@@ -80,7 +80,8 @@ def term_dates(first_date: date, weekday: int, count: int) -> list[date]:
     return [first + timedelta(weeks=n) for n in range(count)]
 
 
-def candidates(duration: int, *, earliest: int = EARLIEST_START, latest_end: int = LATEST_END) -> list[Candidate]:
+def candidates(duration: int, *, earliest: int = EARLIEST_START,
+               latest_end: int = LATEST_END) -> list[Candidate]:
     """Every weekly start on the 30-minute grid whose meeting fits between `earliest` and
     `latest_end`. Raises DurationDoesNotFit when none does."""
     if duration <= 0 or earliest + duration > latest_end:

@@ -136,8 +136,9 @@ def merge_windows(windows: Iterable[Window]) -> list[Window]:
     merged: list[Window] = []
     for window in sorted(windows, key=lambda w: (w.weekday, w.kind, w.hard, w.start, w.end)):
         last = merged[-1] if merged else None
-        if (last is not None and (last.weekday, last.kind, last.hard) == (window.weekday, window.kind, window.hard)
-                and window.start <= last.end):
+        same = last is not None and (last.weekday, last.kind, last.hard) == (window.weekday, window.kind,
+                                                                              window.hard)
+        if last is not None and same and window.start <= last.end:
             merged[-1] = Window(last.weekday, last.start, max(last.end, window.end), last.kind, last.hard,
                                 _joined_labels(last.label, window.label))
         else:

@@ -37,7 +37,8 @@ SPRING = date(2026, 2, 24)
 
 
 def test_the_term_dates_are_the_circles_weekday_from_its_first_date() -> None:
-    assert term_dates(date(2026, 2, 23), TUESDAY, 3) == [date(2026, 2, 24), date(2026, 3, 3), date(2026, 3, 10)]
+    assert term_dates(date(2026, 2, 23), TUESDAY, 3) == [date(2026, 2, 24), date(2026, 3, 3),
+                                                         date(2026, 3, 10)]
 
 
 def test_a_new_york_member_is_busy_only_in_the_weeks_between_the_two_countries_changes() -> None:
@@ -116,7 +117,8 @@ def _counts(members: list[MemberWeek], first: date) -> dict[Candidate, int]:
 
 @settings(max_examples=25, deadline=None)
 @given(weeks, firsts, window, st.data())
-def test_adding_free_time_to_a_week_that_has_some_never_lowers_a_slots_count(spec, first, extra, data) -> None:
+def test_adding_free_time_to_a_week_that_has_some_never_lowers_a_slots_count(spec, first, extra,
+                                                                            data) -> None:
     members = _members(spec)
     who = data.draw(st.integers(0, len(members) - 1))
     base = members[who]

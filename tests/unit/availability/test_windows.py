@@ -72,7 +72,8 @@ def test_merging_covers_the_same_minutes_and_leaves_no_overlaps(ws: list[Window]
 
 def test_presets_hold_the_childcare_times_of_the_design() -> None:
     school = PRESETS["school_hours"].windows
-    assert {w.weekday for w in school} == {0, 1, 2, 3, 4} and {(w.start, w.end) for w in school} == {(570, 870)}
+    assert {w.weekday for w in school} == {0, 1, 2, 3, 4}
+    assert {(w.start, w.end) for w in school} == {(570, 870)}
     assert {(w.start, w.end) for w in PRESETS["nap_time"].windows} == {(780, 900)}
     assert {(w.start, w.end) for w in PRESETS["after_bedtime"].windows} == {(1200, 1320)}
     blocks = PRESETS["default_blocks"].windows
