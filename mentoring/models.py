@@ -2,7 +2,7 @@
 
 from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User
 from mentoring.audit.models import AuditEntry
-from mentoring.availability.models import AvailabilityWindow, CalendarFeed
+from mentoring.availability.models import AvailabilityWindow, CalendarFeed, CircleInterest
 from mentoring.billing.models import Payment, Refund, WebhookEvent
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.notify.models import Notification
@@ -12,6 +12,7 @@ __all__ = [
     "AuditEntry",
     "AvailabilityWindow",
     "CalendarFeed",
+    "CircleInterest",
     "Circle",
     "Enrollment",
     "FacilitatorApplication",

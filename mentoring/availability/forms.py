@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -12,10 +14,17 @@ from wtforms import (
     StringField,
     widgets,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from mentoring.availability.windows import DAY, STEP, WindowKind, hhmm, parse_hhmm
-from mentoring.circles.catalog import WEEKDAYS
+from mentoring.circles.catalog import (
+    DURATION_DEFAULT,
+    DURATION_MAX,
+    DURATION_MIN,
+    MEETINGS_MAX,
+    MEETINGS_MIN,
+    WEEKDAYS,
+)
 
 STARTS = [SelectChoice(hhmm(m)) for m in range(0, DAY, STEP)]
 ENDS = [SelectChoice(hhmm(m)) for m in range(STEP, DAY + 1, STEP)]
@@ -42,3 +51,28 @@ class WindowForm(FlaskForm):
 
     def minutes(self) -> tuple[int | None, int | None]:
         return parse_hhmm(self.start.data or ""), parse_hhmm(self.end.data or "")
+
+
+class FindTimeForm(FlaskForm):
+    """Read from the query string: searching changes nothing, so it is a GET (no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    people = CheckboxList("People to fit", validate_choice=False)
+    duration = IntegerField("Length in minutes", default=DURATION_DEFAULT,
+                            validators=[InputRequired(), NumberRange(DURATION_MIN, DURATION_MAX)])
+    first_date = DateField("Term starts on or after", validators=[InputRequired()])
+    count = IntegerField("Meetings in the term",
+                         validators=[InputRequired(), NumberRange(MEETINGS_MIN, MEETINGS_MAX)])
+
+
+class ChooseTimeForm(FlaskForm):
+    weekday = IntegerField(widget=widgets.HiddenInput())
+    start = IntegerField(widget=widgets.HiddenInput())
+    duration = IntegerField(widget=widgets.HiddenInput())
+    from_date = DateField(widget=widgets.HiddenInput())
+
+
+class InterestForm(FlaskForm):
+    """A button and its CSRF token."""

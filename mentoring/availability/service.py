@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from mentoring.accounts.signals import account_deleted
-from mentoring.availability.models import AvailabilityWindow, CalendarFeed
+from mentoring.availability.models import AvailabilityWindow, CalendarFeed, CircleInterest
 from mentoring.availability.windows import (
     PRESETS,
     Window,
@@ -105,13 +105,20 @@ def window_rows(user_id: int) -> list[AvailabilityWindow]:
 
 
 def export_time_data(user_id: int) -> dict[str, Any]:
-    """Her windows (labels included: they are hers) and whether she has a calendar feed."""
+    """Her windows (labels included: they are hers), the planned circles she is interested in
+    and whether she has a calendar feed (never its URL: that is a key)."""
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user_id))
     return {
         "availability": [
             {"weekday": w.weekday, "start": hhmm(w.start), "end": hhmm(w.end), "kind": w.kind,
              "hard": w.hard, "label": w.label}
             for w in week_of(user_id)
+        ],
+        "circle_interest": [
+            {"circle_id": circle_id, "marked_at": marked_at.isoformat()}
+            for circle_id, marked_at in db.session.execute(
+                select(CircleInterest.circle_id, CircleInterest.created_at)
+                .where(CircleInterest.user_id == user_id).order_by(CircleInterest.id))
         ],
         "calendar_feed": None if feed is None else {
             "created_at": feed.created_at.isoformat(),
@@ -121,9 +128,10 @@ def export_time_data(user_id: int) -> dict[str, Any]:
 
 
 def forget_time_data(user_id: int) -> None:
-    """Her windows and her feed go with her account (the feed's URL stops working at once)."""
+    """Her windows, interests and feed go with her account (the feed's URL stops working at once)."""
     clear_week(user_id)
     db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user_id))
+    db.session.execute(delete(CircleInterest).where(CircleInterest.user_id == user_id))
 
 
 @account_deleted.connect

@@ -1,20 +1,26 @@
-"""Her week (the availability editor) and her calendar feed settings."""
+"""Her week (the availability editor), interest in planned circles, and find-a-time."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
-from mentoring.availability import service
-from mentoring.availability.forms import WindowForm
+from mentoring.availability import find_time, service
+from mentoring.availability.forms import ChooseTimeForm, FindTimeForm, InterestForm, WindowForm
 from mentoring.availability.windows import DAY, PRESETS, STEP, WeekGrid, hhmm, parse_hhmm
 from mentoring.circles.catalog import WEEKDAYS
-from mentoring.errors import DomainError
+from mentoring.circles.models import Circle
+from mentoring.circles.service import require_manager
+from mentoring.db import utcnow
+from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.forms import commit_or_flash, show_error
 
-bp = Blueprint("availability", __name__, url_prefix="/my-week")
+bp = Blueprint("availability", __name__)
 
 
 def _render_week(form: WindowForm, status: int = 200) -> tuple[str, int]:
@@ -24,7 +30,7 @@ def _render_week(form: WindowForm, status: int = 200) -> tuple[str, int]:
                            weekdays=WEEKDAYS, hhmm=hhmm, step=STEP, day=DAY), status
 
 
-@bp.get("/")
+@bp.get("/my-week/")
 @login_required
 def week() -> tuple[str, int]:
     form = WindowForm(formdata=None)
@@ -36,7 +42,7 @@ def week() -> tuple[str, int]:
     return _render_week(form)
 
 
-@bp.post("/windows")
+@bp.post("/my-week/windows")
 @login_required
 def add_window() -> Response | tuple[str, int]:
     form = WindowForm()
@@ -54,7 +60,7 @@ def add_window() -> Response | tuple[str, int]:
     return _render_week(form, 400)
 
 
-@bp.post("/presets/<key>")
+@bp.post("/my-week/presets/<key>")
 @login_required
 def apply_preset(key: str) -> Response:
     if key not in PRESETS:
@@ -64,15 +70,114 @@ def apply_preset(key: str) -> Response:
     return redirect(url_for("availability.week"))
 
 
-@bp.post("/windows/<int:window_id>/remove")
+@bp.post("/my-week/windows/<int:window_id>/remove")
 @login_required
 def remove_window(window_id: int) -> Response:
     commit_or_flash(lambda: service.remove_window(current_user.id, window_id), success="Removed.")
     return redirect(url_for("availability.week"))
 
 
-@bp.post("/clear")
+@bp.post("/my-week/clear")
 @login_required
 def clear() -> Response:
     commit_or_flash(lambda: service.clear_week(current_user.id), success="Your week is empty again.")
     return redirect(url_for("availability.week"))
+
+
+# --- interest in a planned circle ------------------------------------------------------------
+
+
+@bp.get("/circles/<int:circle_id>/interest")
+@login_required
+def interest(circle_id: int) -> str:
+    """The page a facilitator shares while planning: the draft itself stays hers alone."""
+    try:
+        circle = find_time.planned_circle(circle_id)
+    except NotFound:
+        abort(404)
+    return render_template("availability/interest.html", circle=circle, form=InterestForm(),
+                           interested=find_time.is_interested(circle_id, current_user.id))
+
+
+@bp.post("/circles/<int:circle_id>/interest")
+@login_required
+def mark_interest(circle_id: int) -> Response:
+    form = InterestForm()
+    if not form.validate():
+        abort(400)
+    interested = request.form.get("interested") == "yes"
+    try:
+        find_time.set_interest(circle_id, current_user.id, interested=interested, now=utcnow())
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    flash("Thank you: the facilitator will try to find a time that suits you." if interested
+          else "You are no longer marked as interested.", "success")
+    return redirect(url_for("availability.interest", circle_id=circle_id))
+
+
+# --- find a time (facilitators) --------------------------------------------------------------
+
+
+def _search_form(circle: Circle, people: list[find_time.Person]) -> FindTimeForm:
+    form = FindTimeForm(formdata=request.args if request.args else None)
+    form.people.choices = [SelectChoice(str(p.user_id), p.display_name) for p in people]
+    if not request.args:
+        form.people.data = [str(p.user_id) for p in people]
+        form.duration.data = circle.duration_minutes
+        form.count.data = circle.meeting_count
+        form.first_date.data = max(circle.first_date, utcnow().astimezone(ZoneInfo(circle.timezone)).date())
+    return form
+
+
+def _own_circle(circle_id: int) -> Circle:
+    circle = db.session.get(Circle, circle_id)
+    if circle is None:
+        abort(404)
+    try:
+        require_manager(circle, current_user.id)
+    except PermissionDenied:
+        abort(403)
+    return circle
+
+
+@bp.get("/facilitate/circles/<int:circle_id>/find-a-time")
+@login_required
+def find_a_time(circle_id: int) -> tuple[str, int]:
+    circle = _own_circle(circle_id)
+    people = find_time.people_to_fit(circle)
+    form = _search_form(circle, people)
+    search = None
+    # The first visit searches with the circle's own settings; a sent form is checked first.
+    if not request.args or form.validate():
+        wanted = [int(i) for i in form.people.data or [] if i.isdigit()]
+        try:
+            search = find_time.search_times(circle.id, current_user.id, user_ids=wanted,
+                                            duration=form.duration.data, first_date=form.first_date.data,
+                                            count=form.count.data)
+        except DomainError as error:
+            show_error(form, error)
+    picked = search.at(request.args.get("cell", "")) if search else None
+    return render_template("availability/find_time.html", circle=circle, form=form, search=search,
+                           picked=picked, weekdays=WEEKDAYS, hhmm=hhmm,
+                           choose_form=ChooseTimeForm(), people=people,
+                           cell_args={k: request.args.getlist(k) for k in request.args if k != "cell"}
+                           ), 200 if search or not request.args else 400
+
+
+@bp.post("/facilitate/circles/<int:circle_id>/find-a-time")
+@login_required
+def choose_a_time(circle_id: int) -> Response:
+    circle = _own_circle(circle_id)
+    form = ChooseTimeForm()
+    if not form.validate() or None in (form.weekday.data, form.start.data, form.duration.data):
+        flash("Please choose a time from the list.", "error")
+        return redirect(url_for("availability.find_a_time", circle_id=circle.id))
+    if commit_or_flash(
+        lambda: find_time.choose_time(circle.id, current_user.id, weekday=form.weekday.data,
+                                      start=form.start.data, duration=form.duration.data,
+                                      from_date=form.from_date.data, now=utcnow()),
+        success="The new time is set; members with a place have been told.",
+    ):
+        return redirect(url_for("manage.circle", circle_id=circle.id))
+    return redirect(url_for("availability.find_a_time", circle_id=circle.id))

@@ -1,4 +1,4 @@
-"""Members' weekly availability windows and private calendar feeds
+"""Members' weekly availability windows, private calendar feeds and interest in planned circles
 
 Revision ID: 27e378e7c3b3
 Revises: 1f32878fe2a9
@@ -50,9 +50,27 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calendar_feeds")),
         sa.UniqueConstraint("user_id", name=op.f("uq_calendar_feeds_user_id")),
     )
+    op.create_table(
+        "circle_interests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("circle_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["circle_id"], ["circles.id"], name=op.f("fk_circle_interests_circle_id_circles"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_circle_interests_user_id_users"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_circle_interests")),
+        sa.UniqueConstraint("circle_id", "user_id", name=op.f("uq_circle_interests_circle_id_user_id")),
+    )
+    with op.batch_alter_table("circle_interests", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_circle_interests_user_id"), ["user_id"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("circle_interests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_circle_interests_user_id"))
+    op.drop_table("circle_interests")
     op.drop_table("calendar_feeds")
     with op.batch_alter_table("availability_windows", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_availability_windows_user_id"))
