@@ -29,7 +29,8 @@ def _next(weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7)
 
 
-def test_members_say_they_are_interested_in_a_draft_from_its_shared_link(client: FlaskClient, ctx: None) -> None:
+def test_members_say_they_are_interested_in_a_draft_from_its_shared_link(client: FlaskClient,
+                                                                          ctx: None) -> None:
     draft = make_circle(status="draft", title="Planning")
     member = make_user()
     db.session.commit()

@@ -23,7 +23,8 @@ def test_the_after_bedtime_preset_sets_every_evening_in_one_tap(client: FlaskCli
     user = make_user()
     db.session.commit()
     login(client, user)
-    response = post_form(client, "/my-week/", {}, action="/my-week/presets/after_bedtime", follow_redirects=True)
+    response = post_form(client, "/my-week/", {}, action="/my-week/presets/after_bedtime",
+                         follow_redirects=True)
     assert "After bedtime" in response.get_data(as_text=True)
     assert _windows(user.id) == [(day, 1200, 1320, "available", False, "after bedtime") for day in range(7)]
 
@@ -40,12 +41,13 @@ def test_a_window_on_several_days_merges_with_one_it_overlaps(client: FlaskClien
     user = make_user()
     db.session.commit()
     login(client, user)
-    post_form(client, "/my-week/", {"weekdays": ["0", "2"], "start": "09:00", "end": "11:00", "kind": "available",
-                                    "label": "gym"}, action="/my-week/windows")
+    post_form(client, "/my-week/", {"weekdays": ["0", "2"], "start": "09:00", "end": "11:00",
+                                    "kind": "available", "label": "gym"}, action="/my-week/windows")
     response = post_form(client, "/my-week/", {"weekdays": ["0"], "start": "10:30", "end": "12:00",
                                                "kind": "available"}, action="/my-week/windows")
     assert response.status_code == 302
-    assert _windows(user.id) == [(0, 540, 720, "available", False, "gym"), (2, 540, 660, "available", False, "gym")]
+    assert _windows(user.id) == [(0, 540, 720, "available", False, "gym"),
+                                 (2, 540, 660, "available", False, "gym")]
 
 
 def test_an_end_before_its_start_is_refused_next_to_the_field_and_nothing_is_saved(
