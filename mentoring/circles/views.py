@@ -54,7 +54,8 @@ def browse() -> str:
     form.validate()
     ignored = [form[name].label.text for name in form.errors]
     viewer_tz = viewer_timezone()
-    result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), page=page_number())
+    result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), viewer_id=_viewer_id(),
+                            page=page_number())
     args = {k: v for k, v in request.args.items() if k != "page"}
     active_filters = sum(1 for name, value in args.items() if value and name != "tz")
     return render_template("circles/browse.html", form=form, result=result, viewer_tz=viewer_tz,
