@@ -14,15 +14,17 @@ from aiosmtpd.controller import Controller
 
 
 class CollectingHandler:
-    """Keeps every message the server accepts."""
+    """Keeps every message the server accepts, and the client address of its connection."""
 
     def __init__(self) -> None:
         self.envelopes: list = []
+        self.peers: list = []
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802 - aiosmtpd hook
         with self._lock:
             self.envelopes.append(envelope)
+            self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 
@@ -35,6 +37,11 @@ class SmtpServer:
     @property
     def envelopes(self) -> list:
         return list(self.handler.envelopes)
+
+    @property
+    def connections(self) -> int:
+        """How many client connections delivered messages."""
+        return len(set(self.handler.peers))
 
     def messages(self) -> list[EmailMessage]:
         return [message_from_bytes(e.content, policy=policy.default) for e in self.handler.envelopes]
@@ -60,6 +67,11 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield server
     finally:
         controller.stop()
+
+
+def frozen_clock() -> float:
+    """A dispatcher clock for which a run takes no time: every outcome is recorded at `now`."""
+    return 0.0
 
 
 @dataclass
