@@ -158,7 +158,8 @@ def describe_failure(error: BaseException) -> str:
         text = f"{type(error).__name__}: {code} {reply.decode(errors='replace')}"
     elif isinstance(error, smtplib.SMTPResponseException):
         reply = error.smtp_error
-        text = f"{type(error).__name__}: {error.smtp_code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+        words = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        text = f"{type(error).__name__}: {error.smtp_code} {words}"
     else:
         text = f"{type(error).__name__}: {error}"
     if is_permanent(error):

@@ -53,8 +53,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_smtp_server(**smtp_parameters: object) -> tuple[Controller, SmtpServer]:
-    handler = CollectingHandler()
+def start_smtp_server(handler: CollectingHandler | None = None,
+                      **smtp_parameters: object) -> tuple[Controller, SmtpServer]:
+    handler = handler or CollectingHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **smtp_parameters)
     controller.start()
     return controller, SmtpServer(controller.hostname, controller.port, handler)
