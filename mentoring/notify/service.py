@@ -155,7 +155,8 @@ def mark_all_read(user_id: int, *, now: datetime, seen_until: datetime | None = 
 
 
 def undelivered_mail(page: int, per_page: int = INBOX_PAGE_SIZE) -> Pagination:
-    """Email that exhausted its retries, newest first, with each recipient loaded (one query)."""
+    """Email that failed for good (refused permanently, or out of retries), newest first, with
+    each recipient loaded (one query)."""
     statement = (
         select(Notification)
         .where(Notification.status == NotificationStatus.FAILED)
