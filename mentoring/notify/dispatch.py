@@ -6,12 +6,12 @@ mail is sent, and each row's outcome is committed right after its send, so a cra
 through a batch never re-sends the rows already done. The scheduler's commit after the job
 then finds nothing left to do.
 
-Claiming is settled by the database. On PostgreSQL the due rows are locked with
-`SELECT ... FOR UPDATE SKIP LOCKED` (a second dispatcher skips them instead of waiting) and marked
-'sending' until `claimed_until`. SQLite has no row locks but serialises writers, so each row is
-claimed with a conditional `UPDATE ... WHERE status = 'pending'` and counts only if it changed a
-row. Each batch's claim carries a fresh token, and an outcome is recorded only under that token:
-a dispatcher paused past its claim can never overwrite what the one that took over recorded.
+Claiming is settled by the database: one conditional `UPDATE ... RETURNING` marks due rows
+'sending' until `claimed_until`. On PostgreSQL its candidates are locked with
+`FOR UPDATE SKIP LOCKED` (a second dispatcher skips them instead of waiting); SQLite has no row
+locks but serialises writers, and the condition is checked again on each row. Each batch's
+claim carries a fresh token, and an outcome is recorded only under that token: a dispatcher
+paused past its claim can never overwrite what the one that took over recorded.
 A dispatcher that dies holding claims loses them when `claimed_until` passes.
 
 What is guaranteed: each message is sent once, except one. If the process dies (or the database
@@ -176,36 +176,30 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 
 
 def _claim(now: datetime, batch: int, token: str, ttl: timedelta) -> list[int]:
-    """Claim up to `batch` due rows under `token` for this dispatcher alone, and commit the claim."""
-    session = db.session
-    claim = {"status": NotificationStatus.SENDING, "claimed_until": now + ttl, "claim_token": token}
+    """Claim up to `batch` due rows under `token` for this dispatcher alone, and commit the claim.
+
+    One conditional UPDATE: on PostgreSQL its candidates are locked with SKIP LOCKED, so a
+    second dispatcher takes the next rows instead of waiting; SQLite runs it under its single
+    writer lock. The condition is checked again on each row, so a row claimed meanwhile is skipped.
+    """
     candidates = (
         select(Notification.id)
         .where(_claimable(now))
         .order_by(Notification.due_at, Notification.id)
         .limit(batch)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(session.execute(candidates.with_for_update(skip_locked=True)).scalars())
-        if ids:
-            session.execute(
-                update(Notification)
-                .where(Notification.id.in_(ids))
-                .values(**claim)
-                .execution_options(synchronize_session=False)
-            )
-    else:
-        ids = []
-        for notification_id in session.execute(candidates).scalars().all():
-            changed = session.execute(
-                update(Notification)
-                .where(Notification.id == notification_id, _claimable(now))
-                .values(**claim)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if changed == 1:
-                ids.append(notification_id)
-    session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(candidates.scalar_subquery()), _claimable(now))
+            .values(status=NotificationStatus.SENDING, claimed_until=now + ttl, claim_token=token)
+            .returning(Notification.id)
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
+    db.session.commit()
     return ids
 
 
