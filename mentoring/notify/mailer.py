@@ -56,7 +56,8 @@ class _StagedSMTP(smtplib.SMTP):
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         self.send(body + b".\r\n")
-        assert self.sock is not None
+        if self.sock is None:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         self.sock.settimeout(self.data_timeout)
         try:
             return self.getreply()
