@@ -23,6 +23,19 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(env: os._Environ[str] | dict[str, str], key: str, default: float) -> float:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number of seconds, not {raw!r}.") from None
+    if not 0 < value <= 3600:
+        raise ConfigError(f"{key} must be more than 0 and at most 3600 seconds, not {raw!r}.")
+    return value
+
+
 def _instance_secret_key(instance_path: Path) -> str:
     """Generate a development secret once and keep it in the instance folder."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -46,6 +59,10 @@ class Settings:
     MAIL_PASSWORD: str = ""
     MAIL_STARTTLS: bool = True
     MAIL_FROM: str = "Hearth <hello@hearth.local>"
+    # Seconds to connect and for each SMTP command; and for the answer after the message body
+    # (RFC 5321 4.5.3.2 recommends 10 minutes there: a late "250" must not become a resend).
+    MAIL_TIMEOUT: float = 30.0
+    MAIL_DATA_TIMEOUT: float = 600.0
     PAYMENT_GATEWAY: str = "local"
     STRIPE_SECRET_KEY: str = ""
     STRIPE_WEBHOOK_SECRET: str = ""
@@ -72,6 +89,8 @@ class Settings:
             MAIL_PASSWORD=env.get("MAIL_PASSWORD", ""),
             MAIL_STARTTLS=_bool(env.get("MAIL_STARTTLS"), default=True),
             MAIL_FROM=env.get("MAIL_FROM", "Hearth <hello@hearth.local>"),
+            MAIL_TIMEOUT=_seconds(env, "MAIL_TIMEOUT", 30.0),
+            MAIL_DATA_TIMEOUT=_seconds(env, "MAIL_DATA_TIMEOUT", 600.0),
             PAYMENT_GATEWAY=env.get("PAYMENT_GATEWAY", "local").strip().lower(),
             STRIPE_SECRET_KEY=env.get("STRIPE_SECRET_KEY", ""),
             STRIPE_WEBHOOK_SECRET=env.get("STRIPE_WEBHOOK_SECRET", ""),

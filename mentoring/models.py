@@ -4,6 +4,7 @@ from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, Us
 from mentoring.audit.models import AuditEntry
 from mentoring.billing.models import Payment, Refund, WebhookEvent
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
+from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Payment",
     "Refund",
     "RoleAssignment",
+    "SchedulerHeartbeat",
     "User",
     "WebhookEvent",
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import text
 
+from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.jobs.heartbeat import SchedulerState, scheduler_health
 from mentoring.money import format_money
 from mentoring.timekeeping.display import format_local, format_local_date, tz_label
 from mentoring.timekeeping.viewer import timezone_is_guessed, viewer_timezone
@@ -28,14 +30,26 @@ def landing() -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
+    """The database, and whether the scheduler (which sends all mail) is beating.
+
+    A missing heartbeat means no scheduler ever ran against this database: in production that
+    is as bad as a stopped one (no mail goes out), so it fails the check; in development (a fresh
+    install, `flask run` alone) it is only reported.
+    """
     try:
         db.session.execute(text("SELECT 1"))
+        health = scheduler_health(utcnow())
         database = "ok"
     except Exception:  # noqa: BLE001 - any failure means the database is down for us
         db.session.rollback()
-        database = "down"
-    status = "ok" if database == "ok" else "degraded"
-    return jsonify(status=status, database=database), (200 if status == "ok" else 503)
+        return jsonify(status="degraded", database="down", scheduler="unknown"), 503
+    body: dict[str, str] = {"database": database, "scheduler": health.state}
+    if health.last_beat is not None:
+        body["scheduler_last_beat"] = health.last_beat.isoformat()
+    failing = health.state is SchedulerState.STALE or (
+        health.state is SchedulerState.NOT_STARTED and current_app.config.get("HEARTH_ENV") == "production"
+    )
+    return jsonify(status="degraded" if failing else "ok", **body), (503 if failing else 200)
 
 
 def public_link(endpoint: str, **values: object) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from mentoring.admin.forms import ActionForm
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.forms import commit_or_flash
+from mentoring.jobs.heartbeat import scheduler_health
 from mentoring.notify import service as notify_service
 from mentoring.web import page_number
 
@@ -53,7 +54,9 @@ def decline_application(application_id: int) -> Response:
 
 @bp.get("/mail")
 def undelivered_mail() -> str:
+    now = utcnow()
     return render_template("admin/mail.html", mail=notify_service.undelivered_mail(page_number()),
+                           backlog=notify_service.mail_backlog(now), scheduler=scheduler_health(now),
                            form=ActionForm())
 
 

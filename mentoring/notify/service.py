@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
@@ -155,7 +155,8 @@ def mark_all_read(user_id: int, *, now: datetime, seen_until: datetime | None = 
 
 
 def undelivered_mail(page: int, per_page: int = INBOX_PAGE_SIZE) -> Pagination:
-    """Email that exhausted its retries, newest first, with each recipient loaded (one query)."""
+    """Email that failed for good (refused permanently, or out of retries), newest first, with
+    each recipient loaded (one query)."""
     statement = (
         select(Notification)
         .where(Notification.status == NotificationStatus.FAILED)
@@ -163,6 +164,28 @@ def undelivered_mail(page: int, per_page: int = INBOX_PAGE_SIZE) -> Pagination:
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     return db.paginate(statement, page=max(page, 1), per_page=per_page, error_out=False)
+
+
+@dataclass(frozen=True)
+class MailBacklog:
+    due: int  # email waiting to go out now: due and pending, or being sent
+    oldest_due_at: datetime | None
+    oldest_age: timedelta | None  # how long the oldest of them has waited
+
+
+def mail_backlog(now: datetime) -> MailBacklog:
+    """How much email is due at `now` and how long the oldest has waited.
+
+    A queue that keeps growing older means the dispatcher is not keeping up or not running.
+    """
+    waiting = ((Notification.status == NotificationStatus.PENDING) & (Notification.due_at <= now)) | (
+        Notification.status == NotificationStatus.SENDING
+    )
+    count, oldest = db.session.execute(
+        select(func.count(Notification.id), func.min(Notification.due_at))
+        .where(waiting, Notification.channel == Channel.EMAIL)
+    ).one()
+    return MailBacklog(count, oldest, max(now - oldest, timedelta(0)) if oldest else None)
 
 
 def retry_delivery(notification_id: int, *, actor_id: int, now: datetime) -> Notification:

@@ -10,7 +10,7 @@ from tests.helpers import get_page
 def test_healthz_reports_the_database(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "scheduler": "not started"}
 
 
 def test_pages_carry_security_headers(client: FlaskClient) -> None:
@@ -41,7 +41,7 @@ def test_healthz_names_a_database_that_is_down(app_config: dict) -> None:
     broken = create_app({**app_config, "DATABASE_URL": "sqlite:////nonexistent-dir/hearth.sqlite3"})
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "degraded", "database": "down"}
+    assert response.get_json() == {"status": "degraded", "database": "down", "scheduler": "unknown"}
 
 
 def test_session_cookie_is_httponly_and_samesite(app) -> None:  # noqa: ANN001
