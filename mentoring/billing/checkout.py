@@ -1,7 +1,12 @@
 """Joining a paid circle: the quote, the checkout, and fulfilment once the money lands.
 
-Seats belong to `mentoring.circles.enrollment` (imported lazily, at call time); billing holds a
-seat while she pays and confirms it through the same module.
+Seats belong to `mentoring.circles.enrollment`; billing holds a seat while she pays and
+confirms it through that module.
+
+Joining is two units of work, so that no gateway call runs while the seat ledger is locked (a
+slow Stripe must never block another member's join): `start_checkout` holds her seat and
+records the pending payment, the caller commits, then `open_checkout` asks the gateway for the
+checkout page; if that fails, `abandon_checkout` gives the seat back.
 """
 
 from __future__ import annotations
@@ -11,16 +16,36 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from mentoring.billing import pricing
-from mentoring.billing.gateway import PaymentGateway
-from mentoring.billing.models import Payment
+from mentoring.billing.gateway import GatewayError, PaymentGateway
+from mentoring.billing.models import FULFILLABLE_STATUSES, Payment, PaymentStatus
 from mentoring.billing.pricing import Quote
-from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, Meeting
+from mentoring.billing.refunds import apply_waiting_refunds, issue_refund, refund_unkept_payment
+from mentoring.circles.catalog import MAX_PRICE_CENTS
+from mentoring.circles.enrollment import (
+    AgreementRequired,
+    AlreadyEnrolled,
+    CircleNotJoinable,
+    confirm_held_seat,
+    hold_seat,
+    release_hold,
+)
+from mentoring.circles.models import (
+    Circle,
+    CircleStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Funding,
+    Meeting,
+    PriceMode,
+)
 from mentoring.circles.pricing_input import PriceSettings
+from mentoring.circles.seating import JOINABLE_STATUSES
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
-from mentoring.money import format_money
+from mentoring.money import format_money, parse_amount
 from mentoring.notify.service import queue_notification
 
 log = logging.getLogger(__name__)
@@ -29,26 +54,10 @@ log = logging.getLogger(__name__)
 # so the checkout gets a minute of slack and the seat hold outlives the checkout.
 CHECKOUT_MINUTES = 31
 HOLD_MINUTES = 32
-JOINABLE = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
-FULFILLABLE = ("pending", "expired", "failed")
-
-
-class CircleNotJoinable(DomainError):
-    """This circle is not taking new members."""
 
 
 class NothingLeftToBuy(DomainError):
     """This circle has no meetings left in its term, so there is nothing to join."""
-
-
-class AlreadyMember(DomainError):
-    """You are already a member of this circle."""
-
-
-class AgreementRequired(DomainError):
-    """Please agree to keep what is shared in the circle confidential."""
-
-    field = "agree"
 
 
 @dataclass(frozen=True)
@@ -61,15 +70,21 @@ class JoinQuote:
     first_starts_at: datetime | None
     meeting_count: int
     agreement_text: str
+    chosen_cents: int | None = None  # her sliding-scale price, when she typed one
 
 
 @dataclass(frozen=True)
 class CheckoutStart:
-    """Where to send her: a checkout page, or (nothing to pay) straight into the circle."""
+    """Where to send her: a checkout page, or (nothing to pay) straight into the circle.
+
+    `checkout_url` is None while the gateway has not been asked yet (call `open_checkout`).
+    `replaced_session_id` is a checkout she abandoned for this one, to be expired at the gateway.
+    """
 
     checkout_url: str | None
     payment_id: int | None
     joined: bool
+    replaced_session_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,13 +112,17 @@ def _circle(circle_id: int) -> Circle:
     return circle
 
 
-def quote_for_circle(circle_id: int, *, now: datetime, chosen_cents: int | None = None) -> JoinQuote:
+def quote_for_circle(
+    circle_id: int, *, now: datetime, chosen_cents: int | None = None, typed_amount: str | None = None
+) -> JoinQuote:
     """What joining costs now: the meetings left in the term × her price per meeting.
 
-    Raises NotFound, CircleNotJoinable, NothingLeftToBuy, PriceOutOfRange, UnknownCurrency.
+    On a sliding scale her price is `chosen_cents`, or the amount she typed (`typed_amount`,
+    read as the circle's currency), else the suggested price. Raises NotFound,
+    CircleNotJoinable, NothingLeftToBuy, InvalidAmount, PriceOutOfRange, UnknownCurrency.
     """
     circle = _circle(circle_id)
-    if circle.status not in JOINABLE:
+    if circle.status not in JOINABLE_STATUSES:
         raise CircleNotJoinable()
     rows = db.session.execute(
         select(Meeting.sequence, Meeting.starts_at, Meeting.status).where(Meeting.circle_id == circle_id)
@@ -112,20 +131,25 @@ def quote_for_circle(circle_id: int, *, now: datetime, chosen_cents: int | None 
     if not sequences:
         raise NothingLeftToBuy()
     terms = price_terms(circle)
+    if typed_amount is not None and terms.mode == PriceMode.SLIDING:
+        chosen_cents = parse_amount(typed_amount, currency=terms.currency, maximum_cents=MAX_PRICE_CENTS)
+    if terms.mode != PriceMode.SLIDING:
+        chosen_cents = None
     quote = pricing.quote(terms, len(sequences), chosen_cents)
     first = min((row.starts_at for row in rows if row.sequence == sequences[0]), default=None)
     return JoinQuote(
         circle_id=circle.id, title=circle.title, terms=terms, quote=quote, sequences=tuple(sequences),
         first_starts_at=first, meeting_count=len(rows), agreement_text=circle.agreement_text,
+        chosen_cents=chosen_cents,
     )
 
 
-def _enrollment_module():  # noqa: ANN202 - a module
-    # Imported when called: the membership feature owns seats, and billing must not fix the
-    # import order between the two.
-    from mentoring.circles import enrollment
-
-    return enrollment
+def _pending_payment(enrollment_id: int) -> Payment | None:
+    return db.session.execute(
+        select(Payment)
+        .where(Payment.enrollment_id == enrollment_id, Payment.status == PaymentStatus.PENDING)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
 
 
 def start_checkout(
@@ -135,19 +159,19 @@ def start_checkout(
     chosen_cents: int | None,
     agreed: bool,
     now: datetime,
-    gateway: PaymentGateway,
-    success_url: str,
-    cancel_url: str,
-    customer_email: str | None = None,
+    gateway_name: str,
 ) -> CheckoutStart:
-    """Hold her seat and open one checkout for the quoted amount.
+    """Hold her seat and record one pending payment for the quoted amount. No gateway call.
 
     The amount is recomputed here from the circle and her price per meeting; nothing the form
     says about totals is trusted. While her checkout is live, calling this again returns the
-    same checkout (her enrollment row is locked, and a unique index allows one pending payment
-    per enrollment). A quote of zero joins her without a checkout.
-    Raises AgreementRequired, AlreadyMember, CircleFull, PriceOutOfRange, NothingLeftToBuy,
-    CircleNotJoinable, GatewayError.
+    same payment (her enrollment row is locked, and a unique index allows one pending payment
+    per enrollment; a concurrent click that slips past both finds the winner's row). A pending
+    checkout for another price is expired and named in `replaced_session_id`. A quote of zero
+    joins her without a checkout. The caller commits, then calls `open_checkout` unless
+    `checkout_url` is already known.
+    Raises AgreementRequired, AlreadyEnrolled, CircleFull, OfferExpired, PriceOutOfRange,
+    NothingLeftToBuy, CircleNotJoinable.
     """
     if not agreed:
         raise AgreementRequired()
@@ -159,32 +183,31 @@ def start_checkout(
         )
     ).scalar_one_or_none()
     if already is not None:
-        raise AlreadyMember()
+        raise AlreadyEnrolled()
     join = quote_for_circle(circle_id, now=now, chosen_cents=chosen_cents)
     quote = join.quote
-    seats = _enrollment_module()
-    enrollment = seats.hold_seat(
-        circle_id, user_id, price_cents=quote.unit_cents, funding="self" if quote.total_cents else "free",
+    enrollment = hold_seat(
+        circle_id, user_id, price_cents=quote.unit_cents,
+        funding=Funding.SELF if quote.total_cents else Funding.FREE,
         agreed=True, now=now, hold_minutes=HOLD_MINUTES,
     )
     # Serialise her own double-clicks on the enrollment row (PostgreSQL); SQLite has one writer.
     db.session.execute(select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update())
     if quote.total_cents == 0:
-        seats.confirm_held_seat(enrollment.id, now=now)
+        confirm_held_seat(enrollment.id, now=now)
         return CheckoutStart(checkout_url=None, payment_id=None, joined=True)
 
-    pending = db.session.execute(
-        select(Payment)
-        .where(Payment.enrollment_id == enrollment.id, Payment.status == "pending")
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    replaced = None
+    pending = _pending_payment(enrollment.id)
     if pending is not None:
-        live = pending.expires_at is not None and pending.expires_at > now and pending.checkout_url
+        live = pending.expires_at is not None and pending.expires_at > now
         if live and pending.amount_cents == quote.total_cents:
             return CheckoutStart(checkout_url=pending.checkout_url, payment_id=pending.id, joined=False)
         # Past its expiry, or for a price she has since changed: make room for a new checkout.
-        # Should money for the old one still arrive, fulfilment refunds it (see _is_duplicate).
-        pending.status = "expired"
+        # It is expired at the gateway too (open_checkout); should money for it still arrive,
+        # the one-kept-payment index makes fulfilment refund whichever is paid second.
+        pending.status = PaymentStatus.EXPIRED
+        replaced = pending.gateway_session_id
         db.session.flush()
 
     expires_at = now + timedelta(minutes=CHECKOUT_MINUTES)
@@ -196,26 +219,78 @@ def start_checkout(
         currency=quote.currency,
         meetings_covered=quote.meetings,
         first_sequence=join.sequences[0],
-        gateway=gateway.name,
-        status="pending",
+        membership_number=enrollment.membership_number,
+        gateway=gateway_name,
+        status=PaymentStatus.PENDING,
         created_at=now,
         expires_at=expires_at,
     )
-    db.session.add(payment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+    except IntegrityError:
+        # A concurrent click of hers committed a pending payment first: use that one.
+        winner = _pending_payment(enrollment.id)
+        if winner is None:
+            raise
+        return CheckoutStart(checkout_url=winner.checkout_url, payment_id=winner.id, joined=False)
+    return CheckoutStart(checkout_url=None, payment_id=payment.id, joined=False,
+                         replaced_session_id=replaced)
+
+
+def open_checkout(
+    payment_id: int,
+    *,
+    gateway: PaymentGateway,
+    success_url: str,
+    cancel_url: str,
+    replaced_session_id: str | None = None,
+    customer_email: str | None = None,
+) -> str:
+    """Ask the gateway for the checkout page of a pending payment; returns its address.
+
+    Call it after `start_checkout` was committed: no lock is held while the gateway answers.
+    Safe to repeat (a double-click): the gateway gets the payment's idempotency key, so it
+    returns the same checkout. A replaced checkout is expired at the gateway first, so it can
+    no longer be paid (if it was paid a moment ago, fulfilment refunds the second payment).
+    Raises NotFound, GatewayError (the caller rolls back and calls `abandon_checkout`).
+    """
+    payment = db.session.get(Payment, payment_id, populate_existing=True)
+    if payment is None or payment.status != PaymentStatus.PENDING or payment.expires_at is None:
+        raise NotFound("We could not find that checkout. Please start again from the circle's page.")
+    if payment.checkout_url:
+        return payment.checkout_url
+    if replaced_session_id:
+        try:
+            gateway.expire_checkout(replaced_session_id)
+        except GatewayError:
+            log.warning("could not expire replaced checkout %s; a payment for it will be refunded",
+                        replaced_session_id)
     session = gateway.create_checkout(
         payment,
-        circle_title=join.title,
+        circle_title=payment.enrollment.circle.title,
         success_url=success_url,
         cancel_url=cancel_url,
-        expires_at=expires_at,
+        expires_at=payment.expires_at,
         idempotency_key=f"payment-{payment.id}",
         customer_email=customer_email,
     )
-    payment.gateway_session_id = session.id
-    payment.checkout_url = session.url
-    db.session.flush()
-    return CheckoutStart(checkout_url=session.url, payment_id=payment.id, joined=False)
+    db.session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id)
+        .values(gateway_session_id=session.id, checkout_url=session.url)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(payment)
+    return session.url
+
+
+def abandon_checkout(payment_id: int, *, now: datetime) -> None:
+    """The gateway could not open her checkout: close the payment as failed, free her seat.
+
+    Idempotent (a payment no longer pending is left alone).
+    """
+    expire_payment(payment_id, now=now, status=PaymentStatus.FAILED)
 
 
 def payment_for_session(session_id: str) -> Payment | None:
@@ -225,16 +300,28 @@ def payment_for_session(session_id: str) -> Payment | None:
     ).scalar_one_or_none()
 
 
-def _is_duplicate(payment: Payment) -> bool:
-    """Another payment already paid for this place (an old checkout paid late)."""
-    other = db.session.execute(
-        select(Payment.id).where(
-            Payment.enrollment_id == payment.enrollment_id,
-            Payment.id != payment.id,
-            Payment.status.in_(("paid", "partially_refunded")),
-        )
-    ).first()
-    return other is not None
+def _claim(payment: Payment, payment_intent: str | None, now: datetime) -> str:
+    """Mark a fulfillable payment paid: 'claimed', 'already' (not fulfillable any more) or
+    'duplicate' (another payment is already kept for this membership: the unique index said no,
+    on PostgreSQL after waiting for that payment's transaction to commit)."""
+    claim = (
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status.in_([str(s) for s in FULFILLABLE_STATUSES]))
+        .execution_options(synchronize_session=False)
+    )
+    intent = payment_intent or payment.gateway_payment_id
+    try:
+        with db.session.begin_nested():
+            claimed = db.session.execute(
+                claim.values(status=PaymentStatus.PAID, paid_at=now, gateway_payment_id=intent)
+            ).rowcount
+    except IntegrityError:
+        # Record the money that arrived, still not kept; it is refunded next.
+        db.session.execute(claim.values(paid_at=now, gateway_payment_id=intent))
+        db.session.refresh(payment)
+        return "duplicate"
+    db.session.refresh(payment)
+    return "claimed" if claimed == 1 else "already"
 
 
 def fulfil_payment(
@@ -242,15 +329,17 @@ def fulfil_payment(
 ) -> FulfilResult:
     """Record that a checkout was paid and give her the seat. Idempotent and safe to race.
 
-    The webhook and the success redirect both call this. The payment row is locked and then
-    claimed with a conditional UPDATE, so however often and in whatever order they arrive,
-    exactly one call marks it paid, confirms the seat and queues one confirmation. If the
-    seat is gone (her hold lapsed and someone else took it) the payment is refunded in full
-    and she is told: money is never silently kept. Raises GatewayError/RefundFailed when that
-    refund cannot be made (the caller rolls back and retries).
+    The webhook, the success redirect and the reconciliation job all call this. The payment
+    row is locked and then claimed with a conditional UPDATE, so however often and in whatever
+    order they arrive, exactly one call marks it paid, confirms the seat and queues one
+    confirmation. The database keeps at most one payment per membership: a second paid
+    checkout for the same place (two tabs, two prices, paid at the same moment) fails that
+    unique index and is refunded in full, whatever the timing. Refund events that came before
+    the payment was known are applied now; one that refunded it all means no seat. If the seat
+    is gone (her hold lapsed and someone else took it) the payment is refunded in full and she
+    is told: money is never silently kept. Raises GatewayError/RefundFailed when a refund
+    cannot be made (the caller rolls back and retries).
     """
-    from mentoring.billing.refunds import issue_refund
-
     payment = db.session.execute(
         select(Payment)
         .where(Payment.gateway_session_id == session_id)
@@ -260,25 +349,26 @@ def fulfil_payment(
     if payment is None:
         log.warning("checkout %s paid but no payment matches it; ignored", session_id)
         return FulfilResult(outcome="unknown", payment_id=None)
-    claimed = db.session.execute(
-        update(Payment)
-        .where(Payment.id == payment.id, Payment.status.in_(FULFILLABLE))
-        .values(status="paid", paid_at=now, gateway_payment_id=payment_intent or payment.gateway_payment_id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(payment)
-    if claimed != 1:
+    claim = _claim(payment, payment_intent, now)
+    if claim == "already":
         return FulfilResult(outcome="already", payment_id=payment.id)
-
+    if payment.gateway_payment_id:
+        apply_waiting_refunds(payment.gateway_payment_id, now=now)
+        db.session.refresh(payment)
     circle = payment.enrollment.circle
-    placed = (
-        circle.status != CircleStatus.CANCELLED
-        and not _is_duplicate(payment)
-        and _enrollment_module().confirm_held_seat(payment.enrollment_id, now=now)
-    )
+    if claim == "duplicate":
+        _refund_duplicate(payment, circle, gateway=gateway, now=now)
+        return FulfilResult(outcome="refunded", payment_id=payment.id)
+    if payment.status == PaymentStatus.REFUNDED:
+        # Refunded at the gateway before we heard it was paid: no money, no seat.
+        release_hold(payment.enrollment_id, now=now)
+        _tell_refunded_before_placed(payment, circle)
+        return FulfilResult(outcome="refunded", payment_id=payment.id)
+
+    placed = circle.status != CircleStatus.CANCELLED and confirm_held_seat(payment.enrollment_id, now=now)
     if not placed:
-        _enrollment_module().release_hold(payment.enrollment_id, now=now)
-        refunded = format_money(payment.amount_cents, payment.currency)
+        release_hold(payment.enrollment_id, now=now)
+        refunded = format_money(payment.amount_cents - payment.refunded_cents, payment.currency)
         issue_refund(
             payment.id,
             payment.amount_cents,
@@ -298,7 +388,7 @@ def fulfil_payment(
     db.session.execute(
         update(Enrollment)
         .where(Enrollment.id == payment.enrollment_id)
-        .values(price_cents=payment.unit_amount_cents, funding="self")
+        .values(price_cents=payment.unit_amount_cents, funding=Funding.SELF)
         .execution_options(synchronize_session=False)
     )
     queue_notification(
@@ -315,14 +405,66 @@ def fulfil_payment(
     return FulfilResult(outcome="fulfilled", payment_id=payment.id)
 
 
-def expire_payment(payment_id: int, *, now: datetime, status: str = "expired") -> bool:
+def _refund_duplicate(payment: Payment, circle: Circle, *, gateway: PaymentGateway, now: datetime) -> None:
+    # Her place is already paid for by another payment: this one is returned, her seat untouched.
+    shown = format_money(payment.amount_cents - payment.refunded_cents, payment.currency)
+    refund_unkept_payment(
+        payment.id,
+        reason="duplicate",
+        idempotency_key=f"refund:duplicate:{payment.id}",
+        gateway=gateway,
+        now=now,
+        message=(
+            f"We received a second payment for your place in {circle.title}, so we refunded it in "
+            f"full ({shown}). Your place is paid for and stays confirmed."
+        ),
+    )
+
+
+def _tell_refunded_before_placed(payment: Payment, circle: Circle) -> None:
+    queue_notification(
+        payment.user_id,
+        "payment",
+        f"payment-refunded-before-placed:{payment.id}",
+        subject=f"Your payment for {circle.title} was refunded",
+        text=(
+            f"Your payment for {circle.title} was refunded in full before it reached us, so your "
+            "seat was not confirmed. You can join again from the circle's page."
+        ),
+        link=f"/circles/{circle.id}",
+    )
+
+
+def settle_returning_checkout(
+    session_id: str, user_id: int, *, now: datetime, gateway: PaymentGateway
+) -> int:
+    """She is back from the checkout page: if the gateway says it is paid and the webhook has
+    not landed yet, fulfil it now (the same idempotent fulfilment). Returns the payment id.
+
+    A gateway that cannot be reached leaves the payment pending (the webhook or the
+    reconciliation job settles it). Raises NotFound (no such checkout, or not hers).
+    """
+    payment = payment_for_session(session_id) if session_id else None
+    if payment is None or payment.user_id != user_id:
+        raise NotFound("We could not find that payment.")
+    if payment.status == PaymentStatus.PENDING:
+        try:
+            status = gateway.retrieve_checkout(session_id)
+        except GatewayError:
+            status = None
+        if status is not None and status.payment_status == "paid":
+            fulfil_payment(session_id, payment_intent=status.payment_intent, now=now, gateway=gateway)
+    return payment.id
+
+
+def expire_payment(payment_id: int, *, now: datetime, status: str = PaymentStatus.EXPIRED) -> bool:
     """A checkout ended unpaid (expired or failed): close the payment and release her hold.
 
     Idempotent; a payment that is no longer pending is left alone. True if it changed.
     """
     changed = db.session.execute(
         update(Payment)
-        .where(Payment.id == payment_id, Payment.status == "pending")
+        .where(Payment.id == payment_id, Payment.status == PaymentStatus.PENDING)
         .values(status=status)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -331,6 +473,6 @@ def expire_payment(payment_id: int, *, now: datetime, status: str = "expired") -
     enrollment_id = db.session.execute(
         select(Payment.enrollment_id).where(Payment.id == payment_id)
     ).scalar_one()
-    _enrollment_module().release_hold(enrollment_id, now=now)
+    release_hold(enrollment_id, now=now)
     db.session.expire_all()
     return True

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mentoring.billing.checkout import expire_payment, fulfil_payment, payment_for_session
 from mentoring.billing.gateway import PaymentGateway
-from mentoring.billing.models import WebhookEvent
+from mentoring.billing.models import PaymentStatus, WebhookEvent
 from mentoring.billing.refunds import reconcile_refunded_total
 from mentoring.errors import DomainError
 from mentoring.extensions import db
@@ -98,13 +98,25 @@ def _charge_refunded(obj: dict[str, Any], event: dict[str, Any], *, gateway: Pay
         return "ignored"
     refunded = int(obj.get("amount_refunded") or 0)
     changed = reconcile_refunded_total(intent, refunded, event_id=event["id"], now=now)
+    if changed is None:
+        # Its checkout.session.completed has not come yet: keep the event, and fulfilment (or
+        # the reconciliation job) applies it once the payment is known. Never dropped.
+        _wait_for(event["id"], intent, obj)
+        return "waiting"
     return "reconciled" if changed else "already"
+
+
+def _wait_for(event_id: str, payment_intent: str, obj: dict[str, Any]) -> None:
+    event = db.session.get(WebhookEvent, event_id)
+    event.waiting_for = payment_intent
+    event.payload = json.dumps(obj)
+    db.session.flush()
 
 
 HANDLERS = {
     "checkout.session.completed": _session_completed,
     "checkout.session.async_payment_succeeded": _async_succeeded,
-    "checkout.session.async_payment_failed": _closed_unpaid("failed"),
-    "checkout.session.expired": _closed_unpaid("expired"),
+    "checkout.session.async_payment_failed": _closed_unpaid(PaymentStatus.FAILED),
+    "checkout.session.expired": _closed_unpaid(PaymentStatus.EXPIRED),
     "charge.refunded": _charge_refunded,
 }

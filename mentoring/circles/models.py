@@ -47,6 +47,14 @@ class EnrollmentStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
+class Funding(enum.StrEnum):
+    """Who pays for her place."""
+
+    SELF = "self"
+    SPONSOR = "sponsor"
+    FREE = "free"
+
+
 # Statuses that occupy one of the circle's seats (counted in Circle.seats_taken).
 SEAT_STATUSES = (EnrollmentStatus.HELD, EnrollmentStatus.ACTIVE, EnrollmentStatus.OFFERED)
 
@@ -138,7 +146,10 @@ class Enrollment(db.Model):
     offer_expires_at: Mapped[datetime | None]
     # Waitlist order is (waitlisted_at, id): unique by construction, so positions never collide.
     waitlisted_at: Mapped[datetime | None]
-    funding: Mapped[str] = mapped_column(String(10), default="self")  # self/sponsor/free
+    funding: Mapped[str] = mapped_column(String(10), default=Funding.SELF)
+    # Counts her memberships of this circle: a rejoin after an active place reuses this row and
+    # starts the next one, so a payment for the new membership is not a duplicate of the old.
+    membership_number: Mapped[int] = mapped_column(default=1, server_default="1")
     price_cents: Mapped[int] = mapped_column(default=0)  # per meeting, what she chose
     agreed_at: Mapped[datetime | None]
     joined_at: Mapped[datetime | None]
