@@ -110,7 +110,7 @@ class WebhookEvent(db.Model):
     type: Mapped[str] = mapped_column(String(80))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # An event about a payment we do not know yet (Stripe delivers out of order): the gateway
-    # payment id it waits for, and the event's object, applied when that payment appears.
+    # payment id it waits for, and the figures it carries (JSON), applied when it appears.
     waiting_for: Mapped[str | None] = mapped_column(String(255), index=True)
     payload: Mapped[str | None] = mapped_column(Text)
 

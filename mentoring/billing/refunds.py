@@ -237,7 +237,7 @@ def apply_waiting_refunds(payment_intent: str, *, now: datetime) -> int:
         if reconcile_refunded_total(payment_intent, int(charge.get("amount_refunded") or 0),
                                     event_id=event.id, now=now) is None:
             continue
-        event.waiting_for = None
+        event.waiting_for, event.payload = None, None
         applied += 1
     db.session.flush()
     return applied

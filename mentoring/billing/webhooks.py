@@ -101,15 +101,17 @@ def _charge_refunded(obj: dict[str, Any], event: dict[str, Any], *, gateway: Pay
     if changed is None:
         # Its checkout.session.completed has not come yet: keep the event, and fulfilment (or
         # the reconciliation job) applies it once the payment is known. Never dropped.
-        _wait_for(event["id"], intent, obj)
+        _wait_for(event["id"], intent, {"amount_refunded": refunded})
         return "waiting"
     return "reconciled" if changed else "already"
 
 
-def _wait_for(event_id: str, payment_intent: str, obj: dict[str, Any]) -> None:
+def _wait_for(event_id: str, payment_intent: str, facts: dict[str, Any]) -> None:
+    # Only the figures the event will need, never the charge object: it carries her card
+    # holder's name and email, which have no business in this table.
     event = db.session.get(WebhookEvent, event_id)
     event.waiting_for = payment_intent
-    event.payload = json.dumps(obj)
+    event.payload = json.dumps(facts)
     db.session.flush()
 
 

@@ -203,6 +203,27 @@ def test_reconciliation_applies_a_waiting_refund_whose_payment_appeared_meanwhil
 # --- the local checkout's Pay button ---------------------------------------------------------
 
 
+def _click_twice(app: Flask, client: FlaskClient, path: str) -> list[str | None]:
+    """The same browser posting Pay twice at once; returns where each click was sent."""
+    token = csrf_token(client, path)
+    cookie = client.get_cookie("session", domain="localhost").value
+    barrier = threading.Barrier(2)
+    locations: list[str | None] = []
+
+    def click() -> None:
+        browser = app.test_client()
+        browser.set_cookie("session", cookie, domain="localhost")
+        barrier.wait()
+        locations.append(browser.post(path + "/pay", data={"csrf_token": token}).headers.get("Location"))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return locations
+
+
 @requires_postgres
 @pytest.mark.postgres
 def test_a_double_clicked_local_pay_button_pays_once_and_keeps_one_reference_on_postgres(
@@ -214,23 +235,7 @@ def test_a_double_clicked_local_pay_button_pays_once_and_keeps_one_reference_on_
         circle = make_circle(price_mode="fixed", price_cents=1500, currency="USD")
         db.session.commit()
         payment = checkout(circle, db.session.get(User, member.id), now=utcnow())
-        path = payment.checkout_url
-        token = csrf_token(client, path)
-        cookie = client.get_cookie("session", domain="localhost").value
-        barrier = threading.Barrier(2)
-        locations: list[str | None] = []
-
-        def click() -> None:
-            browser = app.test_client()
-            browser.set_cookie("session", cookie, domain="localhost")
-            barrier.wait()
-            locations.append(browser.post(path + "/pay", data={"csrf_token": token}).headers.get("Location"))
-
-        threads = [threading.Thread(target=click) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        locations = _click_twice(app, client, payment.checkout_url)
         db.session.expire_all()
         paid = db.session.get(Payment, payment.id)
         session = db.session.get(LocalCheckoutSession, payment.gateway_session_id)
@@ -257,11 +262,14 @@ def test_an_automatic_refund_on_leaving_is_audited(fixed_circle: Circle, member:
                              "refund_id": refund.id, "automatic": True}
 
 
-def test_a_refund_made_at_the_gateway_is_audited(client: FlaskClient, fixed_circle: Circle, member: User) -> None:
+def test_a_refund_made_at_the_gateway_is_audited(
+    client: FlaskClient, fixed_circle: Circle, member: User
+) -> None:
     paid = buy(fixed_circle, member, now=utcnow())
     post_webhook(client, _charge_refunded(paid.gateway_payment_id, 1500))
     entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "payment.refund")).scalar_one()
-    assert (entry.details["kind"], entry.details["amount_cents"], entry.actor_id) == ("reconciled", 1500, None)
+    assert (entry.details["kind"], entry.details["amount_cents"]) == ("reconciled", 1500)
+    assert entry.actor_id is None
 
 
 # --- amount fields on phones -----------------------------------------------------------------
