@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from mentoring.billing.checkout import expire_payment, fulfil_payment
+from mentoring.billing.fulfilment import expire_payment, fulfil_payment
 from mentoring.billing.gateway import GatewayError, PaymentGateway
 from mentoring.billing.models import Payment, PaymentStatus
 from mentoring.billing.refunds import apply_all_waiting_refunds

@@ -17,10 +17,10 @@ from mentoring.billing.checkout import (
     abandon_checkout,
     open_checkout,
     quote_for_circle,
-    settle_returning_checkout,
     start_checkout,
 )
 from mentoring.billing.forms import JoinForm, PaymentFilterForm, RefundForm
+from mentoring.billing.fulfilment import settle_returning_checkout
 from mentoring.billing.gateway import GatewayError, PaymentGateway, webhook_secret
 from mentoring.billing.models import Payment
 from mentoring.billing.webhooks import InvalidSignature, handle_webhook

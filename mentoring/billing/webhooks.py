@@ -11,7 +11,7 @@ import stripe
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from mentoring.billing.checkout import expire_payment, fulfil_payment, payment_for_session
+from mentoring.billing.fulfilment import expire_payment, fulfil_payment, payment_for_session
 from mentoring.billing.gateway import PaymentGateway
 from mentoring.billing.models import PaymentStatus, WebhookEvent
 from mentoring.billing.refunds import reconcile_refunded_total

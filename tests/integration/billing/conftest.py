@@ -176,7 +176,7 @@ def buy(circle: Circle, user: User, *, now: Any, chosen_cents: int | None = None
     """She joins and pays (through the services), as of `now`."""
     from flask import current_app
 
-    from mentoring.billing.checkout import fulfil_payment
+    from mentoring.billing.fulfilment import fulfil_payment
 
     gateway = current_app.extensions["hearth.gateway"]
     payment = checkout(circle, user, now=now, chosen_cents=chosen_cents)

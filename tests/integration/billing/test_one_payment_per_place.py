@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mentoring.accounts.models import User
 from mentoring.audit.models import AuditEntry
-from mentoring.billing.checkout import fulfil_payment
+from mentoring.billing.fulfilment import fulfil_payment
 from mentoring.billing.models import KEPT_STATUSES, LocalCheckoutSession, Payment, PaymentStatus
 from mentoring.circles.enrollment import confirm_held_seat, leave_circle
 from mentoring.circles.models import Circle, Enrollment, Meeting
@@ -201,7 +201,7 @@ def test_a_lapsed_hold_restarted_is_the_same_membership(fixed_circle: Circle, me
     """Only a place she really had ends a membership: an abandoned checkout does not."""
     now = utcnow()
     payment = checkout(fixed_circle, member, now=now)
-    from mentoring.billing.checkout import expire_payment
+    from mentoring.billing.fulfilment import expire_payment
 
     expire_payment(payment.id, now=now)
     db.session.commit()
