@@ -1,4 +1,4 @@
-"""Joining a paid circle: the quote, the checkout, and fulfilment once the money lands.
+"""Joining a paid circle: the quote, the seat hold and the checkout.
 
 Seats belong to `mentoring.circles.enrollment`; billing holds a seat while she pays and
 confirms it through that module.
