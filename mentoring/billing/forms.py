@@ -6,11 +6,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-PAYMENT_STATUSES = ("pending", "paid", "failed", "expired", "refunded", "partially_refunded")
+from mentoring.billing.models import PaymentStatus
+
+# Amounts are typed on phones: bring up the number pad (decimal point included).
+AMOUNT_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
 
 
 class JoinForm(FlaskForm):
-    amount = StringField("Your price per meeting", validators=[Optional(), Length(max=20)])
+    amount = StringField("Your price per meeting", validators=[Optional(), Length(max=20)],
+                         render_kw=AMOUNT_INPUT)
     agree = BooleanField(
         "I agree to keep what is shared in this circle confidential.",
         validators=[DataRequired("Please agree to keep what is shared in the circle confidential.")],
@@ -21,7 +25,8 @@ class JoinForm(FlaskForm):
 
 class RefundForm(FlaskForm):
     amount = StringField("Amount to refund",
-                         validators=[DataRequired("Please enter an amount."), Length(max=20)])
+                         validators=[DataRequired("Please enter an amount."), Length(max=20)],
+                         render_kw=AMOUNT_INPUT)
     reason = StringField("Reason (kept in the audit log)",
                          validators=[DataRequired("Please say why."), Length(max=200)])
     decision = HiddenField()
@@ -34,7 +39,8 @@ class PaymentFilterForm(FlaskForm):
 
     status = SelectField(
         "Status",
-        choices=[SelectChoice("", "Any"), *(SelectChoice(s, s.replace("_", " ")) for s in PAYMENT_STATUSES)],
+        choices=[SelectChoice("", "Any"),
+                 *(SelectChoice(s.value, s.value.replace("_", " ")) for s in PaymentStatus)],
         validators=[Optional()],
     )
     date_from = DateField("From", validators=[Optional()])

@@ -4,7 +4,7 @@ A claimed notification carries its dispatcher's token, so only that dispatcher r
 outcome; the scheduler records a heartbeat that /healthz reads.
 
 Revision ID: 6542bb54a1eb
-Revises: 8f0df6a46c8a
+Revises: 1f32878fe2a9
 Create Date: 2026-11-29 19:40:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6542bb54a1eb'
-down_revision = '8f0df6a46c8a'
+down_revision = '1f32878fe2a9'
 branch_labels = None
 depends_on = None
 
