@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
@@ -12,6 +11,7 @@ from mentoring.accounts.models import DEFAULT_QUIET_END, DEFAULT_QUIET_START
 from mentoring.accounts.passwords import MAX_LENGTH
 from mentoring.accounts.roles import BIO_MAX, TRAINING_MAX
 from mentoring.accounts.service import DISPLAY_NAME_MAX, EMAIL_KINDS, OPTIONAL_EMAIL_KINDS
+from mentoring.forms import HearthForm
 
 
 def _lower_strip(value: str | None) -> str | None:
@@ -61,25 +61,25 @@ class ClockField(TimeField):
             raise ValueError("Please enter a time such as 21:30.") from error
 
 
-class SignupForm(FlaskForm):
+class SignupForm(HearthForm):
     email = email_field()
     display_name = display_name_field()
     timezone = timezone_field()
     password = new_password_field()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(HearthForm):
     email = email_field()
     password = PasswordField("Password", validators=[
         InputRequired("Please enter your password."), Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me logged in on this device")
 
 
-class EmailForm(FlaskForm):
+class EmailForm(HearthForm):
     email = email_field()
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(HearthForm):
     """Logged-in members just press the button; others give their address."""
 
     email = EmailField("Email address", filters=[_lower_strip], validators=[
@@ -87,7 +87,7 @@ class ResendVerificationForm(FlaskForm):
         Email("Please enter an email address such as name@example.com.")])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(HearthForm):
     password = new_password_field("New password")
     confirm = PasswordField("New password again", validators=[
         InputRequired("Please type the new password again."),
@@ -99,18 +99,18 @@ class ChangePasswordForm(ResetPasswordForm):
         InputRequired("Please enter your current password."), Length(max=MAX_LENGTH)])
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(HearthForm):
     email = email_field("New email address")
     password = PasswordField("Your password", validators=[
         InputRequired("Please enter your password."), Length(max=MAX_LENGTH)])
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(HearthForm):
     password = PasswordField("Your password", validators=[
         InputRequired("Please enter your password to confirm."), Length(max=MAX_LENGTH)])
 
 
-class FacilitatorApplicationForm(FlaskForm):
+class FacilitatorApplicationForm(HearthForm):
     bio = TextAreaField("About you", filters=[_strip], validators=[
         DataRequired("Please tell us about yourself."),
         Length(max=BIO_MAX, message=f"Please keep this to {BIO_MAX} characters.")])
@@ -119,7 +119,7 @@ class FacilitatorApplicationForm(FlaskForm):
         Length(max=TRAINING_MAX, message=f"Please keep this to {TRAINING_MAX} characters.")])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(HearthForm):
     display_name = display_name_field()
     timezone = timezone_field()
     quiet_hours = BooleanField("Hold back notifications during quiet hours", default=True)

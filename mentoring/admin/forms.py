@@ -1,7 +1,7 @@
 """Admin forms: the decision buttons only need CSRF protection."""
 
-from flask_wtf import FlaskForm
+from mentoring.forms import HearthForm
 
 
-class ActionForm(FlaskForm):
+class ActionForm(HearthForm):
     """A POST button (approve, decline, revoke) carrying only the CSRF token."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
+
+from mentoring.forms import HearthForm
 
 PAYMENT_STATUSES = ("pending", "paid", "failed", "expired", "refunded", "partially_refunded")
 
 
-class JoinForm(FlaskForm):
+class JoinForm(HearthForm):
     amount = StringField("Your price per meeting", validators=[Optional(), Length(max=20)])
     agree = BooleanField(
         "I agree to keep what is shared in this circle confidential.",
@@ -19,7 +20,7 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Continue to payment")
 
 
-class RefundForm(FlaskForm):
+class RefundForm(HearthForm):
     amount = StringField("Amount to refund",
                          validators=[DataRequired("Please enter an amount."), Length(max=20)])
     reason = StringField("Reason (kept in the audit log)",
@@ -28,7 +29,7 @@ class RefundForm(FlaskForm):
     submit = SubmitField("Refund")
 
 
-class PaymentFilterForm(FlaskForm):
+class PaymentFilterForm(HearthForm):
     class Meta:
         csrf = False  # a search over GET changes nothing
 
