@@ -46,6 +46,16 @@ def is_facilitator(user: Any) -> bool:
     return has_role(user, Role.FACILITATOR)
 
 
+def can_manage_circle(user: Any, facilitator_id: int | None) -> bool:
+    """Admins, and the circle's facilitator while she holds the live facilitator role.
+
+    A circle awaiting a new facilitator (`facilitator_id` None) is managed by admins only.
+    """
+    if is_admin(user):
+        return True
+    return facilitator_id is not None and is_facilitator(user) and user.id == facilitator_id
+
+
 def role_required(role: Role) -> Callable[[F], F]:
     """Only users holding `role` get through; others see 403, anonymous users log in."""
 
