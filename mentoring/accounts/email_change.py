@@ -53,6 +53,7 @@ def request_email_change(user_id: int, password: str, new_email: str, *, now: da
         text=(f"Hello {user.display_name},\n\nPlease confirm that Hearth should use this address by opening "
               f"this link within 48 hours:\n{url}"),
         link=path,
+        mailbox_only=True,
         extra={"to": new_email},  # the mailer sends to this address instead of the account's current one
     )
 

@@ -183,6 +183,7 @@ def send_verification(user_id: int, *, now: datetime) -> bool:
               f"opening this link within 48 hours:\n{url}\n\n"
               "If you didn't sign up, ignore this message and no account will be used."),
         link=path,
+        mailbox_only=True,
     )
     return True
 
@@ -244,6 +245,7 @@ def request_password_reset(email: str, *, now: datetime) -> None:
               f"This link works once, within one hour:\n{url}\n\n"
               "If you didn't ask, ignore this message; your password stays as it is."),
         link=path,
+        mailbox_only=True,
     )
 
 

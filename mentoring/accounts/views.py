@@ -328,7 +328,9 @@ def delete_account() -> Page:
             logout_user()
             flash("Your account has been deleted. Thank you for being part of Hearth.", "info")
             return redirect(url_for("web.landing"))
-    return render_template("accounts/delete.html", form=form)
+    # What leaving her circles would give back is billing's to say; she reads it before deciding.
+    return render_template("accounts/delete.html", form=form,
+                           refunds=personal_data.refunds_on_deletion(current_user.id, now=utcnow()))
 
 
 @bp.route("/facilitate", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from mentoring.audit.service import record
 from mentoring.db import utcnow
 from mentoring.errors import NotFound
 from mentoring.extensions import db
-from mentoring.notify.messages import resolve_link
+from mentoring.notify.messages import shown_in_app
 from mentoring.notify.models import Channel, Notification, NotificationStatus
 
 INBOX_PAGE_SIZE = 20
@@ -36,6 +36,7 @@ def queue_notification(
     channel: str = "email",
     stale_at: datetime | None = None,
     extra: dict[str, Any] | None = None,
+    mailbox_only: bool = False,
 ) -> bool:
     """Queue one notification in the current transaction; True if it was new.
 
@@ -46,6 +47,8 @@ def queue_notification(
     started): held back by quiet hours or a failing mail server past it, it stays in-app only.
     `channel` is "email" (also shown in the app) or "in_app" (never mailed). Kind "account" is
     for verification and password-reset mail: it ignores quiet hours and opt-outs.
+    `mailbox_only` marks a message whose link proves control of her mailbox: its text and link
+    go by email only, and the app shows just that it was sent (see `shown_in_app`).
     Raises ValueError for an unknown channel (a programming error, not a member's).
     """
     if channel not in set(Channel):
@@ -64,6 +67,7 @@ def queue_notification(
             "link": link,
             **({"stale_at": stale_at.astimezone(UTC).isoformat()} if stale_at else {}),
             **(extra or {}),
+            **({"mailbox_only": True} if mailbox_only else {}),
         },
         "status": NotificationStatus.PENDING,
         "attempts": 0,
@@ -122,12 +126,13 @@ def inbox_page(user_id: int, *, now: datetime, page: int = 1, per_page: int = IN
         InboxItem(
             id=row.id,
             subject=str(row.payload.get("subject") or ""),
-            text=str(row.payload.get("text") or ""),
-            link=resolve_link(row.payload.get("link")),
+            text=text,
+            link=link,
             at=row.visible_at,
             unread=row.read_at is None,
         )
         for row in rows[:per_page]
+        for text, link in [shown_in_app(row.payload)]
     ]
     return InboxPage(items=items, page=page, has_previous=page > 1, has_next=len(rows) > per_page)
 
