@@ -8,28 +8,18 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import Role, User
-from mentoring.extensions import db, login_manager
+from mentoring.accounts.sessions import user_for_session
+from mentoring.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
-    except ValueError:
-        return None
-    # One query for her and her roles: this runs on every request.
-    user = db.session.execute(
-        select(User).options(joinedload(User.roles)).where(User.id == user_id)
-    ).unique().scalar_one_or_none()
-    if user is None or user.deleted_at is not None or user.session_version != version:
-        return None
-    return user
+    # Runs on every request: her session must still exist on the server (see accounts.sessions).
+    return user_for_session(session_id)
 
 
 def has_role(user: Any, role: Role | str) -> bool:

@@ -110,6 +110,10 @@ class DeleteAccountForm(HearthForm):
         InputRequired("Please enter your password to confirm."), Length(max=MAX_LENGTH)])
 
 
+class LogoutEverywhereForm(HearthForm):
+    """The confirmation button and its CSRF token."""
+
+
 class FacilitatorApplicationForm(HearthForm):
     bio = TextAreaField("About you", filters=[_strip], validators=[
         DataRequired("Please tell us about yourself."),

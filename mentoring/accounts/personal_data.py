@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User
 from mentoring.accounts.passwords import UNUSABLE_HASH, password_matches
 from mentoring.accounts.service import WrongPassword
+from mentoring.accounts.sessions import end_all_sessions, session_history
 from mentoring.accounts.signals import account_deleted
 from mentoring.audit.service import record
 from mentoring.billing.models import Payment, Refund
@@ -80,6 +81,7 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
              "revoked_at": _iso(r.revoked_at)}
             for r in user.roles
         ],
+        "sessions": [{"started_at": _iso(started)} for started in session_history(user_id)],
         "facilitator_applications": [
             {"bio": a.bio, "training": a.training, "status": a.status, "created_at": _iso(a.created_at),
              "decided_at": _iso(a.decided_at)}
@@ -144,6 +146,7 @@ def delete_account(user_id: int, password: str, *, now: datetime) -> None:
     user.email_verified_at = None
     user.deleted_at = now
     user.session_version += 1
+    end_all_sessions(user_id)
     db.session.execute(
         update(RoleAssignment)
         .where(RoleAssignment.user_id == user_id, RoleAssignment.revoked_at.is_(None))

@@ -19,6 +19,7 @@ from mentoring.accounts import tokens
 from mentoring.accounts.links import minute_key, token_secret
 from mentoring.accounts.models import User
 from mentoring.accounts.passwords import hash_password, password_matches, password_problem
+from mentoring.accounts.sessions import end_all_sessions
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
@@ -262,10 +263,12 @@ def user_for_reset_token(token: str, *, now: datetime) -> User:
     return user
 
 
-def _set_password(user: User, new_password: str, now: datetime) -> None:
+def _set_password(user: User, new_password: str, now: datetime, *, keep_session: str | None = None) -> None:
     _check_password(new_password, email=user.email, display_name=user.display_name)
     user.password_hash = hash_password(new_password)
-    user.session_version += 1  # every other session and remember-me cookie stops working
+    user.session_version += 1  # reset links made for the old password stop working
+    # Someone who knew the old password may be logged in somewhere: every other session ends.
+    end_all_sessions(user.id, keep=keep_session)
     _, reset_url = public_link("accounts.reset_request")
     queue_notification(
         user.id, "account", f"password-changed:{user.id}:{user.session_version}",
@@ -278,7 +281,7 @@ def _set_password(user: User, new_password: str, now: datetime) -> None:
 
 
 def reset_password(token: str, new_password: str, *, now: datetime) -> User:
-    """Set a new password through a reset link, which then stops working; logs out other sessions.
+    """Set a new password through a reset link, which then stops working; ends all her sessions.
 
     A reset proves she controls the address, so an unconfirmed address becomes confirmed.
     Raises TokenExpired / TokenInvalid or WeakPassword, changing nothing.
@@ -291,15 +294,17 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     return user
 
 
-def change_password(user_id: int, current_password: str, new_password: str, *, now: datetime) -> User:
-    """Replace the password after checking the current one; bumps session_version.
+def change_password(user_id: int, current_password: str, new_password: str, *, now: datetime,
+                    keep_session: str | None = None) -> User:
+    """Replace the password after checking the current one; every session but `keep_session`
+    (the one she is using) ends.
 
     Raises WrongPassword (field "current_password") or WeakPassword.
     """
     user = live_user(user_id)
     if not password_matches(user.password_hash, current_password):
         raise WrongPassword(field="current_password")
-    _set_password(user, new_password, now)
+    _set_password(user, new_password, now, keep_session=keep_session)
     return user
 
 

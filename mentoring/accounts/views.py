@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from mentoring.accounts import email_change, personal_data, roles, service
+from mentoring.accounts import email_change, personal_data, roles, service, sessions
 from mentoring.accounts.auth import is_facilitator, verified_required
 from mentoring.accounts.forms import (
     ChangeEmailForm,
@@ -18,6 +18,7 @@ from mentoring.accounts.forms import (
     EmailForm,
     FacilitatorApplicationForm,
     LoginForm,
+    LogoutEverywhereForm,
     ResendVerificationForm,
     ResetPasswordForm,
     SettingsForm,
@@ -53,10 +54,6 @@ def _landing_after_login() -> str:
     if not current_user.is_verified:
         return url_for("accounts.unverified")
     return url_for("circles.dashboard")
-
-
-def _remembered() -> bool:
-    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 def _link_problem(error: TokenInvalid, *, retry_endpoint: str, retry_label: str) -> tuple[str, int]:
@@ -142,6 +139,8 @@ def login() -> Page:
         except service.InvalidCredentials as error:
             form.form_errors.append(error.message)
         else:
+            user.session_token = sessions.start_session(user.id, now=utcnow())
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_landing_after_login())
     return render_template("accounts/login.html", form=form, next=request.args.get("next", ""))
@@ -149,9 +148,26 @@ def login() -> Page:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
+    if current_user.is_authenticated:
+        # Ends the session on the server: a copy of this cookie no longer logs anyone in.
+        sessions.end_session(current_user.session_token)
+        db.session.commit()
     logout_user()
     flash("You are logged out. See you soon.", "info")
     return redirect(url_for("web.landing"))
+
+
+@bp.route("/logout-everywhere", methods=["GET", "POST"])
+@login_required
+def logout_everywhere() -> Page:
+    form = LogoutEverywhereForm()
+    if form.validate_on_submit():
+        sessions.end_all_sessions(current_user.id)
+        db.session.commit()
+        logout_user()
+        flash("You are logged out on every device, this one too. Log in again to carry on.", "info")
+        return redirect(url_for(".login"))
+    return render_template("accounts/logout_everywhere.html", form=form)
 
 
 # --- password reset --------------------------------------------------------------------------
@@ -246,17 +262,14 @@ def settings() -> Page:
 def change_password() -> Page:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        remember = _remembered()
         try:
-            user = service.change_password(current_user.id, form.current_password.data, form.password.data,
-                                           now=utcnow())
+            service.change_password(current_user.id, form.current_password.data, form.password.data,
+                                    now=utcnow(), keep_session=current_user.session_token)
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
-            # Her other sessions ended with the new session version; this one carries on.
-            login_user(user, remember=remember)
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for(".settings"))
     return render_template("accounts/change_password.html", form=form)
@@ -284,17 +297,16 @@ def change_email() -> Page:
 
 @bp.get("/email/confirm/<token>")
 def confirm_email_change(token: str) -> Page:
-    was_her = current_user.is_authenticated
+    current = current_user.session_token if current_user.is_authenticated else None
     try:
-        user = email_change.confirm_email_change(token, now=utcnow())
+        user = email_change.confirm_email_change(token, now=utcnow(), keep_session=current)
     except DomainError as error:
         db.session.rollback()
         problem = error if isinstance(error, TokenInvalid) else TokenInvalid(error.message)
         return _link_problem(problem, retry_endpoint="accounts.change_email", retry_label="Try again")
     db.session.commit()
     flash(f"Your email address is now {user.email}.", "success")
-    if was_her and current_user.id == user.id:
-        login_user(user, remember=_remembered())
+    if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for(".settings"))
     return redirect(url_for(".login"))
 
