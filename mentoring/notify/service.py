@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
+from mentoring.accounts.models import User
 from mentoring.audit.service import record
 from mentoring.db import utcnow
 from mentoring.errors import NotFound
@@ -37,6 +38,7 @@ def queue_notification(
     stale_at: datetime | None = None,
     extra: dict[str, Any] | None = None,
     mailbox_only: bool = False,
+    if_account_exists: bool = False,
 ) -> bool:
     """Queue one notification in the current transaction; True if it was new.
 
@@ -49,6 +51,8 @@ def queue_notification(
     for verification and password-reset mail: it ignores quiet hours and opt-outs.
     `mailbox_only` marks a message whose link proves control of her mailbox: its text and link
     go by email only, and the app shows just that it was sent (see `shown_in_app`).
+    With `if_account_exists`, nothing is queued when `user_id` names no live account, in the
+    same single statement, so a caller can do identical work whether or not an account exists.
     Raises ValueError for an unknown channel (a programming error, not a member's).
     """
     if channel not in set(Channel):
@@ -75,12 +79,15 @@ def queue_notification(
     }
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(Notification)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(Notification.id)
-    )
+    if if_account_exists:
+        columns = list(values)
+        rows = select(*(literal(values[c], type_=Notification.__table__.c[c].type) for c in columns)).where(
+            select(User.id).where(User.id == user_id, User.deleted_at.is_(None)).exists()
+        )
+        statement = insert(Notification).from_select(columns, rows)
+    else:
+        statement = insert(Notification).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Notification.id)
     return db.session.execute(statement).scalar_one_or_none() is not None
 
 
