@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from urllib.parse import urlsplit
 
@@ -45,6 +46,24 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def submitted_account() -> str:
+    """Rate-limit key of the account a login or reset form names (a digest of the address).
+
+    Guessing one member's password is limited per account, wherever the guesses come from;
+    the address limit stays much higher, so colleagues behind one office address (or members
+    behind one proxy) are not throttled together.
+    """
+    email = service.normalise_email(request.form.get("email", ""))
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+# Per account: a guesser. Per address: far higher, for an office of colleagues behind one address.
+LOGIN_PER_ACCOUNT = "10/minute;50/hour"
+LOGIN_PER_ADDRESS = "100/minute;1000/hour"
+RESET_PER_ACCOUNT = "5/hour"
+RESET_PER_ADDRESS = "100/hour"
 
 
 def _landing_after_login() -> str:
@@ -128,7 +147,8 @@ def unverified() -> Page:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute;50/hour", methods=["POST"])
+@limiter.limit(LOGIN_PER_ACCOUNT, methods=["POST"], key_func=submitted_account)
+@limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"])
 def login() -> Page:
     if current_user.is_authenticated:
         return redirect(_landing_after_login())
@@ -174,7 +194,8 @@ def logout_everywhere() -> Page:
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"])
+@limiter.limit(RESET_PER_ACCOUNT, methods=["POST"], key_func=submitted_account)
+@limiter.limit(RESET_PER_ADDRESS, methods=["POST"])
 def reset_request() -> Page:
     form = EmailForm()
     if form.validate_on_submit():
