@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from mentoring.accounts.models import DEFAULT_QUIET_END, DEFAULT_QUIET_START
@@ -12,6 +20,7 @@ from mentoring.accounts.passwords import MAX_LENGTH
 from mentoring.accounts.roles import BIO_MAX, TRAINING_MAX
 from mentoring.accounts.service import DISPLAY_NAME_MAX, EMAIL_KINDS, OPTIONAL_EMAIL_KINDS
 from mentoring.forms import HearthForm
+from mentoring.timekeeping.zones import find_zone, zone_choices
 
 
 def _lower_strip(value: str | None) -> str | None:
@@ -37,9 +46,20 @@ def new_password_field(label: str = "Password") -> PasswordField:
     ])
 
 
-def timezone_field() -> StringField:
-    return StringField("Your timezone", filters=[_strip], default="UTC",
-                       render_kw={"data-detect-timezone": True, "autocomplete": "off"},
+def _meant_zone(value: str | None) -> str | None:
+    # A typed city ("chicago") or a name in the wrong case still finds its zone; the service
+    # refuses anything that names none.
+    if not isinstance(value, str):
+        return value
+    return find_zone(value) or value.strip()
+
+
+def timezone_field() -> SelectField:
+    """Every IANA zone, labelled city first so it can be found by typing; the browser's zone
+    is filled in by app.js (data-detect-timezone), which also adds a search box."""
+    return SelectField("Your timezone", choices=list(zone_choices()), default="UTC", validate_choice=False,
+                       filters=[_meant_zone],
+                       render_kw={"data-detect-timezone": True, "data-searchable": "Search for your city"},
                        validators=[DataRequired("Please choose your timezone."),
                                    Length(max=64, message="Please choose a timezone from the list.")])
 

@@ -31,7 +31,6 @@ from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db, limiter
 from mentoring.forms import show_error
-from mentoring.timekeeping.display import all_timezones
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -100,7 +99,7 @@ def signup() -> Page:
             db.session.commit()
             # The same page whether or not the address already had an account.
             return redirect(url_for(".signup_sent"))
-    return render_template("accounts/signup.html", form=form, timezones=all_timezones())
+    return render_template("accounts/signup.html", form=form)
 
 
 @bp.get("/signup/check-your-inbox")
@@ -271,7 +270,7 @@ def settings() -> Page:
             flash("Your settings are saved.", "success")
             return redirect(url_for(".settings"))
     return render_template(
-        "accounts/settings.html", form=form, timezones=all_timezones(),
+        "accounts/settings.html", form=form,
         application=roles.pending_application(current_user.id),
         facilitator=is_facilitator(current_user),
     )
