@@ -102,3 +102,17 @@ def test_the_server_keeps_only_a_digest_of_each_session(client: FlaskClient, ctx
         token = session["_user_id"].partition(":")[2]
     assert row.token_hash != token
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+
+
+def test_her_open_sessions_are_in_her_data_export_without_their_secrets(
+    client: FlaskClient, ctx: None
+) -> None:
+    make_user("mira@example.com")
+    db.session.commit()
+    _log_in(client)
+    with client.session_transaction() as session:
+        token = session["_user_id"].partition(":")[2]
+    raw = client.get("/account/export").get_data(as_text=True)
+    [row] = db.session.query(UserSession).all()
+    assert '"sessions": [' in raw and row.created_at.isoformat()[:16] in raw
+    assert token not in raw and row.token_hash not in raw
