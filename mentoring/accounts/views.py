@@ -47,22 +47,28 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def submitted_account() -> str:
-    """Rate-limit key of the account a login or reset form names (a digest of the address).
+def account_key() -> str:
+    """Rate-limit key of the account a request is about: the logged-in member, else the address
+    a form names (as a digest), else the reset link's token.
 
-    Guessing one member's password is limited per account, wherever the guesses come from;
-    the address limit stays much higher, so colleagues behind one office address (or members
-    behind one proxy) are not throttled together.
+    Guessing one member's password is limited per account, wherever the guesses come from; the
+    limit per client address stays much higher, so colleagues behind one office address (or
+    members behind one proxy) are not throttled together.
     """
+    if current_user.is_authenticated:
+        return f"member:{current_user.id}"
     email = service.normalise_email(request.form.get("email", ""))
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+    subject = email or (request.view_args or {}).get("token", "")
+    return "account:" + hashlib.sha256(subject.encode()).hexdigest()[:32]
 
 
-# Per account: a guesser. Per address: far higher, for an office of colleagues behind one address.
+# Per account: a guesser or a flood aimed at one person. Per address: far higher, for an office of
+# colleagues behind one address.
 LOGIN_PER_ACCOUNT = "10/minute;50/hour"
 LOGIN_PER_ADDRESS = "100/minute;1000/hour"
-RESET_PER_ACCOUNT = "5/hour"
-RESET_PER_ADDRESS = "100/hour"
+MAIL_PER_ACCOUNT = "5/hour"  # asking for a sign-up, confirmation or reset mail
+MAIL_PER_ADDRESS = "100/hour"
+CHANGE_PER_ACCOUNT = "10/hour"  # password, email address, deletion, a reset link
 
 
 def _landing_after_login() -> str:
@@ -83,7 +89,8 @@ def _link_problem(error: TokenInvalid, *, retry_endpoint: str, retry_label: str)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("20/hour", methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, methods=["POST"], key_func=account_key)
+@limiter.limit(MAIL_PER_ADDRESS, methods=["POST"])
 def signup() -> Page:
     if current_user.is_authenticated:
         return redirect(url_for("circles.dashboard"))
@@ -121,7 +128,8 @@ def verify_email(token: str) -> Page:
 
 
 @bp.route("/unverified", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, methods=["POST"], key_func=account_key)
+@limiter.limit(MAIL_PER_ADDRESS, methods=["POST"])
 def unverified() -> Page:
     if current_user.is_authenticated and current_user.is_verified:
         return redirect(url_for("circles.dashboard"))
@@ -146,7 +154,7 @@ def unverified() -> Page:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_PER_ACCOUNT, methods=["POST"], key_func=submitted_account)
+@limiter.limit(LOGIN_PER_ACCOUNT, methods=["POST"], key_func=account_key)
 @limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"])
 def login() -> Page:
     if current_user.is_authenticated:
@@ -193,8 +201,8 @@ def logout_everywhere() -> Page:
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(RESET_PER_ACCOUNT, methods=["POST"], key_func=submitted_account)
-@limiter.limit(RESET_PER_ADDRESS, methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, methods=["POST"], key_func=account_key)
+@limiter.limit(MAIL_PER_ADDRESS, methods=["POST"])
 def reset_request() -> Page:
     form = EmailForm()
     if form.validate_on_submit():
@@ -210,7 +218,7 @@ def reset_sent() -> str:
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit(CHANGE_PER_ACCOUNT, methods=["POST"], key_func=account_key)
 def reset_password(token: str) -> Page:
     retry = {"retry_endpoint": "accounts.reset_request", "retry_label": "Ask for a new link"}
     try:
@@ -278,7 +286,7 @@ def settings() -> Page:
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit(CHANGE_PER_ACCOUNT, methods=["POST"], key_func=account_key)
 def change_password() -> Page:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -297,7 +305,7 @@ def change_password() -> Page:
 
 @bp.route("/email", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit(CHANGE_PER_ACCOUNT, methods=["POST"], key_func=account_key)
 def change_email() -> Page:
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -346,7 +354,7 @@ def export_data() -> Response:
 
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit(CHANGE_PER_ACCOUNT, methods=["POST"], key_func=account_key)
 def delete_account() -> Page:
     form = DeleteAccountForm()
     if form.validate_on_submit():

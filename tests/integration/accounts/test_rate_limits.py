@@ -13,6 +13,7 @@ from mentoring.extensions import db
 from tests.conftest import PASSWORD, csrf_token
 from tests.factories import make_user
 from tests.helpers import page_text
+from tests.integration.accounts.helpers import STRONG
 
 LOGIN = "/account/login"
 
@@ -79,3 +80,30 @@ def test_behind_one_trusted_proxy_each_member_is_known_by_her_own_address(app_co
 
 def test_without_trusted_proxies_forwarded_headers_are_ignored(app_config: dict[str, Any]) -> None:
     assert _seen_address(app_config, 0) == "10.0.0.2 http"
+
+
+def test_thirty_colleagues_behind_one_office_address_all_sign_up_within_the_hour(
+    new_client: Callable[[], FlaskClient], ctx: None
+) -> None:
+    for n in range(30):
+        response = _post(new_client(), "/account/signup",
+                         {"email": f"colleague{n}@acme.example", "display_name": f"Colleague {n}",
+                          "timezone": "Europe/London", "password": STRONG}, address="203.0.113.7")
+        assert response.status_code == 302, n
+
+
+def test_password_changes_are_limited_per_member_not_per_office(
+    new_client: Callable[[], FlaskClient], ctx: None
+) -> None:
+    from tests.factories import login
+
+    mira, ann = make_user("mira@example.com"), make_user("ann@example.com")
+    db.session.commit()
+    thief, colleague = new_client(), new_client()
+    login(thief, mira)
+    login(colleague, ann)
+    wrong = {"current_password": "not it at all", "password": STRONG, "confirm": STRONG}
+    for _ in range(10):
+        assert _post(thief, "/account/password", wrong, address="203.0.113.7").status_code == 200
+    assert _post(thief, "/account/password", wrong, address="198.51.100.1").status_code == 429
+    assert _post(colleague, "/account/password", wrong, address="203.0.113.7").status_code == 200
