@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from mentoring.accounts.models import Role, User
 from mentoring.accounts.sessions import user_for_session
+from mentoring.db import utcnow
 from mentoring.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -19,7 +20,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     # Runs on every request: her session must still exist on the server (see accounts.sessions).
-    return user_for_session(session_id)
+    return user_for_session(session_id, now=utcnow())
 
 
 def has_role(user: Any, role: Role | str) -> bool:

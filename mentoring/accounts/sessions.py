@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User, UserSession
 from mentoring.extensions import db
+
+# A remember-me cookie lasts a year (Flask-Login's default); no session outlives it.
+SESSION_LIFETIME = timedelta(days=365)
 
 
 def _digest(token: str) -> str:
@@ -31,16 +34,18 @@ def start_session(user_id: int, *, now: datetime) -> str:
     return token
 
 
-def user_for_session(session_id: str) -> User | None:
+def user_for_session(session_id: str, *, now: datetime) -> User | None:
     """The live account a session id ("<user id>:<token>") belongs to, with her roles, in one
-    query; None once the session has ended or the account is deleted."""
+    query; None once the session has ended (or is older than SESSION_LIFETIME) or the account
+    is deleted."""
     user_part, _, token = session_id.partition(":")
     if not user_part.isdigit() or not token:
         return None
     user = db.session.execute(
         select(User).options(joinedload(User.roles))
         .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_part), UserSession.token_hash == _digest(token), User.deleted_at.is_(None))
+        .where(User.id == int(user_part), UserSession.token_hash == _digest(token), User.deleted_at.is_(None),
+               UserSession.created_at >= now - SESSION_LIFETIME)
     ).unique().scalar_one_or_none()
     if user is not None:
         user.session_token = token
@@ -59,6 +64,14 @@ def end_all_sessions(user_id: int, *, keep: str | None = None) -> int:
     if keep:
         statement = statement.where(UserSession.token_hash != _digest(keep))
     return db.session.execute(statement).rowcount
+
+
+def end_expired_sessions(now: datetime) -> int:
+    """End the sessions older than SESSION_LIFETIME (never logged out: a closed browser, a lost
+    phone); returns how many. Idempotent."""
+    return db.session.execute(
+        delete(UserSession).where(UserSession.created_at < now - SESSION_LIFETIME)
+    ).rowcount
 
 
 def session_history(user_id: int) -> list[datetime]:

@@ -116,3 +116,23 @@ def test_her_open_sessions_are_in_her_data_export_without_their_secrets(
     [row] = db.session.query(UserSession).all()
     assert '"sessions": [' in raw and row.created_at.isoformat()[:16] in raw
     assert token not in raw and row.token_hash not in raw
+
+
+def test_a_session_ends_after_a_year_and_the_scheduler_clears_it(client: FlaskClient, ctx: None) -> None:
+    from datetime import timedelta
+
+    import time_machine
+
+    from mentoring.accounts.jobs import end_expired_login_sessions
+    from mentoring.db import utcnow
+
+    make_user("mira@example.com")
+    db.session.commit()
+    _log_in(client, remember=True)
+    with time_machine.travel(utcnow() + timedelta(days=364), tick=False):
+        assert _logged_in(client)
+        assert end_expired_login_sessions(utcnow()) == 0
+    with time_machine.travel(utcnow() + timedelta(days=366), tick=False):
+        assert not _logged_in(client)
+        assert end_expired_login_sessions(utcnow()) == 1
+    assert count(UserSession) == 0
