@@ -39,6 +39,7 @@ test-browser: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.dispatch $(DISPATCH_BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check mentoring tests

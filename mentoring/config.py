@@ -23,6 +23,31 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(env: os._Environ[str] | dict[str, str], key: str, default: float) -> float:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number of seconds, not {raw!r}.") from None
+    if not 0 < value <= 3600:
+        raise ConfigError(f"{key} must be more than 0 and at most 3600 seconds, not {raw!r}.")
+    return value
+
+
+def _count(value: str | None, name: str) -> int:
+    if value is None or value.strip() == "":
+        return 0
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ConfigError(f"{name} must be a whole number of 0 or more.")
+    return number
+
+
 def _instance_secret_key(instance_path: Path) -> str:
     """Generate a development secret once and keep it in the instance folder."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -46,11 +71,18 @@ class Settings:
     MAIL_PASSWORD: str = ""
     MAIL_STARTTLS: bool = True
     MAIL_FROM: str = "Hearth <hello@hearth.local>"
+    # Seconds to connect and for each SMTP command; and for the answer after the message body
+    # (RFC 5321 4.5.3.2 recommends 10 minutes there: a late "250" must not become a resend).
+    MAIL_TIMEOUT: float = 30.0
+    MAIL_DATA_TIMEOUT: float = 600.0
     PAYMENT_GATEWAY: str = "local"
     STRIPE_SECRET_KEY: str = ""
     STRIPE_WEBHOOK_SECRET: str = ""
     STRIPE_API_BASE: str = ""
     RATELIMIT_STORAGE_URI: str = "memory://"
+    # How many proxies in front of Hearth append to X-Forwarded-For / -Proto (0: none, trust no
+    # such header). Behind the README's TLS proxy it is 1, or every member shares one address.
+    TRUSTED_PROXIES: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -72,11 +104,14 @@ class Settings:
             MAIL_PASSWORD=env.get("MAIL_PASSWORD", ""),
             MAIL_STARTTLS=_bool(env.get("MAIL_STARTTLS"), default=True),
             MAIL_FROM=env.get("MAIL_FROM", "Hearth <hello@hearth.local>"),
+            MAIL_TIMEOUT=_seconds(env, "MAIL_TIMEOUT", 30.0),
+            MAIL_DATA_TIMEOUT=_seconds(env, "MAIL_DATA_TIMEOUT", 600.0),
             PAYMENT_GATEWAY=env.get("PAYMENT_GATEWAY", "local").strip().lower(),
             STRIPE_SECRET_KEY=env.get("STRIPE_SECRET_KEY", ""),
             STRIPE_WEBHOOK_SECRET=env.get("STRIPE_WEBHOOK_SECRET", ""),
             STRIPE_API_BASE=env.get("STRIPE_API_BASE", ""),
             RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            TRUSTED_PROXIES=_count(env.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
         )
 
     def check_production(self) -> None:

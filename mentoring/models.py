@@ -5,6 +5,7 @@ from mentoring.audit.models import AuditEntry
 from mentoring.availability.models import AvailabilityWindow, CalendarFeed, CircleInterest
 from mentoring.billing.models import Payment, Refund, WebhookEvent
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
+from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Payment",
     "Refund",
     "RoleAssignment",
+    "SchedulerHeartbeat",
     "User",
     "WebhookEvent",
 ]

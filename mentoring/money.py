@@ -1,14 +1,19 @@
 """Money: integer minor units (cents, pence) plus an ISO currency code, never floats.
 
 The one place that knows which currencies Hearth takes, how an amount reads ("$15",
-"$12.50") and how a typed amount becomes cents. Pure functions over plain values; the price
-rules of circles and billing call these.
+"$12.50", or "12,50 €" in German, through Babel's locale data) and how a typed amount becomes
+cents. Pure functions over plain values; the price rules of circles and billing call these.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal
 
 from mentoring.errors import DomainError
 
@@ -53,18 +58,30 @@ def check_currency(currency: str | None, *, field: str = "currency") -> str:
     return code
 
 
-def format_money(cents: int, currency: str) -> str:
-    """'$15', '$12.50', '£1,234.56'; whole amounts without decimals. An unknown currency shows
-    its code: '12.34 XYZ'."""
+DEFAULT_LOCALE = "en"
+
+
+@lru_cache(maxsize=32)
+def _whole_pattern(locale: str) -> str:
+    # The locale's own currency pattern without its fraction digits ("¤#,##0.00" -> "¤#,##0"),
+    # so a whole amount reads "$15" rather than "$15.00" in every locale.
+    return re.sub(r"\.[0#]+", "", Locale.parse(locale).currency_formats["standard"].pattern)
+
+
+def format_money(cents: int, currency: str, *, locale: str = DEFAULT_LOCALE) -> str:
+    """How an amount reads in `locale` (Babel): '$15', '$12.50', '£1,234.56' in English, '12,50 €'
+    in German; whole amounts without decimals. An unknown currency shows its code: '12.34 XYZ'.
+    The one money formatter: pages, messages and errors all use it."""
     code = (currency or "").strip().upper()
     unit = CURRENCIES.get(code)
     digits = unit.digits if unit else 2
-    sign = "-" if cents < 0 else ""
-    whole, minor = divmod(abs(cents), 10**digits)
-    number = f"{whole:,}" if minor == 0 else f"{whole:,}.{minor:0{digits}d}"
+    amount = Decimal(cents).scaleb(-digits)
+    whole = cents % 10**digits == 0
     if unit is None:
-        return f"{sign}{number} {code}"
-    return f"{sign}{unit.symbol}{number}"
+        number = format_decimal(amount, format="#,##0" if whole else "#,##0.00", locale=locale)
+        return f"{number} {code}"
+    pattern = _whole_pattern(locale) if whole else None
+    return format_currency(amount, code, format=pattern, locale=locale, currency_digits=pattern is None)
 
 
 def amount_text(cents: int | None, currency: str | None = None) -> str:

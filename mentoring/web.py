@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import text
 
+from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.jobs.heartbeat import SchedulerState, scheduler_health
 from mentoring.money import format_money
 from mentoring.timekeeping.display import format_local, format_local_date, tz_label
 from mentoring.timekeeping.viewer import timezone_is_guessed, viewer_timezone
@@ -19,6 +23,8 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
+# Production is served over TLS only (BASE_URL must be https): browsers remember that for two years.
+HSTS = "max-age=63072000; includeSubDomains"
 
 
 @bp.get("/")
@@ -28,14 +34,26 @@ def landing() -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
+    """The database, and whether the scheduler (which sends all mail) is beating.
+
+    A missing heartbeat means no scheduler ever ran against this database: in production that
+    is as bad as a stopped one (no mail goes out), so it fails the check; in development (a fresh
+    install, `flask run` alone) it is only reported.
+    """
     try:
         db.session.execute(text("SELECT 1"))
+        health = scheduler_health(utcnow())
         database = "ok"
     except Exception:  # noqa: BLE001 - any failure means the database is down for us
         db.session.rollback()
-        database = "down"
-    status = "ok" if database == "ok" else "degraded"
-    return jsonify(status=status, database=database), (200 if status == "ok" else 503)
+        return jsonify(status="degraded", database="down", scheduler="unknown"), 503
+    body: dict[str, str] = {"database": database, "scheduler": health.state}
+    if health.last_beat is not None:
+        body["scheduler_last_beat"] = health.last_beat.isoformat()
+    failing = health.state is SchedulerState.STALE or (
+        health.state is SchedulerState.NOT_STARTED and current_app.config.get("HEARTH_ENV") == "production"
+    )
+    return jsonify(status="degraded" if failing else "ok", **body), (503 if failing else 200)
 
 
 def public_link(endpoint: str, **values: object) -> tuple[str, str]:
@@ -56,6 +74,8 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SETTINGS"].is_production:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -63,6 +83,15 @@ def page_number() -> int:
     """The `?page=` of a list page: 1 when missing or not a number, at most MAX_PAGE."""
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), MAX_PAGE)
+
+
+def link_args(keys: Iterable[str]) -> dict[str, str]:
+    """The non-empty query values of `keys` only, to carry into a list page's links.
+
+    Passing the whole query string to `url_for` would hand it `_method`, `_external`,
+    `_scheme` or `_anchor` (a 500, or links pointing at whatever Host the request named).
+    """
+    return {key: value for key in keys if (value := request.args.get(key, ""))}
 
 
 def init_app(app: Flask) -> None:

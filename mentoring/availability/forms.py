@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,6 +24,7 @@ from mentoring.circles.catalog import (
     MEETINGS_MIN,
     WEEKDAYS,
 )
+from mentoring.forms import HearthForm
 
 STARTS = [SelectChoice(hhmm(m)) for m in range(0, DAY, STEP)]
 ENDS = [SelectChoice(hhmm(m)) for m in range(STEP, DAY + 1, STEP)]
@@ -35,7 +35,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class WindowForm(FlaskForm):
+class WindowForm(HearthForm):
     weekdays = CheckboxList("Days", choices=[SelectChoice(str(i), name) for i, name in enumerate(WEEKDAYS)],
                             validate_choice=False)
     start = SelectField("From", choices=STARTS, default="09:00", validate_choice=False)
@@ -53,7 +53,7 @@ class WindowForm(FlaskForm):
         return parse_hhmm(self.start.data or ""), parse_hhmm(self.end.data or "")
 
 
-class FindTimeForm(FlaskForm):
+class FindTimeForm(HearthForm):
     """Read from the query string: searching changes nothing, so it is a GET (no CSRF token)."""
 
     class Meta:
@@ -67,12 +67,12 @@ class FindTimeForm(FlaskForm):
                          validators=[InputRequired(), NumberRange(MEETINGS_MIN, MEETINGS_MAX)])
 
 
-class ChooseTimeForm(FlaskForm):
+class ChooseTimeForm(HearthForm):
     weekday = IntegerField(widget=widgets.HiddenInput())
     start = IntegerField(widget=widgets.HiddenInput())
     duration = IntegerField(widget=widgets.HiddenInput())
     from_date = DateField(widget=widgets.HiddenInput())
 
 
-class InterestForm(FlaskForm):
+class InterestForm(HearthForm):
     """A button and its CSRF token."""

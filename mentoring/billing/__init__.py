@@ -11,6 +11,9 @@ Settings (see `mentoring/config.py`):
 Point Stripe's webhook endpoint at `/billing/stripe/webhook` and send it
 `checkout.session.completed`, `checkout.session.async_payment_succeeded`,
 `checkout.session.async_payment_failed`, `checkout.session.expired` and `charge.refunded`.
+Stripe delivers them in any order: a `charge.refunded` for a payment not yet known waits in
+`webhook_events` and is applied when the payment is fulfilled (or by the reconciliation job),
+never dropped.
 
 The refund receivers for the circles' signals live in `refunds.py`, which the billing views
 import, so they are connected in every app `create_app` builds.

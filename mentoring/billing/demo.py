@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from mentoring.billing import pricing
 from mentoring.billing.checkout import price_terms
-from mentoring.billing.models import Payment
-from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus, Meeting, PriceMode
+from mentoring.billing.models import Payment, PaymentStatus
+from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus, PriceMode
 from mentoring.extensions import db
 from mentoring.money import CURRENCIES
 
@@ -31,7 +31,9 @@ def seed_payments(now: datetime) -> None:
         if enrollment.id in paid or circle.currency.upper() not in CURRENCIES:
             continue
         sequences = sorted(db.session.execute(
-            select(Meeting.sequence).where(Meeting.circle_id == circle.id, Meeting.status != "cancelled")
+            select(Meeting.sequence).where(
+                Meeting.circle_id == circle.id, Meeting.status != MeetingStatus.CANCELLED
+            )
         ).scalars())
         if not sequences:
             continue
@@ -48,7 +50,8 @@ def seed_payments(now: datetime) -> None:
             unit_amount_cents=unit, currency=circle.currency.upper(), meetings_covered=len(sequences),
             first_sequence=sequences[0], gateway="local",
             gateway_session_id=f"cs_demo_{secrets.token_hex(10)}",
-            gateway_payment_id=f"pi_demo_{secrets.token_hex(10)}", status="paid", created_at=paid_at,
+            gateway_payment_id=f"pi_demo_{secrets.token_hex(10)}", status=PaymentStatus.PAID,
+            created_at=paid_at,
             expires_at=paid_at + timedelta(minutes=31), paid_at=paid_at,
         ))
     db.session.flush()

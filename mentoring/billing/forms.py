@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-PAYMENT_STATUSES = ("pending", "paid", "failed", "expired", "refunded", "partially_refunded")
+from mentoring.billing.models import PaymentStatus
+from mentoring.forms import HearthForm
+
+# Amounts are typed on phones: bring up the number pad (decimal point included).
+AMOUNT_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
 
 
-class JoinForm(FlaskForm):
-    amount = StringField("Your price per meeting", validators=[Optional(), Length(max=20)])
+class JoinForm(HearthForm):
+    amount = StringField("Your price per meeting", validators=[Optional(), Length(max=20)],
+                         render_kw=AMOUNT_INPUT)
     agree = BooleanField(
         "I agree to keep what is shared in this circle confidential.",
         validators=[DataRequired("Please agree to keep what is shared in the circle confidential.")],
@@ -19,22 +23,24 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Continue to payment")
 
 
-class RefundForm(FlaskForm):
+class RefundForm(HearthForm):
     amount = StringField("Amount to refund",
-                         validators=[DataRequired("Please enter an amount."), Length(max=20)])
+                         validators=[DataRequired("Please enter an amount."), Length(max=20)],
+                         render_kw=AMOUNT_INPUT)
     reason = StringField("Reason (kept in the audit log)",
                          validators=[DataRequired("Please say why."), Length(max=200)])
     decision = HiddenField()
     submit = SubmitField("Refund")
 
 
-class PaymentFilterForm(FlaskForm):
+class PaymentFilterForm(HearthForm):
     class Meta:
         csrf = False  # a search over GET changes nothing
 
     status = SelectField(
         "Status",
-        choices=[SelectChoice("", "Any"), *(SelectChoice(s, s.replace("_", " ")) for s in PAYMENT_STATUSES)],
+        choices=[SelectChoice("", "Any"),
+                 *(SelectChoice(s.value, s.value.replace("_", " ")) for s in PaymentStatus)],
         validators=[Optional()],
     )
     date_from = DateField("From", validators=[Optional()])

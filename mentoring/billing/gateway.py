@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import stripe
@@ -70,6 +69,11 @@ class PaymentGateway(ABC):
     @abstractmethod
     def retrieve_checkout(self, session_id: str) -> CheckoutStatus:
         """Ask the provider how a checkout stands; raises GatewayError."""
+
+    @abstractmethod
+    def expire_checkout(self, session_id: str) -> None:
+        """Close an open checkout so it can no longer be paid. Raises GatewayError (for one
+        that was completed meanwhile, too)."""
 
     @abstractmethod
     def refund(self, payment_intent_id: str, amount_cents: int, *, idempotency_key: str) -> RefundResult:
@@ -143,6 +147,13 @@ class StripeGateway(PaymentGateway):
             payment_intent=intent,
         )
 
+    def expire_checkout(self, session_id: str) -> None:
+        try:
+            self.client.v1.checkout.sessions.expire(session_id)
+        except stripe.StripeError as error:
+            log.warning("stripe expire of %s failed: %s", session_id, error)
+            raise GatewayError() from error
+
     def refund(self, payment_intent_id: str, amount_cents: int, *, idempotency_key: str) -> RefundResult:
         try:
             refund = self.client.v1.refunds.create(
@@ -178,22 +189,35 @@ class LocalGateway(PaymentGateway):
         idempotency_key: str,
         customer_email: str | None = None,
     ) -> CheckoutSession:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
         from mentoring.billing.models import LocalCheckoutSession
         from mentoring.extensions import db
 
-        session = LocalCheckoutSession(
-            id=f"cs_local_{secrets.token_urlsafe(18)}",
-            payment_id=payment.id,
-            amount_cents=payment.amount_cents,
-            currency=payment.currency,
-            title=circle_title,
-            success_url=success_url,
-            cancel_url=cancel_url,
-            expires_at=expires_at,
+        # Like Stripe's idempotency key: the same key gives the same checkout, even for two
+        # requests at once (the id is derived from the key, and the primary key settles the race).
+        digest = hmac.new(self.webhook_secret.encode(), idempotency_key.encode(), hashlib.sha256)
+        session_id = f"cs_local_{digest.hexdigest()[:32]}"
+        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(
+            insert(LocalCheckoutSession)
+            .values(
+                id=session_id,
+                payment_id=payment.id,
+                amount_cents=payment.amount_cents,
+                currency=payment.currency,
+                title=circle_title,
+                status="open",
+                payment_status="unpaid",
+                success_url=success_url,
+                cancel_url=cancel_url,
+                expires_at=expires_at,
+                created_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing(index_elements=["id"])
         )
-        db.session.add(session)
-        db.session.flush()
-        return CheckoutSession(id=session.id, url=f"/billing/local-checkout/{session.id}")
+        return CheckoutSession(id=session_id, url=f"/billing/local-checkout/{session_id}")
 
     def retrieve_checkout(self, session_id: str) -> CheckoutStatus:
         from mentoring.billing.models import LocalCheckoutSession
@@ -208,6 +232,22 @@ class LocalGateway(PaymentGateway):
             status = "expired"
         return CheckoutStatus(status=status, payment_status=session.payment_status,
                               payment_intent=session.payment_intent)
+
+    def expire_checkout(self, session_id: str) -> None:
+        from sqlalchemy import update
+
+        from mentoring.billing.models import LocalCheckoutSession
+        from mentoring.extensions import db
+
+        # As at Stripe, only an open checkout can be expired; a paid one is an error.
+        expired = db.session.execute(
+            update(LocalCheckoutSession)
+            .where(LocalCheckoutSession.id == session_id, LocalCheckoutSession.status != "complete")
+            .values(status="expired")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if expired != 1:
+            raise GatewayError("That checkout was already completed or does not exist.")
 
     def refund(self, payment_intent_id: str, amount_cents: int, *, idempotency_key: str) -> RefundResult:
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]

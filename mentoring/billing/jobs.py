@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from mentoring.billing.checkout import expire_payment, fulfil_payment
+from mentoring.billing.fulfilment import expire_payment, fulfil_payment
 from mentoring.billing.gateway import GatewayError, PaymentGateway
-from mentoring.billing.models import Payment
+from mentoring.billing.models import Payment, PaymentStatus
+from mentoring.billing.refunds import apply_all_waiting_refunds
 from mentoring.extensions import db
 from mentoring.jobs.registry import periodic
 
@@ -23,10 +24,11 @@ STALE_AFTER = timedelta(minutes=35)
 def reconcile_pending_payments(now: datetime, gateway: PaymentGateway, *, limit: int = 100) -> dict[str, int]:
     """Ask the gateway about pending payments older than 35 minutes: fulfil the paid ones,
     expire (and release the hold of) the expired ones, leave the rest (a delayed payment
-    method still settling). Idempotent; returns counts by outcome."""
+    method still settling), and apply refund events still waiting for a payment that has
+    appeared since. Idempotent; returns counts by outcome."""
     stale = list(db.session.execute(
         select(Payment.id, Payment.gateway_session_id)
-        .where(Payment.status == "pending", Payment.created_at < now - STALE_AFTER)
+        .where(Payment.status == PaymentStatus.PENDING, Payment.created_at < now - STALE_AFTER)
         .order_by(Payment.id)
         .limit(limit)
     ).all())
@@ -50,6 +52,7 @@ def reconcile_pending_payments(now: datetime, gateway: PaymentGateway, *, limit:
             counts["expired"] += 1
         else:
             counts["waiting"] += 1
+    counts["refunds_applied"] = apply_all_waiting_refunds(now=now)
     return counts
 
 

@@ -13,6 +13,8 @@ import json
 import secrets
 from datetime import datetime
 
+from sqlalchemy import update
+
 from mentoring.billing.gateway import PaymentGateway
 from mentoring.billing.models import LocalCheckoutSession
 from mentoring.billing.webhooks import handle_webhook
@@ -41,15 +43,23 @@ def local_session(session_id: str) -> LocalCheckoutSession:
 def pay_local_checkout(session_id: str, *, secret: str, gateway: PaymentGateway, now: datetime) -> str:
     """Pay a local checkout and deliver its signed webhook; returns where to send her next.
 
-    Raises NotFound, CheckoutClosed.
+    As at Stripe, a checkout is paid once: the open checkout is claimed with one conditional
+    UPDATE, so a double-clicked Pay charges once, keeps the first payment reference and sends
+    one event; the second click goes to the success page. Raises NotFound, CheckoutClosed.
     """
     session = local_session(session_id)
-    if session.status != "open" or session.expires_at <= now:
+    claimed = db.session.execute(
+        update(LocalCheckoutSession)
+        .where(LocalCheckoutSession.id == session_id, LocalCheckoutSession.status == "open",
+               LocalCheckoutSession.expires_at > now)
+        .values(status="complete", payment_status="paid", payment_intent=f"pi_local_{secrets.token_hex(12)}")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(session)
+    if claimed != 1:
+        if session.payment_status == "paid":
+            return _success_url(session)
         raise CheckoutClosed()
-    session.status = "complete"
-    session.payment_status = "paid"
-    session.payment_intent = f"pi_local_{secrets.token_hex(12)}"
-    db.session.flush()
     timestamp = int(now.timestamp())
     event = {
         "id": f"evt_local_{secrets.token_hex(12)}",
@@ -73,4 +83,8 @@ def pay_local_checkout(session_id: str, *, secret: str, gateway: PaymentGateway,
     }
     body = json.dumps(event)
     handle_webhook(body, sign(body, secret, timestamp), secret=secret, gateway=gateway, now=now)
+    return _success_url(session)
+
+
+def _success_url(session: LocalCheckoutSession) -> str:
     return session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
@@ -11,6 +12,21 @@ from mentoring.accounts.models import User
 from mentoring.circles.models import Enrollment
 from mentoring.db import utcnow
 from mentoring.extensions import db
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+# Money we keep (all or part of it): at most one such payment per membership.
+KEPT_STATUSES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
+# A checkout that may still turn into money: Stripe can complete a session we already gave up on.
+FULFILLABLE_STATUSES = (PaymentStatus.PENDING, PaymentStatus.EXPIRED, PaymentStatus.FAILED)
 
 
 class Payment(db.Model):
@@ -27,6 +43,19 @@ class Payment(db.Model):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # At most one kept payment per membership, whatever the timing of two paid checkouts:
+        # the loser's claim fails here and it is refunded. A fully refunded payment is not kept,
+        # so it never blocks; a partially refunded one still pays for the place. Scoped to the
+        # membership (not the enrollment row, which a rejoin reuses) so paying again after
+        # leaving is not a duplicate.
+        Index(
+            "uq_payments_one_kept_per_membership",
+            "enrollment_id",
+            "membership_number",
+            unique=True,
+            sqlite_where=text("status IN ('paid', 'partially_refunded')"),
+            postgresql_where=text("status IN ('paid', 'partially_refunded')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,12 +66,13 @@ class Payment(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     meetings_covered: Mapped[int]
     first_sequence: Mapped[int]  # the first meeting (by sequence) this payment covers
+    # Enrollment.membership_number when the checkout started: which membership this pays for.
+    membership_number: Mapped[int] = mapped_column(default=1, server_default="1")
     gateway: Mapped[str] = mapped_column(String(10))
     gateway_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     gateway_payment_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     checkout_url: Mapped[str | None] = mapped_column(Text)
-    # pending/paid/failed/expired/refunded/partially_refunded
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=PaymentStatus.PENDING, index=True)
     refunded_cents: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
@@ -79,6 +109,10 @@ class WebhookEvent(db.Model):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(80))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An event about a payment we do not know yet (Stripe delivers out of order): the gateway
+    # payment id it waits for, and the figures it carries (JSON), applied when it appears.
+    waiting_for: Mapped[str | None] = mapped_column(String(255), index=True)
+    payload: Mapped[str | None] = mapped_column(Text)
 
 
 class LocalCheckoutSession(db.Model):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mentoring.circles.catalog import MAX_PRICE_CENTS
+from mentoring.circles.models import MeetingStatus
 from mentoring.circles.pricing_input import PriceSettings
 from mentoring.errors import DomainError
 from mentoring.money import check_currency, format_money
@@ -69,7 +70,9 @@ def meetings_left(meetings: Iterable[tuple[int, datetime, str]], now: datetime) 
 
     `meetings` are (sequence, starts_at, status) triples.
     """
-    return sorted(seq for seq, starts_at, status in meetings if status == "scheduled" and starts_at > now)
+    return sorted(
+        seq for seq, starts_at, status in meetings if status == MeetingStatus.SCHEDULED and starts_at > now
+    )
 
 
 def quote(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mentoring.accounts.models import User
-from mentoring.billing.models import Payment
+from mentoring.billing.models import Payment, PaymentStatus
 from mentoring.circles.models import Enrollment
 from mentoring.extensions import db
 
@@ -19,7 +19,7 @@ def payments_of(user_id: int) -> list[Payment]:
     """Her payments, newest first, with their circle and refunds loaded."""
     return list(db.session.execute(
         select(Payment)
-        .where(Payment.user_id == user_id, Payment.status != "pending")
+        .where(Payment.user_id == user_id, Payment.status != PaymentStatus.PENDING)
         .options(joinedload(Payment.enrollment).joinedload(Enrollment.circle), selectinload(Payment.refunds))
         .order_by(Payment.created_at.desc(), Payment.id.desc())
     ).unique().scalars())

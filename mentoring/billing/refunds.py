@@ -6,6 +6,7 @@ billing views import it), and run inside the sender's transaction.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,9 +17,16 @@ from sqlalchemy import func, select, update
 from mentoring.audit.service import record
 from mentoring.billing import pricing
 from mentoring.billing.gateway import GatewayError, PaymentGateway
-from mentoring.billing.models import Payment, Refund
+from mentoring.billing.models import (
+    FULFILLABLE_STATUSES,
+    KEPT_STATUSES,
+    Payment,
+    PaymentStatus,
+    Refund,
+    WebhookEvent,
+)
 from mentoring.circles import signals
-from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus, Meeting
+from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
 from mentoring.money import format_money
@@ -26,7 +34,8 @@ from mentoring.notify.service import queue_notification
 
 log = logging.getLogger(__name__)
 
-REFUNDABLE = ("paid", "partially_refunded")
+# The notification kind of a refund notice; account deletion still mails these.
+REFUND_NOTICE_KIND = "payment"
 # Leaving at least this long before the next meeting refunds the meetings not yet held.
 LEAVE_NOTICE = timedelta(hours=24)
 
@@ -61,23 +70,57 @@ def issue_refund(
     now: datetime,
     meetings: int = 0,
     actor_id: int | None = None,
+    note: str | None = None,
     message: str | None = None,
 ) -> Refund | None:
-    """Refund up to `amount_cents` of a payment, once per `idempotency_key`.
+    """Refund up to `amount_cents` of a kept payment, once per `idempotency_key`.
 
-    Guarantees: the amount is capped by what is still unrefunded (None when that is nothing);
-    the same key never refunds twice (here or at the gateway, which gets the same key); the
-    payment's refunded total and status move with the refund, and she is told. If the gateway
+    Guarantees: the amount is capped by what is still unrefunded (None when that is nothing,
+    or when the payment is not kept); the same key never refunds twice (here or at the gateway,
+    which gets the same key); the payment's refunded total and status move with the refund,
+    the refund is audited (automatic ones with no actor) and she is told. If the gateway
     refuses, RefundFailed is raised and the caller rolls back, leaving no half-made refund.
     """
     payment = _locked_payment(payment_id)
-    existing = db.session.execute(
-        select(Refund).where(Refund.idempotency_key == idempotency_key)
-    ).scalar_one_or_none()
+    existing = _refund_by_key(idempotency_key)
     if existing is not None:
         return existing
-    if payment.status not in REFUNDABLE:
+    if payment.status not in KEPT_STATUSES:
         return None
+    return _issue(payment, amount_cents, reason=reason, idempotency_key=idempotency_key, gateway=gateway,
+                  now=now, meetings=meetings, actor_id=actor_id, note=note, message=message)
+
+
+def refund_unkept_payment(
+    payment_id: int, *, reason: str, idempotency_key: str, gateway: PaymentGateway, now: datetime,
+    message: str,
+) -> Refund | None:
+    """Refund all that is left of money that arrived for a checkout we do not keep (a second
+    payment for a place already paid for). The payment ends `refunded`. Audited, and she is
+    told. Raises RefundFailed (the caller rolls back; the gateway's retry tries again)."""
+    payment = _locked_payment(payment_id)
+    existing = _refund_by_key(idempotency_key)
+    if existing is not None:
+        return existing
+    if payment.status not in FULFILLABLE_STATUSES:
+        return None
+    refund = _issue(payment, payment.amount_cents, reason=reason, idempotency_key=idempotency_key,
+                    gateway=gateway, now=now, meetings=payment.meetings_covered, message=message)
+    _set_status(payment, PaymentStatus.REFUNDED)
+    return refund
+
+
+def _refund_by_key(idempotency_key: str) -> Refund | None:
+    return db.session.execute(
+        select(Refund).where(Refund.idempotency_key == idempotency_key)
+    ).scalar_one_or_none()
+
+
+def _issue(
+    payment: Payment, amount_cents: int, *, reason: str, idempotency_key: str, gateway: PaymentGateway,
+    now: datetime, meetings: int, actor_id: int | None = None, note: str | None = None,
+    message: str | None = None,
+) -> Refund | None:
     if not payment.gateway_payment_id:
         # Paid but with no reference to refund against: never keep the money quietly.
         log.error("payment %s is paid but has no gateway payment id; refund needs a person", payment.id)
@@ -105,11 +148,12 @@ def issue_refund(
     refund.status = "succeeded" if result.status == "succeeded" else "pending"
     refund.gateway_refund_id = result.id
     _add_refunded(payment, amount)
+    _audit(refund, payment, actor_id=actor_id, note=note, now=now)
     circle = payment.enrollment.circle
     shown = format_money(amount, payment.currency)
     queue_notification(
         payment.user_id,
-        "payment",
+        REFUND_NOTICE_KIND,
         f"refund-issued:{idempotency_key}",
         subject=f"Refund of {shown} for {circle.title}",
         text=message or f"We refunded {shown} for {circle.title} to the card you paid with. "
@@ -117,6 +161,18 @@ def issue_refund(
         link=f"/billing/payments/{payment.id}",
     )
     return refund
+
+
+def _audit(
+    refund: Refund, payment: Payment, *, actor_id: int | None, note: str | None, now: datetime
+) -> None:
+    # Every refund is audited, automatic ones (no actor) too: money leaving is always traceable.
+    details: dict[str, object] = {
+        "amount_cents": refund.amount_cents, "currency": payment.currency, "reason": note or refund.reason,
+        "kind": refund.reason, "refund_id": refund.id, "automatic": actor_id is None,
+    }
+    record("payment.refund", actor_id=actor_id, subject_type="payment", subject_id=payment.id,
+           details=details, now=now)
 
 
 def _add_refunded(payment: Payment, amount: int) -> None:
@@ -129,34 +185,74 @@ def _add_refunded(payment: Payment, amount: int) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(payment)
-    payment.status = "refunded" if payment.refunded_cents >= payment.amount_cents else "partially_refunded"
+    if payment.refunded_cents >= payment.amount_cents:
+        _set_status(payment, PaymentStatus.REFUNDED)
+    elif payment.status in KEPT_STATUSES:
+        _set_status(payment, PaymentStatus.PARTIALLY_REFUNDED)
+    # Money not kept (a duplicate being refunded) keeps its status until it is refunded in full.
+
+
+def _set_status(payment: Payment, status: PaymentStatus) -> None:
+    payment.status = status
     db.session.flush()
 
 
 def reconcile_refunded_total(payment_intent: str, amount_refunded: int, *, event_id: str,
-                             now: datetime) -> bool:
+                             now: datetime) -> bool | None:
     """The gateway says `amount_refunded` of a charge is refunded (e.g. from its dashboard).
 
-    Records the difference as a refund row so receipts add up. Never lowers the total. True if
-    anything changed.
+    Records the difference as a refund row so receipts add up, and audits it. Never lowers the
+    total. True if anything changed, False if nothing did, None if no payment has that id (yet).
     """
     payment = db.session.execute(
         select(Payment).where(Payment.gateway_payment_id == payment_intent).with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if payment is None:
-        log.warning("refund for unknown payment intent %s ignored", payment_intent)
-        return False
+        return None
     target = min(amount_refunded, payment.amount_cents)
     missing = target - payment.refunded_cents
     if missing <= 0:
         return False
-    db.session.add(Refund(
+    refund = Refund(
         payment_id=payment.id, amount_cents=missing, reason="reconciled",
         idempotency_key=f"refund:gateway:{event_id}", status="succeeded", created_at=now,
-    ))
+    )
+    db.session.add(refund)
+    db.session.flush()
     _add_refunded(payment, missing)
+    _audit(refund, payment, actor_id=None, note=None, now=now)
     return True
+
+
+def apply_waiting_refunds(payment_intent: str, *, now: datetime) -> int:
+    """Apply `charge.refunded` events that arrived before their payment was known (Stripe
+    delivers out of order). Each is applied once: it stops waiting in the same transaction.
+    Returns how many were applied."""
+    events = db.session.execute(
+        select(WebhookEvent).where(WebhookEvent.waiting_for == payment_intent)
+        .order_by(WebhookEvent.received_at, WebhookEvent.id).with_for_update()
+    ).scalars().all()
+    applied = 0
+    for event in events:
+        charge = json.loads(event.payload or "{}")
+        if reconcile_refunded_total(payment_intent, int(charge.get("amount_refunded") or 0),
+                                    event_id=event.id, now=now) is None:
+            continue
+        event.waiting_for, event.payload = None, None
+        applied += 1
+    db.session.flush()
+    return applied
+
+
+def apply_all_waiting_refunds(*, now: datetime) -> int:
+    """Catch up on waiting refund events whose payment has appeared since (a refund event and
+    its payment processed at the same moment each miss the other). Idempotent."""
+    intents = db.session.execute(
+        select(WebhookEvent.waiting_for).distinct()
+        .join(Payment, Payment.gateway_payment_id == WebhookEvent.waiting_for)
+    ).scalars().all()
+    return sum(apply_waiting_refunds(intent, now=now) for intent in intents)
 
 
 def refund_manually(
@@ -171,7 +267,7 @@ def refund_manually(
     if already is not None:
         return already
     left = payment.amount_cents - payment.refunded_cents
-    if payment.status not in REFUNDABLE or left <= 0:
+    if payment.status not in KEPT_STATUSES or left <= 0:
         raise NothingToRefund()
     if amount_cents > left:
         raise NothingToRefund(
@@ -181,24 +277,24 @@ def refund_manually(
         raise NothingToRefund("Please enter an amount above zero.", field="amount")
     refund = issue_refund(
         payment_id, amount_cents, reason="manual", idempotency_key=key,
-        gateway=gateway, now=now, actor_id=admin_id,
+        gateway=gateway, now=now, actor_id=admin_id, note=reason,
     )
     if refund is None:
         raise NothingToRefund()
-    record(
-        "payment.refund", actor_id=admin_id, subject_type="payment", subject_id=payment_id,
-        details={"amount_cents": refund.amount_cents, "currency": payment.currency, "reason": reason,
-                 "refund_id": refund.id},
-        now=now,
-    )
     return refund
 
 
 def _paid_payments(enrollment_ids: list[int]) -> list[Payment]:
+    """Kept payments for these places' current memberships. A payment for an earlier
+    membership (she left late, unrefunded, then rejoined) was settled when she left."""
     if not enrollment_ids:
         return []
     return list(db.session.execute(
-        select(Payment).where(Payment.enrollment_id.in_(enrollment_ids), Payment.status.in_(REFUNDABLE))
+        select(Payment)
+        .join(Enrollment, Enrollment.id == Payment.enrollment_id)
+        .where(Payment.enrollment_id.in_(enrollment_ids),
+               Payment.status.in_([str(s) for s in KEPT_STATUSES]),
+               Payment.membership_number == Enrollment.membership_number)
         .order_by(Payment.id)
     ).scalars())
 
@@ -208,7 +304,7 @@ def _unheld_covered(circle_id: int, first_sequence: int, now: datetime) -> int:
     return db.session.execute(
         select(func.count(Meeting.id)).where(
             Meeting.circle_id == circle_id, Meeting.sequence >= first_sequence,
-            Meeting.status == "scheduled", Meeting.starts_at > now,
+            Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now,
         )
     ).scalar_one()
 
@@ -240,7 +336,9 @@ def leaving_refund(enrollment_id: int, *, now: datetime) -> LeavingRefund:
         return LeavingRefund(in_time=False)
     next_start = db.session.execute(
         select(func.min(Meeting.starts_at)).where(
-            Meeting.circle_id == enrollment.circle_id, Meeting.status == "scheduled", Meeting.starts_at > now
+            Meeting.circle_id == enrollment.circle_id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > now,
         )
     ).scalar_one_or_none()
     if next_start is None or next_start - now < LEAVE_NOTICE:
@@ -309,7 +407,7 @@ def refund_cancelled_circle(circle_id: int, *, now: datetime, gateway: PaymentGa
         held = db.session.execute(
             select(func.count(Meeting.id)).where(
                 Meeting.circle_id == circle_id, Meeting.sequence >= payment.first_sequence,
-                Meeting.status != "cancelled", Meeting.starts_at <= now,
+                Meeting.status != MeetingStatus.CANCELLED, Meeting.starts_at <= now,
             )
         ).scalar_one()
         kept = pricing.refund_for_leaving(payment.amount_cents, payment.meetings_covered, held)

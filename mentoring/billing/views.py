@@ -7,7 +7,6 @@ import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from mentoring.accounts.auth import is_admin, role_required, verified_required
@@ -15,23 +14,24 @@ from mentoring.accounts.models import Role
 from mentoring.billing import local_checkout, queries
 from mentoring.billing import refunds as refund_service  # noqa: F401 - connects the signal receivers
 from mentoring.billing.checkout import (
-    CheckoutStart,
-    fulfil_payment,
-    payment_for_session,
+    abandon_checkout,
+    open_checkout,
     quote_for_circle,
     start_checkout,
 )
 from mentoring.billing.forms import JoinForm, PaymentFilterForm, RefundForm
+from mentoring.billing.fulfilment import settle_returning_checkout
 from mentoring.billing.gateway import GatewayError, PaymentGateway, webhook_secret
 from mentoring.billing.models import Payment
 from mentoring.billing.webhooks import InvalidSignature, handle_webhook
-from mentoring.circles.catalog import MAX_PRICE_CENTS
+from mentoring.circles.enrollment import CircleFull
+from mentoring.circles.models import PriceMode
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import csrf, db
 from mentoring.forms import show_error
 from mentoring.money import amount_text, parse_amount
-from mentoring.web import page_number, public_link
+from mentoring.web import link_args, page_number, public_link
 
 log = logging.getLogger(__name__)
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -56,12 +56,6 @@ def _gateway() -> PaymentGateway:
     return current_app.extensions["hearth.gateway"]
 
 
-def _is_circle_full(error: DomainError) -> bool:
-    from mentoring.circles import enrollment
-
-    return isinstance(error, enrollment.CircleFull)
-
-
 @bp.route("/circles/<int:circle_id>/join", methods=["GET", "POST"])
 @verified_required
 def quote(circle_id: int) -> str | Response:
@@ -73,19 +67,15 @@ def quote(circle_id: int) -> str | Response:
     except DomainError as error:
         return render_template("billing/unavailable.html", circle_id=circle_id, message=error.message)
     form = JoinForm()
-    sliding = join.terms.mode == "sliding"
+    sliding = join.terms.mode == PriceMode.SLIDING
     if request.method == "GET" and sliding:
         form.amount.data = amount_text(join.quote.unit_cents, join.terms.currency)
-    shown = join.quote
+    shown = join
     if request.method == "POST":
         valid = form.validate()
         try:
             # Only her price per meeting is read from the form; the total is always recomputed.
-            chosen = None
-            if sliding:
-                chosen = parse_amount(form.amount.data, currency=join.terms.currency,
-                                      maximum_cents=MAX_PRICE_CENTS)
-            shown = quote_for_circle(circle_id, now=now, chosen_cents=chosen).quote
+            shown = quote_for_circle(circle_id, now=now, typed_amount=form.amount.data if sliding else None)
         except DomainError as error:
             show_error(form, error)
             valid = False
@@ -93,38 +83,42 @@ def quote(circle_id: int) -> str | Response:
             form.agree.errors = []
         elif valid:
             try:
-                return _start(circle_id, chosen, agreed=bool(form.agree.data))
+                return _start(circle_id, shown.chosen_cents, agreed=bool(form.agree.data))
+            except CircleFull:
+                db.session.rollback()
+                return render_template("billing/full.html", circle_id=circle_id, title=join.title)
             except DomainError as error:
                 db.session.rollback()
-                if _is_circle_full(error):
-                    return render_template("billing/full.html", circle_id=circle_id, title=join.title)
                 show_error(form, error)
-    return render_template("billing/quote.html", join=join, shown=shown, form=form,
+    return render_template("billing/quote.html", join=join, shown=shown.quote, form=form,
                            cancelled=request.args.get("cancelled") == "1")
 
 
 def _start(circle_id: int, chosen: int | None, *, agreed: bool) -> Response:
-    def attempt() -> CheckoutStart:
-        return start_checkout(
-            circle_id, current_user.id, chosen_cents=chosen, agreed=agreed, now=utcnow(), gateway=_gateway(),
-            success_url=public_link("billing.success")[1] + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=public_link("billing.quote", circle_id=circle_id, cancelled=1)[1],
-            customer_email=current_user.email,
-        )
-
-    try:
-        started = attempt()
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent click of hers committed first (her enrollment or her pending payment):
-        # the second attempt finds what the first made and reuses it.
-        db.session.rollback()
-        started = attempt()
-        db.session.commit()
+    # Two units of work: the seat hold is committed before the gateway is called, so a slow
+    # gateway never keeps the circle's seat ledger locked.
+    started = start_checkout(circle_id, current_user.id, chosen_cents=chosen, agreed=agreed, now=utcnow(),
+                             gateway_name=_gateway().name)
+    db.session.commit()
     if started.joined:
         flash("You're in. Welcome to the circle.", "success")
         return redirect(url_for("circles.detail", circle_id=circle_id))
-    return redirect(started.checkout_url)
+    url = started.checkout_url
+    if url is None:
+        try:
+            url = open_checkout(
+                started.payment_id, gateway=_gateway(),
+                success_url=public_link("billing.success")[1] + "?session_id={CHECKOUT_SESSION_ID}",
+                cancel_url=public_link("billing.quote", circle_id=circle_id, cancelled=1)[1],
+                replaced_session_id=started.replaced_session_id, customer_email=current_user.email,
+            )
+            db.session.commit()
+        except GatewayError:
+            db.session.rollback()
+            abandon_checkout(started.payment_id, now=utcnow())
+            db.session.commit()
+            raise
+    return redirect(url)
 
 
 @bp.errorhandler(DomainError)
@@ -136,20 +130,13 @@ def _domain_error(error: DomainError) -> tuple[str, int]:
 @bp.get("/success")
 @login_required
 def success() -> str:
-    session_id = request.args.get("session_id", "")
-    payment = payment_for_session(session_id) if session_id else None
-    if payment is None or payment.user_id != current_user.id:
+    try:
+        payment_id = settle_returning_checkout(request.args.get("session_id", ""), current_user.id,
+                                               now=utcnow(), gateway=_gateway())
+        db.session.commit()
+    except NotFound:
         abort(404)
-    if payment.status == "pending":
-        try:
-            status = _gateway().retrieve_checkout(session_id)
-        except GatewayError:
-            status = None
-        if status is not None and status.payment_status == "paid":
-            fulfil_payment(session_id, payment_intent=status.payment_intent, now=utcnow(), gateway=_gateway())
-            db.session.commit()
-    payment = queries.payment_with_details(payment.id)
-    return render_template("billing/success.html", payment=payment)
+    return render_template("billing/success.html", payment=queries.payment_with_details(payment_id))
 
 
 @bp.post("/stripe/webhook")
@@ -244,7 +231,7 @@ def admin_payments() -> str:
         tzname=current_user.timezone,
         page=page_number(),
     )
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = link_args(form._fields)
     return render_template("billing/admin_payments.html", form=form, page=page, args=args)
 
 

@@ -11,9 +11,9 @@ import stripe
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from mentoring.billing.checkout import expire_payment, fulfil_payment, payment_for_session
+from mentoring.billing.fulfilment import expire_payment, fulfil_payment, payment_for_session
 from mentoring.billing.gateway import PaymentGateway
-from mentoring.billing.models import WebhookEvent
+from mentoring.billing.models import PaymentStatus, WebhookEvent
 from mentoring.billing.refunds import reconcile_refunded_total
 from mentoring.errors import DomainError
 from mentoring.extensions import db
@@ -98,13 +98,27 @@ def _charge_refunded(obj: dict[str, Any], event: dict[str, Any], *, gateway: Pay
         return "ignored"
     refunded = int(obj.get("amount_refunded") or 0)
     changed = reconcile_refunded_total(intent, refunded, event_id=event["id"], now=now)
+    if changed is None:
+        # Its checkout.session.completed has not come yet: keep the event, and fulfilment (or
+        # the reconciliation job) applies it once the payment is known. Never dropped.
+        _wait_for(event["id"], intent, {"amount_refunded": refunded})
+        return "waiting"
     return "reconciled" if changed else "already"
+
+
+def _wait_for(event_id: str, payment_intent: str, facts: dict[str, Any]) -> None:
+    # Only the figures the event will need, never the charge object: it carries her card
+    # holder's name and email, which have no business in this table.
+    event = db.session.get(WebhookEvent, event_id)
+    event.waiting_for = payment_intent
+    event.payload = json.dumps(facts)
+    db.session.flush()
 
 
 HANDLERS = {
     "checkout.session.completed": _session_completed,
     "checkout.session.async_payment_succeeded": _async_succeeded,
-    "checkout.session.async_payment_failed": _closed_unpaid("failed"),
-    "checkout.session.expired": _closed_unpaid("expired"),
+    "checkout.session.async_payment_failed": _closed_unpaid(PaymentStatus.FAILED),
+    "checkout.session.expired": _closed_unpaid(PaymentStatus.EXPIRED),
     "charge.refunded": _charge_refunded,
 }

@@ -11,7 +11,9 @@ Policies (chosen here, relied on by billing and the jobs):
   waitlist is offered the seat. Putting her back at the end of the list would keep offering
   seats to someone who did not answer.
 - A `left` enrollment may rejoin by reusing its row (one row per circle and member, enforced by
-  a unique constraint). A `removed` member cannot rejoin that circle.
+  a unique constraint). A `removed` member cannot rejoin that circle. If she had an active
+  place before, the rejoin starts her next membership (`membership_number`), so billing can
+  tell a payment for the new membership from a duplicate payment for the old one.
 
 Every state change is a conditional UPDATE on the row's current status, so a member's
 double-click, the billing webhook and a second scheduler cannot process the same row twice.
@@ -22,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,6 +40,7 @@ from mentoring.circles.models import (
     Circle,
     Enrollment,
     EnrollmentStatus,
+    Funding,
     PriceMode,
 )
 from mentoring.circles.seating import (
@@ -154,7 +157,12 @@ def _place(circle_id: int, user_id: int, existing: Enrollment | None, values: di
     constraint: the loser's insert does nothing and it raises AlreadyEnrolled.
     """
     if existing is not None:
-        reset = {"left_at": None, "removed_reason": None, "hold_expires_at": None, "offer_expires_at": None}
+        reset: dict[str, object] = {
+            "left_at": None, "removed_reason": None, "hold_expires_at": None, "offer_expires_at": None}
+        if existing.joined_at is not None:
+            # She had a place in this circle before: this is a new membership, which may be paid
+            # for again. (A lapsed hold, waitlist place or offer never had joined_at.)
+            reset["membership_number"] = Enrollment.membership_number + 1
         if not transition(existing.id, (EnrollmentStatus.LEFT,), **{**reset, **values}):
             raise AlreadyEnrolled()
         return existing.id
@@ -202,7 +210,7 @@ def join_free_circle(circle_id: int, user_id: int, *, agreed: bool, now: datetim
         raise PaymentRequired()
     existing = _find(circle_id, user_id)
     _refuse_existing(existing)
-    base = {"agreed_at": now, "agreement_version": version_to_accept(circle_id), "funding": "free",
+    base = {"agreed_at": now, "agreement_version": version_to_accept(circle_id), "funding": Funding.FREE,
             "price_cents": 0}
     if take_seat(circle_id):
         try:
@@ -237,17 +245,18 @@ def hold_seat(
     user_id: int,
     *,
     price_cents: int,
-    funding: str,
+    funding: Funding,
     agreed: bool,
     now: datetime,
     hold_minutes: int = 30,
 ) -> Enrollment:
     """Hold a seat while she pays: status held until `now + hold_minutes`.
 
-    An offer she holds becomes the hold without taking another seat; a hold she already has is
+    An offer she holds becomes the hold without taking another seat, as long as it has not
+    lapsed (the same rule as accepting an offer in a free circle); a hold she already has is
     extended and returned (a double-click takes one seat, and does not raise). Raises
-    EmailNotVerified, AgreementRequired, NotFound, CircleNotJoinable, AlreadyEnrolled (already
-    active), CircleFull (no seat: offer the waitlist).
+    EmailNotVerified, AgreementRequired, NotFound, CircleNotJoinable, OfferExpired,
+    AlreadyEnrolled (already active), CircleFull (no seat: offer the waitlist).
     """
     _check_member(user_id, agreed)
     _joinable_circle(circle_id, now)
@@ -263,11 +272,18 @@ def hold_seat(
     }
     existing = _find(circle_id, user_id)
     if existing is not None and existing.status in (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED):
-        # Her seat is already counted: turn it into (or keep it as) a hold.
-        if transition(existing.id, (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED),
+        if existing.status == EnrollmentStatus.OFFERED and _offer_lapsed(existing, now):
+            raise OfferExpired()
+        # Her seat is already counted: turn it into (or keep it as) a hold. The condition repeats
+        # the expiry check, so an offer that lapses between the read and the write stays lapsed.
+        still_hers = or_(Enrollment.status == EnrollmentStatus.HELD, Enrollment.offer_expires_at.is_(None),
+                         Enrollment.offer_expires_at > now)
+        if transition(existing.id, (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED), still_hers,
                        offer_expires_at=None, **values):
             return _get(existing.id)
         existing = _find(circle_id, user_id)
+        if existing is not None and existing.status == EnrollmentStatus.OFFERED:
+            raise OfferExpired()
     if existing is not None and existing.status == EnrollmentStatus.WAITLISTED:
         if not take_seat(circle_id):
             raise CircleFull()
@@ -288,6 +304,10 @@ def hold_seat(
             return again  # a simultaneous double-click made this hold a moment ago
         raise
     return _get(enrollment_id)
+
+
+def _offer_lapsed(enrollment: Enrollment, now: datetime) -> bool:
+    return enrollment.offer_expires_at is not None and enrollment.offer_expires_at <= now
 
 
 def confirm_held_seat(enrollment_id: int, *, now: datetime) -> bool:
@@ -371,7 +391,7 @@ def accept_offer(enrollment_id: int, user_id: int, *, now: datetime) -> Enrollme
     enrollment = _get_own(enrollment_id, user_id)
     if enrollment.status != EnrollmentStatus.OFFERED:
         raise NotEnrolled("There is no open offer for you in this circle.")
-    if enrollment.offer_expires_at is not None and enrollment.offer_expires_at <= now:
+    if _offer_lapsed(enrollment, now):
         raise OfferExpired()
     if enrollment.circle.price_mode != PriceMode.FREE:
         raise PaymentRequired()

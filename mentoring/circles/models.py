@@ -64,6 +64,15 @@ class AttendanceStatus(enum.StrEnum):
 # meeting is to come), they are reminded of, and they become completed when the last one ends.
 LIVE_CIRCLE_STATUSES = (CircleStatus.OPEN, CircleStatus.FULL, CircleStatus.RUNNING)
 
+
+class Funding(enum.StrEnum):
+    """Who pays for her place."""
+
+    SELF = "self"
+    SPONSOR = "sponsor"
+    FREE = "free"
+
+
 # Statuses that occupy one of the circle's seats (counted in Circle.seats_taken).
 SEAT_STATUSES = (EnrollmentStatus.HELD, EnrollmentStatus.ACTIVE, EnrollmentStatus.OFFERED)
 # A place she still has or is waiting for: she can leave it, and it is on her dashboard.
@@ -79,7 +88,8 @@ class Circle(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    facilitator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None while the circle waits for a new facilitator (hers was revoked); an admin reassigns it.
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(120))
     theme: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -112,7 +122,7 @@ class Circle(db.Model):
     published_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
 
-    facilitator: Mapped[User] = relationship()
+    facilitator: Mapped[User | None] = relationship()
     meetings: Mapped[list[Meeting]] = relationship(
         back_populates="circle", order_by="Meeting.sequence", cascade="all, delete-orphan"
     )
@@ -177,7 +187,10 @@ class Enrollment(db.Model):
     offer_expires_at: Mapped[datetime | None]
     # Waitlist order is (waitlisted_at, id): unique by construction, so positions never collide.
     waitlisted_at: Mapped[datetime | None]
-    funding: Mapped[str] = mapped_column(String(10), default="self")  # self/sponsor/free
+    funding: Mapped[str] = mapped_column(String(10), default=Funding.SELF)
+    # Counts her memberships of this circle: a rejoin after an active place reuses this row and
+    # starts the next one, so a payment for the new membership is not a duplicate of the old.
+    membership_number: Mapped[int] = mapped_column(default=1, server_default="1")
     price_cents: Mapped[int] = mapped_column(default=0)  # per meeting, what she chose
     agreed_at: Mapped[datetime | None]
     # Which version of the circle's agreement she last accepted (None: not yet any).

@@ -56,6 +56,9 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     # While 'sending': the claim's expiry; after it another dispatcher may take the row over.
     claimed_until: Mapped[datetime | None]
+    # While 'sending': which dispatcher's claim this is. Only the holder may record the outcome,
+    # so one paused past its claim cannot overwrite what the dispatcher that took over recorded.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     # When it was mailed; stays empty for a row settled without mail.
     sent_at: Mapped[datetime | None]
     read_at: Mapped[datetime | None]

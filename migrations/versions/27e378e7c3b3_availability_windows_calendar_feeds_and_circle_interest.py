@@ -1,7 +1,7 @@
 """Members' weekly availability windows, private calendar feeds and interest in planned circles
 
 Revision ID: 27e378e7c3b3
-Revises: 1f32878fe2a9
+Revises: 7b0c7f29c82e
 Create Date: 2026-11-29 20:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "27e378e7c3b3"
-down_revision = "1f32878fe2a9"
+down_revision = "7b0c7f29c82e"
 branch_labels = None
 depends_on = None
 

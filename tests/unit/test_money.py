@@ -182,3 +182,11 @@ def test_arbitrary_text_either_parses_in_range_or_is_refused(text: str) -> None:
 def test_negative_amounts_are_refused(amount: float) -> None:
     with pytest.raises(InvalidAmount, match="negative"):
         usd(f"{amount:.2f}")
+
+
+def test_amounts_read_the_way_her_locale_writes_them() -> None:
+    assert format_money(1250, "EUR", locale="de_DE") == "12,50\xa0€"
+    assert format_money(1500, "EUR", locale="de_DE") == "15\xa0€"
+    assert format_money(123456, "GBP", locale="en_GB") == "£1,234.56"
+    assert format_money(123456, "USD", locale="fr_FR") == "1\u202f234,56\xa0$US"
+    assert format_money(1230, "XYZ") == "12.30 XYZ"

@@ -19,9 +19,9 @@ from tests.integration.circles.test_query_counts import check_page
 TUESDAY = 1
 
 
-def _session_user(key: str) -> SimpleNamespace:
+def _session_user(user_id: int) -> SimpleNamespace:
     """What `login` needs of a user, kept after the app context that loaded her has ended."""
-    return SimpleNamespace(get_id=lambda: key)
+    return SimpleNamespace(id=user_id)
 
 
 def _window(user_id: int, weekday: int, start: int, end: int, kind: str = "available",
@@ -58,7 +58,7 @@ def test_a_new_york_circle_is_judged_on_each_date_through_both_countries_autumn_
             _window(blocked.id, TUESDAY, 19 * 60, 19 * 60 + 30, kind="blocked", hard=True)
             db.session.commit()
             # Logged in by id after the app context ends.
-            early, late, blocked = (_session_user(u.get_id()) for u in (early, late, blocked))
+            early, late, blocked = (_session_user(u.id) for u in (early, late, blocked))
         login(client, early)
         assert "New York afternoons" in get_page(client, "/circles/?fits_my_week=y")
         assert "New York afternoons" not in get_page(client, "/circles/?time_of_day=after_bedtime")

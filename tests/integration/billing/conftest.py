@@ -152,24 +152,34 @@ def pending_payment(user_id: int) -> Payment:
     )
 
 
+def checkout(circle: Circle, user: User, *, now: Any, chosen_cents: int | None = None) -> Payment:
+    """She opens a checkout (through the services, committing as the join page does), as of `now`."""
+    from flask import current_app
+
+    from mentoring.billing.checkout import open_checkout, start_checkout
+
+    gateway = current_app.extensions["hearth.gateway"]
+    started = start_checkout(
+        circle.id, user.id, chosen_cents=chosen_cents, agreed=True, now=now, gateway_name=gateway.name,
+    )
+    db.session.commit()
+    open_checkout(
+        started.payment_id, gateway=gateway, replaced_session_id=started.replaced_session_id,
+        success_url="http://localhost/billing/success?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url="http://localhost/",
+    )
+    db.session.commit()
+    return db.session.get(Payment, started.payment_id)
+
+
 def buy(circle: Circle, user: User, *, now: Any, chosen_cents: int | None = None) -> Payment:
     """She joins and pays (through the services), as of `now`."""
     from flask import current_app
 
-    from mentoring.billing.checkout import fulfil_payment, start_checkout
+    from mentoring.billing.fulfilment import fulfil_payment
 
     gateway = current_app.extensions["hearth.gateway"]
-    started = start_checkout(
-        circle.id,
-        user.id,
-        chosen_cents=chosen_cents,
-        agreed=True,
-        now=now,
-        gateway=gateway,
-        success_url="http://localhost/billing/success?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url="http://localhost/",
-    )
-    payment = db.session.get(Payment, started.payment_id)
+    payment = checkout(circle, user, now=now, chosen_cents=chosen_cents)
     fulfil_payment(
         payment.gateway_session_id, payment_intent=f"pi_test_{payment.id}", now=now, gateway=gateway
     )

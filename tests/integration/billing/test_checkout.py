@@ -180,7 +180,7 @@ def test_a_member_cannot_join_twice(member_client: FlaskClient, fixed_circle: Ci
     enroll(db.session.get(Circle, fixed_circle.id), db.session.get(User, member.id))
     db.session.commit()
     page = post_join(member_client, fixed_circle.id).get_data(as_text=True)
-    assert "You are already a member of this circle." in page
+    assert "You are already part of this circle." in page
     assert count(Payment) == 0
 
 

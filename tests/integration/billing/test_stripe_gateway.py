@@ -163,7 +163,23 @@ def test_when_stripe_is_down_nothing_is_held(
     monkeypatch.setitem(app.extensions, "hearth.gateway", gateway_for(httpserver))
     page = post_join(member_client, fixed_circle.id).get_data(as_text=True)
     assert "We could not reach our payment provider" in page
-    assert pending_payment(member.id) is None
+    assert pending_payment(member.id).status == "failed"  # the attempt is kept, closed
     from mentoring.extensions import db
 
     assert db.session.get(Circle, fixed_circle.id).seats_taken == 0
+
+
+def test_a_replaced_checkout_is_expired_at_stripe(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/v1/checkout/sessions/cs_test_old/expire", method="POST").respond_with_json(
+        {"id": "cs_test_old", "object": "checkout.session", "status": "expired"}
+    )
+    gateway_for(httpserver).expire_checkout("cs_test_old")
+    assert len(httpserver.log) == 1
+
+
+def test_a_checkout_stripe_will_not_expire_is_a_gateway_error(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/v1/checkout/sessions/cs_test_paid/expire", method="POST").respond_with_json(
+        {"error": {"type": "invalid_request_error", "message": "already complete"}}, status=400
+    )
+    with pytest.raises(GatewayError):
+        gateway_for(httpserver).expire_checkout("cs_test_paid")

@@ -17,7 +17,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from mentoring import PROJECT_ROOT
+from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.jobs.heartbeat import scheduler_health
 from mentoring.jobs.registry import JobSpec, load_jobs
 from mentoring.jobs.runner import build_scheduler, run_job
 from mentoring.notify.models import Notification
@@ -118,7 +120,7 @@ def test_a_failing_job_is_rolled_back_and_logged(app: Flask, caplog) -> None:  #
         assert db.session.execute(select(func.count(Notification.id))).scalar_one() == 0
 
 
-def test_scheduler_run_stops_cleanly_on_sigterm(app_config: dict) -> None:
+def test_scheduler_run_beats_and_stops_cleanly_on_sigterm(app: Flask, app_config: dict) -> None:
     env = {
         **os.environ,
         "DATABASE_URL": app_config["DATABASE_URL"],
@@ -140,7 +142,7 @@ def test_scheduler_run_stops_cleanly_on_sigterm(app_config: dict) -> None:
             if not line:
                 break
             output.append(line)
-            if "Scheduler started with" in line:
+            if "record_heartbeat" in line and "executed successfully" in line:
                 break
         assert any("Scheduler started with" in line for line in output), "".join(output)
         assert DISPATCHER in "".join(output)
@@ -153,3 +155,6 @@ def test_scheduler_run_stops_cleanly_on_sigterm(app_config: dict) -> None:
     assert process.returncode == 0, "".join(output) + rest
     assert "Scheduler stopping (SIGTERM)" in rest
     assert "Scheduler stopped" in rest
+    # Every job runs once at start, the heartbeat with them: /healthz sees a live scheduler.
+    with app.app_context():
+        assert scheduler_health(utcnow()).state == "ok"

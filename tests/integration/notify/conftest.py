@@ -14,15 +14,17 @@ from aiosmtpd.controller import Controller
 
 
 class CollectingHandler:
-    """Keeps every message the server accepts."""
+    """Keeps every message the server accepts, and the client address of its connection."""
 
     def __init__(self) -> None:
         self.envelopes: list = []
+        self.peers: list = []
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802 - aiosmtpd hook
         with self._lock:
             self.envelopes.append(envelope)
+            self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 
@@ -36,6 +38,11 @@ class SmtpServer:
     def envelopes(self) -> list:
         return list(self.handler.envelopes)
 
+    @property
+    def connections(self) -> int:
+        """How many client connections delivered messages."""
+        return len(set(self.handler.peers))
+
     def messages(self) -> list[EmailMessage]:
         return [message_from_bytes(e.content, policy=policy.default) for e in self.handler.envelopes]
 
@@ -46,8 +53,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_smtp_server(**smtp_parameters: object) -> tuple[Controller, SmtpServer]:
-    handler = CollectingHandler()
+def start_smtp_server(handler: CollectingHandler | None = None,
+                      **smtp_parameters: object) -> tuple[Controller, SmtpServer]:
+    handler = handler or CollectingHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **smtp_parameters)
     controller.start()
     return controller, SmtpServer(controller.hostname, controller.port, handler)
@@ -60,6 +68,11 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield server
     finally:
         controller.stop()
+
+
+def frozen_clock() -> float:
+    """A dispatcher clock for which a run takes no time: every outcome is recorded at `now`."""
+    return 0.0
 
 
 @dataclass

@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from mentoring import create_app
 from mentoring.extensions import db
-from mentoring.notify.dispatch import CLAIM_BUDGET_SECONDS, CLAIM_TTL, dispatch_due
+from mentoring.notify.dispatch import SEND_WINDOW_SECONDS, claim_ttl, dispatch_due
 from mentoring.notify.mailer import SmtpMailer, get_mailer
 from mentoring.notify.models import Notification
 from tests.factories import make_notification, make_user
 
-from .conftest import RecordingMailer, SmtpServer, start_smtp_server
+from .conftest import RecordingMailer, SmtpServer, frozen_clock, start_smtp_server
 
 NOW = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)  # 15:00 in London, 10:00 in New York
 EARLIER = NOW - timedelta(minutes=1)
@@ -35,7 +35,8 @@ def test_a_due_notification_reaches_a_real_smtp_server(ctx: None, smtp_server: S
                       due_at=EARLIER)
     db.session.commit()
 
-    result = dispatch_due(NOW, mailer=SmtpMailer(smtp_server.host, smtp_server.port, starttls=False))
+    result = dispatch_due(NOW, mailer=SmtpMailer(smtp_server.host, smtp_server.port, starttls=False),
+                          clock=frozen_clock)
 
     assert (result.claimed, result.sent) == (1, 1)
     [envelope] = smtp_server.envelopes
@@ -128,13 +129,24 @@ def test_only_what_is_due_goes_out(ctx: None, mailer: RecordingMailer) -> None:
     assert [r.status for r in rows()] == ["sent", "pending"]
 
 
-def test_the_batch_size_limits_one_run_and_the_oldest_go_first(ctx: None, mailer: RecordingMailer) -> None:
+def test_a_run_drains_batch_after_batch_oldest_first(ctx: None, mailer: RecordingMailer) -> None:
     users = [make_user(f"u{n}@example.com") for n in range(5)]
     for n, user in enumerate(users):
         make_notification(user, due_at=EARLIER - timedelta(minutes=n))
     db.session.commit()
-    assert dispatch_due(NOW, batch=2, mailer=mailer).sent == 2
-    assert mailer.recipients() == ["u4@example.com", "u3@example.com"]
+    result = dispatch_due(NOW, batch=2, mailer=mailer)
+    assert (result.batches, result.claimed, result.sent) == (3, 5, 5)
+    assert mailer.recipients() == [f"u{n}@example.com" for n in (4, 3, 2, 1, 0)]
+
+
+def test_one_batch_goes_through_one_smtp_connection(ctx: None, smtp_server: SmtpServer) -> None:
+    for n in range(5):
+        make_notification(make_user(f"one{n}@example.com"), due_at=EARLIER)
+    db.session.commit()
+    mailer = SmtpMailer(smtp_server.host, smtp_server.port, starttls=False)
+    result = dispatch_due(NOW, batch=5, mailer=mailer)
+    assert (result.batches, result.sent) == (1, 5)
+    assert (len(smtp_server.envelopes), smtp_server.connections) == (5, 1)
 
 
 def test_in_app_opted_out_unverified_and_deleted_are_settled_without_mail(
@@ -186,7 +198,7 @@ def test_a_claim_left_by_a_crashed_dispatcher_is_taken_over_once_it_expires(
     assert len(mailer.sent) == 1
 
 
-def test_a_claim_lasts_five_minutes(ctx: None) -> None:
+def test_a_claim_outlasts_the_sending_window_and_the_slowest_send(ctx: None, app: Flask) -> None:
     make_notification(make_user(), due_at=EARLIER)
     db.session.commit()
 
@@ -198,11 +210,15 @@ def test_a_claim_lasts_five_minutes(ctx: None) -> None:
             seen.append((row.status, row.claimed_until))
             super().send(message)
 
-    assert dispatch_due(NOW, mailer=Inspecting()).sent == 1
-    assert seen == [("sending", NOW + CLAIM_TTL)]
+    assert dispatch_due(NOW, mailer=Inspecting(), clock=frozen_clock).sent == 1
+    life = claim_ttl(app.config["MAIL_TIMEOUT"], app.config["MAIL_DATA_TIMEOUT"])
+    assert seen == [("sending", NOW + life)]
+    assert life >= timedelta(seconds=SEND_WINDOW_SECONDS + app.config["MAIL_DATA_TIMEOUT"])
+    [row] = rows()
+    assert (row.claimed_until, row.claim_token) == (None, None)
 
 
-def test_a_batch_that_runs_out_of_time_hands_the_rest_back(ctx: None) -> None:
+def test_a_run_whose_window_closes_hands_the_rest_back(ctx: None) -> None:
     for n in range(4):
         make_notification(make_user(f"slow{n}@example.com"), due_at=EARLIER - timedelta(minutes=4 - n))
     db.session.commit()
@@ -210,15 +226,15 @@ def test_a_batch_that_runs_out_of_time_hands_the_rest_back(ctx: None) -> None:
 
     class SlowMailer(RecordingMailer):
         def send(self, message) -> None:  # noqa: ANN001
-            clock_value[0] += CLAIM_BUDGET_SECONDS * 0.6  # each send takes most of the budget
+            clock_value[0] += SEND_WINDOW_SECONDS * 0.6  # each send takes most of the window
             super().send(message)
 
     slow = SlowMailer()
     result = dispatch_due(NOW, mailer=slow, clock=lambda: clock_value[0])
     assert (result.sent, result.released) == (2, 2)
     assert [r.status for r in rows()] == ["sent", "sent", "pending", "pending"]
-    assert all(r.claimed_until is None for r in rows())
-    assert dispatch_due(NOW, mailer=slow, clock=lambda: 0.0).sent == 2
+    assert all(r.claimed_until is None and r.claim_token is None for r in rows())
+    assert dispatch_due(NOW, mailer=slow, clock=frozen_clock).sent == 2
 
 
 def test_quiet_hours_off_means_any_hour(ctx: None, mailer: RecordingMailer) -> None:

@@ -11,7 +11,7 @@ from mentoring.notify.dispatch import dispatch_due
 from mentoring.notify.models import Notification
 from tests.factories import make_notification, make_user
 
-from .conftest import RecordingMailer
+from .conftest import RecordingMailer, frozen_clock
 
 NOW = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)
 
@@ -28,7 +28,7 @@ def test_a_failing_send_is_retried_after_1_5_15_and_60_minutes_then_marked_faile
 
     now = NOW
     for attempt, delay in enumerate([1, 5, 15, 60], start=1):
-        result = dispatch_due(now, mailer=mailer)
+        result = dispatch_due(now, mailer=mailer, clock=frozen_clock)
         assert result.retrying == 1
         row = the_row()
         assert (row.status, row.attempts, row.due_at) == ("pending", attempt, now + timedelta(minutes=delay))
@@ -49,7 +49,7 @@ def test_a_retry_that_succeeds_is_sent_and_clears_the_error(ctx: None) -> None:
     make_notification(make_user("flaky@example.com"), due_at=NOW)
     db.session.commit()
     mailer = RecordingMailer(fail_for={"flaky@example.com"})
-    dispatch_due(NOW, mailer=mailer)
+    dispatch_due(NOW, mailer=mailer, clock=frozen_clock)
     mailer.fail_for = set()
     assert dispatch_due(NOW + timedelta(minutes=1), mailer=mailer).sent == 1
     row = the_row()

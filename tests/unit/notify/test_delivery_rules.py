@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import smtplib
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from mentoring.notify.dispatch import MAX_ATTEMPTS, Action, Outgoing, plan_delivery, retry_due_at
+from mentoring.notify.dispatch import (
+    MAX_ATTEMPTS,
+    Action,
+    Outgoing,
+    describe_failure,
+    is_permanent,
+    plan_delivery,
+    retry_due_at,
+)
 from mentoring.notify.messages import Recipient
 
 TEN_PM_LONDON = datetime(2026, 1, 15, 22, 0, tzinfo=UTC)
@@ -61,3 +70,22 @@ def test_no_email_goes_out_for_in_app_opted_out_deleted_or_unverified(item: Outg
 def test_retries_back_off_then_give_up_after_the_fifth_attempt() -> None:
     delays = [retry_due_at(attempts, AFTERNOON) for attempts in range(1, MAX_ATTEMPTS + 1)]
     assert delays == [AFTERNOON + timedelta(minutes=m) for m in (1, 5, 15, 60)] + [None]
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"5.1.1 No such user")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (451, b"4.2.2 Mailbox full")}), False),
+        (smtplib.SMTPDataError(554, b"5.7.1 Message rejected"), True),
+        (smtplib.SMTPDataError(452, b"4.3.1 Insufficient storage"), False),
+        # Our own login or sender address: fixed in the settings, then every message goes.
+        (smtplib.SMTPAuthenticationError(535, b"5.7.8 Bad credentials"), False),
+        (smtplib.SMTPSenderRefused(550, b"5.7.1 Not our domain", "hello@hearth.local"), False),
+        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), False),
+        (TimeoutError("timed out"), False),
+    ],
+)
+def test_only_a_5xx_about_the_message_is_a_permanent_refusal(error: Exception, permanent: bool) -> None:
+    assert is_permanent(error) is permanent
+    assert describe_failure(error).startswith("Refused permanently") is permanent

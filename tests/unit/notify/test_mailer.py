@@ -22,18 +22,18 @@ def a_message(subject: str = "Hello", to: str = "ada@example.com") -> EmailMessa
 
 
 class RecordingSMTP:
-    """Stands in for smtplib.SMTP and records what the mailer asked of it."""
+    """Stands in for the SMTP session and records what the mailer asked of it."""
 
     calls: list[tuple] = []
 
-    def __init__(self, host: str, port: int, timeout: float) -> None:
-        self.calls.append(("connect", host, port, timeout))
+    def __init__(self, host: str, port: int, *, timeout: float, data_timeout: float) -> None:
+        self.calls.append(("connect", host, port, timeout, data_timeout))
 
-    def __enter__(self) -> RecordingSMTP:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def quit(self) -> None:
         self.calls.append(("quit",))
+
+    def close(self) -> None:
+        self.calls.append(("close",))
 
     def starttls(self, context: object) -> None:
         self.calls.append(("starttls",))
@@ -48,14 +48,15 @@ class RecordingSMTP:
 @pytest.fixture
 def recording_smtp(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     RecordingSMTP.calls = []
-    monkeypatch.setattr(mailer_module.smtplib, "SMTP", RecordingSMTP)
+    monkeypatch.setattr(mailer_module, "_StagedSMTP", RecordingSMTP)
     return RecordingSMTP.calls
 
 
 def test_smtp_mailer_upgrades_to_tls_then_logs_in_then_sends(recording_smtp: list[tuple]) -> None:
-    SmtpMailer("smtp.example", 587, username="hearth", password="pw", timeout=12).send(a_message())
+    SmtpMailer("smtp.example", 587, username="hearth", password="pw", timeout=12, data_timeout=600).send(
+        a_message())
     assert recording_smtp == [
-        ("connect", "smtp.example", 587, 12),
+        ("connect", "smtp.example", 587, 12, 600),
         ("starttls",),
         ("login", "hearth", "pw"),
         ("send", "Hello"),
@@ -71,11 +72,36 @@ def test_smtp_mailer_without_starttls_or_username_just_sends(recording_smtp: lis
 def test_build_mailer_reads_the_smtp_settings() -> None:
     mailer = build_mailer({
         "MAIL_BACKEND": "smtp", "MAIL_HOST": "smtp.example", "MAIL_PORT": 2525, "MAIL_USERNAME": "u",
-        "MAIL_PASSWORD": "p", "MAIL_STARTTLS": False, "MAIL_TIMEOUT": 5,
+        "MAIL_PASSWORD": "p", "MAIL_STARTTLS": False, "MAIL_TIMEOUT": 5, "MAIL_DATA_TIMEOUT": 300,
     })
     assert isinstance(mailer, SmtpMailer)
-    assert (mailer.host, mailer.port, mailer.username, mailer.password, mailer.starttls, mailer.timeout) == (
-        "smtp.example", 2525, "u", "p", False, 5.0)
+    assert (mailer.host, mailer.port, mailer.username, mailer.password, mailer.starttls, mailer.timeout,
+            mailer.data_timeout) == ("smtp.example", 2525, "u", "p", False, 5.0, 300.0)
+
+
+def test_one_connection_serves_several_messages_and_reconnects_after_a_failure(
+    recording_smtp: list[tuple], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class FailingOnce(RecordingSMTP):
+        failed = False
+
+        def send_message(self, message: EmailMessage) -> None:
+            if message["Subject"] == "Bad" and not FailingOnce.failed:
+                FailingOnce.failed = True
+                raise OSError("connection reset")
+            super().send_message(message)
+
+    monkeypatch.setattr(mailer_module, "_StagedSMTP", FailingOnce)
+    with SmtpMailer("localhost", 25, starttls=False).connection() as connection:
+        connection.send(a_message("One"))
+        connection.send(a_message("Two"))
+        with pytest.raises(OSError):
+            connection.send(a_message("Bad"))
+        connection.send(a_message("Three"))
+    assert [call[:2] for call in recording_smtp] == [
+        ("connect", "localhost"), ("send", "One"), ("send", "Two"), ("quit",),
+        ("connect", "localhost"), ("send", "Three"), ("quit",),
+    ]
 
 
 def test_build_mailer_gives_the_outbox_in_development(tmp_path: Path) -> None:
