@@ -1,24 +1,36 @@
-"""Her week (the availability editor), interest in planned circles, and find-a-time."""
+"""Her week (the availability editor), interest in planned circles, find-a-time, and her calendar feed."""
 
 from __future__ import annotations
 
+import hashlib
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from mentoring.availability import find_time, service
+from mentoring.availability.feed import (
+    feed_calendar,
+    feed_owner,
+    feed_token,
+    her_feed,
+    regenerate_feed,
+    revoke_feed,
+    without_stamps,
+)
 from mentoring.availability.forms import ChooseTimeForm, FindTimeForm, InterestForm, WindowForm
+from mentoring.availability.models import CalendarFeed
 from mentoring.availability.windows import DAY, PRESETS, STEP, WeekGrid, hhmm, parse_hhmm
 from mentoring.circles.catalog import WEEKDAYS
 from mentoring.circles.models import Circle
 from mentoring.circles.service import require_manager
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
-from mentoring.extensions import db
+from mentoring.extensions import db, limiter
 from mentoring.forms import commit_or_flash, show_error
+from mentoring.web import public_link
 
 bp = Blueprint("availability", __name__)
 
@@ -181,3 +193,61 @@ def choose_a_time(circle_id: int) -> Response:
     ):
         return redirect(url_for("manage.circle", circle_id=circle.id))
     return redirect(url_for("availability.find_a_time", circle_id=circle.id))
+
+
+# --- her calendar feed -------------------------------------------------------------------------
+
+
+FEED_RATE = "60/hour"  # a calendar app polls every few hours; this is far beyond any honest one
+
+
+def _feed_urls(feed: CalendarFeed | None) -> tuple[str, str] | None:
+    if feed is None or feed.revoked_at is not None:
+        return None
+    https = public_link("availability.feed", token=feed_token(feed, current_app.config["SECRET_KEY"]))[1]
+    return https, "webcal://" + https.split("://", 1)[1]
+
+
+@bp.get("/my-calendar")
+@login_required
+def calendar_settings() -> str:
+    feed = her_feed(current_user.id)
+    return render_template("availability/calendar.html", urls=_feed_urls(feed), feed=feed,
+                           form=InterestForm())
+
+
+@bp.post("/my-calendar/new-link")
+@login_required
+def new_feed_link() -> Response:
+    commit_or_flash(lambda: regenerate_feed(current_user.id, now=utcnow()),
+                    success="Your calendar link is ready. Any link you had before no longer works.")
+    return redirect(url_for("availability.calendar_settings"))
+
+
+@bp.post("/my-calendar/turn-off")
+@login_required
+def revoke_feed_link() -> Response:
+    commit_or_flash(lambda: revoke_feed(current_user.id, now=utcnow()),
+                    success="Your calendar link is turned off. Calendars using it stop updating.")
+    return redirect(url_for("availability.calendar_settings"))
+
+
+def _feed_key() -> str:
+    return "feed:" + str((request.view_args or {}).get("token", ""))
+
+
+@bp.get("/calendar/<token>.ics")
+@limiter.limit(FEED_RATE, key_func=_feed_key)
+def feed(token: str) -> Response:
+    """Her feed, without a login: the token in the URL is the key (calendar apps send no cookies)."""
+    try:
+        user_id = feed_owner(token, current_app.config["SECRET_KEY"])
+    except NotFound:
+        abort(404)
+    page_url = public_link("circles.detail", circle_id=0)[1].replace("/0", "/{id}")
+    body = feed_calendar(user_id, page_url=page_url, now=utcnow())
+    etag = hashlib.sha256(without_stamps(body)).hexdigest()[:32]
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"}
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers=headers)
+    return Response(body, content_type="text/calendar; charset=utf-8", headers=headers)

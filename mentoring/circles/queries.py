@@ -409,6 +409,20 @@ class CalendarData:
     filename: str
 
 
+def calendar_schedule(circle: Circle, page_url: str) -> CircleSchedule:
+    """What a calendar file needs of a circle, as plain values."""
+    return CircleSchedule(
+        id=circle.id, title=circle.title, timezone=circle.timezone, weekday=circle.weekday,
+        start_time=circle.start_time, duration_minutes=circle.duration_minutes,
+        first_date=circle.first_date, page_url=page_url,
+    )
+
+
+def calendar_location(circle: Circle) -> str | None:
+    """The address and meeting link as one LOCATION; pass it only to those who may see them."""
+    return "; ".join(p for p in (circle.address, circle.meeting_link) if p) or None
+
+
 @lru_cache(maxsize=1)
 def _calendar_meetings_statement() -> Select:
     return (
@@ -437,15 +451,10 @@ def circle_calendar_data(circle_id: int, viewer_id: int, page_url: str) -> Calen
             _calendar_meetings_statement(), {"circle_id": circle_id}
         )
     ]
-    place = [p for p in (circle.address, circle.meeting_link) if p]
     return CalendarData(
-        circle=CircleSchedule(
-            id=circle.id, title=circle.title, timezone=circle.timezone, weekday=circle.weekday,
-            start_time=circle.start_time, duration_minutes=circle.duration_minutes,
-            first_date=circle.first_date, page_url=page_url,
-        ),
+        circle=calendar_schedule(circle, page_url),
         meetings=meetings,
-        location="; ".join(place) if state.can_see_private and place else None,
+        location=calendar_location(circle) if state.can_see_private else None,
         filename=calendar_filename(circle.title, circle.id),
     )
 
