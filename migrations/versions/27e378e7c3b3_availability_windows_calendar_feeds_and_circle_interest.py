@@ -1,4 +1,4 @@
-"""Members' weekly availability windows, private calendar feeds and interest in planned circles
+"""Members' weekly availability windows, private calendar feeds, interest in planned circles and reminder choices
 
 Revision ID: 27e378e7c3b3
 Revises: 7b0c7f29c82e
@@ -16,6 +16,11 @@ depends_on = None
 
 
 def upgrade():
+    # Reminders her way: every existing member keeps today's day-ahead reminder.
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("remind_day_before", sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column("remind_hour_before", sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
     op.create_table(
         "availability_windows",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -72,6 +77,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_circle_interests_user_id"))
     op.drop_table("circle_interests")
     op.drop_table("calendar_feeds")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("remind_hour_before")
+        batch_op.drop_column("remind_day_before")
     with op.batch_alter_table("availability_windows", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_availability_windows_user_id"))
     op.drop_table("availability_windows")
