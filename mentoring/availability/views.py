@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from mentoring.availability import find_time, service
+# `joining` connects the welcome email (with the .ics) to circles.signals.member_joined.
+from mentoring.availability import find_time, joining, service  # noqa: F401
 from mentoring.availability.feed import (
     feed_calendar,
     feed_owner,
