@@ -4,14 +4,19 @@ from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, Us
 from mentoring.audit.models import AuditEntry
 from mentoring.billing.models import Payment, Refund, WebhookEvent
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
+from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.notify.models import Notification
 
 __all__ = [
     "Attendance",
     "AuditEntry",
+    "CheckIn",
+    "CheckInPreference",
     "Circle",
     "Enrollment",
     "FacilitatorApplication",
+    "Goal",
+    "GoalNote",
     "Meeting",
     "Notification",
     "Payment",

@@ -6,3 +6,6 @@ _signals = Namespace()
 
 # sender: None; kwargs: user_id: int, now: datetime. Circles leaves her circles on it.
 account_deleted = _signals.signal("account-deleted")
+# sender: None; kwargs: user_id: int, now: datetime. Each receiver returns a dict of sections
+# (name -> JSON-ready data) for her export, so a feature holding her data adds itself here.
+personal_data_export = _signals.signal("personal-data-export")

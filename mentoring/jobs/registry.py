@@ -18,7 +18,8 @@ from typing import Any
 JobFunc = Callable[[datetime], Any]
 
 # Feature modules whose jobs the scheduler loads.
-JOB_MODULES = ("mentoring.notify.jobs", "mentoring.circles.jobs", "mentoring.billing.jobs")
+JOB_MODULES = ("mentoring.notify.jobs", "mentoring.circles.jobs", "mentoring.billing.jobs",
+               "mentoring.growth.jobs")
 
 
 @dataclass(frozen=True)
