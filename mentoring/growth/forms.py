@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import InputRequired, Optional
 
 from mentoring.growth.models import Visibility
@@ -49,7 +58,10 @@ class GoalForm(FlaskForm):
     )
 
     def set_circles(self, circles: list[tuple[int, str]]) -> None:
-        self.circle_id.choices = [("", "No circle"), *((str(cid), title) for cid, title in circles)]
+        self.circle_id.choices = [
+            SelectChoice("", "No circle"),
+            *(SelectChoice(str(cid), title) for cid, title in circles),
+        ]
 
     def to_input(self) -> GoalInput:
         return GoalInput(
