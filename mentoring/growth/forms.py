@@ -13,23 +13,26 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from mentoring.growth.models import Visibility
 from mentoring.growth.service import CheckInInput, GoalInput
 
 GOAL_VISIBILITY = [
-    (Visibility.PRIVATE.value, "Only me"),
-    (Visibility.BUDDY.value, "Me and my practice buddy (only me, until you have a buddy)"),
-    (Visibility.CIRCLE.value, "My circle"),
+    SelectChoice(Visibility.PRIVATE.value, "Only me"),
+    SelectChoice(Visibility.BUDDY.value, "Me and my practice buddy (only me, until you have a buddy)"),
+    SelectChoice(Visibility.CIRCLE.value, "My circle"),
 ]
-CHECK_IN_VISIBILITY = [(Visibility.PRIVATE.value, "Only me"), (Visibility.CIRCLE.value, "My circle")]
+CHECK_IN_VISIBILITY = [
+    SelectChoice(Visibility.PRIVATE.value, "Only me"),
+    SelectChoice(Visibility.CIRCLE.value, "My circle"),
+]
 MOODS = [
-    ("1", "1 · very hard"),
-    ("2", "2 · hard"),
-    ("3", "3 · so-so"),
-    ("4", "4 · good"),
-    ("5", "5 · very good"),
+    SelectChoice("1", "1 · very hard"),
+    SelectChoice("2", "2 · hard"),
+    SelectChoice("3", "3 · so-so"),
+    SelectChoice("4", "4 · good"),
+    SelectChoice("5", "5 · very good"),
 ]
 PROGRESS_LABELS = {
     "not_started": "Not started",
@@ -48,7 +51,7 @@ def _int_or_none(value: object) -> int | None:
 
 
 class GoalForm(FlaskForm):
-    title = StringField("Your goal", validators=[InputRequired(message="Please name your goal.")])
+    title = StringField("Your goal", validators=[DataRequired(message="Please name your goal.")])
     why = TextAreaField("Why it matters to you", validators=[Optional()])
     next_step = StringField("The next small step", validators=[Optional()])
     target_date = DateField("Target date (optional)", validators=[Optional()])
@@ -75,7 +78,7 @@ class GoalForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField("A progress note", validators=[InputRequired(message="Please write a few words.")])
+    text = TextAreaField("A progress note", validators=[DataRequired(message="Please write a few words.")])
 
 
 class CheckInForm(FlaskForm):
