@@ -18,8 +18,9 @@ FIRST_MONDAY = date(2026, 2, 16)
 
 def running_circle(facilitator: User | None = None, **fields: object) -> Circle:
     facilitator = facilitator or make_user(display_name="Fran the facilitator", roles=(Role.FACILITATOR,))
-    return make_circle(facilitator, status=CircleStatus.RUNNING, first_date=FIRST_MONDAY,
-                       start_time=time(20, 30), **fields)
+    return make_circle(
+        facilitator, status=CircleStatus.RUNNING, first_date=FIRST_MONDAY, start_time=time(20, 30), **fields
+    )
 
 
 def meeting(circle: Circle, sequence: int) -> Meeting:
@@ -32,20 +33,48 @@ def member_of(circle: Circle, **fields: object) -> User:
     return user
 
 
-def goal(user: User, circle: Circle | None, title: str, *, visibility: str = "private", **fields: object) -> Goal:
-    row = Goal(user_id=user.id, circle_id=circle.id if circle else None, title=title, visibility=visibility,
-               why=fields.pop("why", ""), next_step=fields.pop("next_step", ""), status=fields.pop("status", "active"),
-               **fields)
+def goal(
+    user: User, circle: Circle | None, title: str, *, visibility: str = "private", **fields: object
+) -> Goal:
+    row = Goal(
+        user_id=user.id,
+        circle_id=circle.id if circle else None,
+        title=title,
+        visibility=visibility,
+        why=fields.pop("why", ""),
+        next_step=fields.pop("next_step", ""),
+        status=fields.pop("status", "active"),
+        **fields,
+    )
     db.session.add(row)
     db.session.flush()
     return row
 
 
-def check_in(user: User, circle: Circle, after_sequence: int, *, win: str = "", obstacle: str = "",
-             visibility: str = "private", needs_support: bool = False, at: datetime = NOW) -> CheckIn:
-    row = CheckIn(user_id=user.id, circle_id=circle.id, after_meeting_id=meeting(circle, after_sequence).id,
-                  mood=3, win=win, obstacle=obstacle, visibility=visibility, needs_support=needs_support,
-                  support_requested_at=at if needs_support else None, created_at=at, updated_at=at)
+def check_in(
+    user: User,
+    circle: Circle,
+    after_sequence: int,
+    *,
+    win: str = "",
+    obstacle: str = "",
+    visibility: str = "private",
+    needs_support: bool = False,
+    at: datetime = NOW,
+) -> CheckIn:
+    row = CheckIn(
+        user_id=user.id,
+        circle_id=circle.id,
+        after_meeting_id=meeting(circle, after_sequence).id,
+        mood=3,
+        win=win,
+        obstacle=obstacle,
+        visibility=visibility,
+        needs_support=needs_support,
+        support_requested_at=at if needs_support else None,
+        created_at=at,
+        updated_at=at,
+    )
     db.session.add(row)
     db.session.flush()
     return row

@@ -37,20 +37,37 @@ def test_she_checks_in_for_the_gap_open_now_and_edits_it_until_the_next_meeting(
         login(client, mira)
         page = page_text(client.get(path))
         assert "Walk at lunch" in page and "Getting help now" in page
-        response = post_form(client, path, {"mood": "4", "win": "Two walks", "obstacle": "Rain",
-                                            f"progress-{walk.id}": "some", "visibility": "private"})
+        response = post_form(
+            client,
+            path,
+            {
+                "mood": "4",
+                "win": "Two walks",
+                "obstacle": "Rain",
+                f"progress-{walk.id}": "some",
+                "visibility": "private",
+            },
+        )
         assert response.status_code == 302
         saved = db.session.execute(select(CheckIn)).scalar_one()
         assert saved.after_meeting_id == meeting(circle, 3).id  # the gap after the 2 March meeting
-        assert (saved.mood, saved.win, saved.progress, saved.needs_support) == (4, "Two walks", {str(walk.id): "some"},
-                                                                                  False)
+        assert (saved.mood, saved.win, saved.progress, saved.needs_support) == (
+            4,
+            "Two walks",
+            {str(walk.id): "some"},
+            False,
+        )
         assert "Two walks" in page_text(client.get(path))
         assert "You checked in for Back to work" in page_text(client.get("/circles/mine"))
 
     with time_machine.travel(meeting(circle, 4).starts_at - timedelta(minutes=1), tick=False):
         login(client, mira)
-        response = post_form(client, path, {"mood": "2", "win": "One walk", "visibility": "circle"},
-                             action=f"/growth/check-ins/{saved.id}")
+        response = post_form(
+            client,
+            path,
+            {"mood": "2", "win": "One walk", "visibility": "circle"},
+            action=f"/growth/check-ins/{saved.id}",
+        )
         assert response.status_code == 302
         assert (fresh(saved).mood, fresh(saved).win, fresh(saved).visibility) == (2, "One walk", "circle")
 
@@ -64,8 +81,12 @@ def test_editing_after_the_next_meeting_started_is_refused_and_changes_nothing(
         db.session.commit()
     with time_machine.travel(meeting(circle, 4).starts_at + timedelta(minutes=1), tick=False):
         login(client, mira)
-        response = post_form(client, f"/growth/circles/{circle.id}/check-in", {"mood": "5", "win": "After"},
-                             action=f"/growth/check-ins/{saved.id}")
+        response = post_form(
+            client,
+            f"/growth/circles/{circle.id}/check-in",
+            {"mood": "5", "win": "After"},
+            action=f"/growth/check-ins/{saved.id}",
+        )
         assert response.status_code == 400
         assert "can no longer be changed" in page_text(response)
     assert fresh(saved).win == "Before" and fresh(saved).mood == 3
@@ -119,8 +140,9 @@ def test_progress_on_another_members_goal_is_refused(client: FlaskClient, mira_i
         hers = goal(bea, circle, "Bea's goal")
         db.session.commit()
         login(client, mira)
-        response = post_form(client, f"/growth/circles/{circle.id}/check-in",
-                             {"mood": "3", f"progress-{hers.id}": "done"})
+        response = post_form(
+            client, f"/growth/circles/{circle.id}/check-in", {"mood": "3", f"progress-{hers.id}": "done"}
+        )
         assert response.status_code == 400 and "only on your own active goals" in page_text(response)
     assert count(CheckIn) == 0
 
@@ -132,8 +154,12 @@ def test_another_members_check_in_cannot_be_edited(client: FlaskClient, mira_in_
         hers = check_in(bea, circle, 3, win="Bea's words")
         db.session.commit()
         login(client, mira)
-        response = post_form(client, "/growth/goals", {"mood": "1", "win": "Mira was here"},
-                             action=f"/growth/check-ins/{hers.id}")
+        response = post_form(
+            client,
+            "/growth/goals",
+            {"mood": "1", "win": "Mira was here"},
+            action=f"/growth/check-ins/{hers.id}",
+        )
         assert response.status_code == 404
     assert fresh(hers).win == "Bea's words"
 
@@ -159,7 +185,11 @@ def test_a_cancelled_next_meeting_keeps_her_check_in_open_until_the_one_after(
         db.session.commit()
     with time_machine.travel(meeting(circle, 4).starts_at + timedelta(hours=2), tick=False):
         login(client, mira)
-        response = post_form(client, f"/growth/circles/{circle.id}/check-in", {"mood": "4", "win": "Later"},
-                             action=f"/growth/check-ins/{saved.id}")
+        response = post_form(
+            client,
+            f"/growth/circles/{circle.id}/check-in",
+            {"mood": "4", "win": "Later"},
+            action=f"/growth/check-ins/{saved.id}",
+        )
         assert response.status_code == 302
     assert fresh(saved).win == "Later"

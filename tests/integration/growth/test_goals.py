@@ -20,18 +20,36 @@ def test_a_member_sets_a_goal_notes_progress_and_sees_its_history(client: FlaskC
         mira = member_of(circle)
         db.session.commit()
         login(client, mira)
-        response = post_form(client, "/growth/goals", {
-            "title": "Ask for a flexible Friday", "why": "Pick-ups", "next_step": "Book 15 minutes with my manager",
-            "target_date": "2026-04-01", "circle_id": str(circle.id), "visibility": "circle"})
+        response = post_form(
+            client,
+            "/growth/goals",
+            {
+                "title": "Ask for a flexible Friday",
+                "why": "Pick-ups",
+                "next_step": "Book 15 minutes with my manager",
+                "target_date": "2026-04-01",
+                "circle_id": str(circle.id),
+                "visibility": "circle",
+            },
+        )
         assert response.status_code == 302
         saved = db.session.execute(select(Goal)).scalar_one()
-        assert (saved.user_id, saved.circle_id, saved.visibility, saved.status) == (mira.id, circle.id, "circle", "active")
+        assert (saved.user_id, saved.circle_id, saved.visibility, saved.status) == (
+            mira.id,
+            circle.id,
+            "circle",
+            "active",
+        )
         assert saved.target_date.isoformat() == "2026-04-01"
 
         path = f"/growth/goals/{saved.id}"
         post_form(client, path, {"text": "Booked it for Tuesday."}, action=f"{path}/notes")
         page = page_text(client.get(path))
-        assert "Booked it for Tuesday." in page and "Book 15 minutes with my manager" in page and "My circle" in page
+        assert (
+            "Booked it for Tuesday." in page
+            and "Book 15 minutes with my manager" in page
+            and "My circle" in page
+        )
 
         post_form(client, path, {}, action=f"{path}/status/achieved")
         assert fresh(saved).status == "achieved" and fresh(saved).closed_at is not None
@@ -59,8 +77,10 @@ def test_bad_goal_input_gets_a_message_by_the_field_and_saves_nothing(client: Fl
         ({"title": "", "visibility": "private"}, "Please name your goal."),
         ({"title": "x" * 121, "visibility": "private"}, "Please keep this to 120 characters."),
         ({"title": "Share it", "visibility": "circle"}, "Choose the circle to share it with"),
-        ({"title": "Not my circle", "circle_id": str(elsewhere.id), "visibility": "circle"},
-         "Please choose one of your circles."),
+        (
+            {"title": "Not my circle", "circle_id": str(elsewhere.id), "visibility": "circle"},
+            "Please choose one of your circles.",
+        ),
         ({"title": "Odd", "visibility": "everyone"}, "Please choose who can see this goal."),
         ({"title": "Bad date", "target_date": "next week"}, "Not a valid date value."),
     ]

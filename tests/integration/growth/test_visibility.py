@@ -39,24 +39,45 @@ def world(ctx: None) -> dict:
             "sponsor admin": make_user(roles=(Role.SPONSOR_ADMIN,)),
             "admin": make_user(roles=(Role.ADMIN,)),
         }
-        goals = [goal(owner, circle, PRIVATE_GOAL), goal(owner, circle, BUDDY_GOAL, visibility="buddy"),
-                 goal(owner, circle, CIRCLE_GOAL, visibility="circle")]
+        goals = [
+            goal(owner, circle, PRIVATE_GOAL),
+            goal(owner, circle, BUDDY_GOAL, visibility="buddy"),
+            goal(owner, circle, CIRCLE_GOAL, visibility="circle"),
+        ]
         shared = check_in(owner, circle, 2, win=CIRCLE_CHECK_IN, visibility="circle")
         private = check_in(owner, circle, 3, obstacle=PRIVATE_CHECK_IN, needs_support=True)
         db.session.commit()
-        return {"circle": circle, "other": other_circle, "people": people, "goals": goals,
-                "check_ins": [shared, private]}
+        return {
+            "circle": circle,
+            "other": other_circle,
+            "people": people,
+            "goals": goals,
+            "check_ins": [shared, private],
+        }
 
 
 def everything_readable(client: FlaskClient, world: dict) -> str:
     circle = world["circle"]
-    paths = ["/", "/circles/", f"/circles/{circle.id}", f"/circles/{world['other'].id}", "/circles/mine",
-             "/growth/goals", f"/growth/circles/{circle.id}/check-in", f"/growth/care/{circle.id}",
-             "/facilitate/", f"/facilitate/circles/{circle.id}", "/admin/", "/admin/audit", "/admin/mail",
-             "/notifications/", "/account/export",
-             *(f"/growth/goals/{g.id}" for g in world["goals"]),
-             *(f"/growth/goals/{g.id}/edit" for g in world["goals"]),
-             *(f"/growth/check-ins/{c.id}/support" for c in world["check_ins"])]
+    paths = [
+        "/",
+        "/circles/",
+        f"/circles/{circle.id}",
+        f"/circles/{world['other'].id}",
+        "/circles/mine",
+        "/growth/goals",
+        f"/growth/circles/{circle.id}/check-in",
+        f"/growth/care/{circle.id}",
+        "/facilitate/",
+        f"/facilitate/circles/{circle.id}",
+        "/admin/",
+        "/admin/audit",
+        "/admin/mail",
+        "/notifications/",
+        "/account/export",
+        *(f"/growth/goals/{g.id}" for g in world["goals"]),
+        *(f"/growth/goals/{g.id}/edit" for g in world["goals"]),
+        *(f"/growth/check-ins/{c.id}/support" for c in world["check_ins"]),
+    ]
     pages = []
     for path in paths:
         response = client.get(path)
@@ -66,14 +87,17 @@ def everything_readable(client: FlaskClient, world: dict) -> str:
     return "\n".join(pages)
 
 
-@pytest.mark.parametrize(("viewer", "may_see"), [
-    ("herself", EVERY_TEXT),
-    ("circle member", SHARED),
-    ("member of another circle", set()),
-    ("facilitator", SHARED),
-    ("sponsor admin", set()),
-    ("admin", set()),
-])
+@pytest.mark.parametrize(
+    ("viewer", "may_see"),
+    [
+        ("herself", EVERY_TEXT),
+        ("circle member", SHARED),
+        ("member of another circle", set()),
+        ("facilitator", SHARED),
+        ("sponsor admin", set()),
+        ("admin", set()),
+    ],
+)
 def test_each_person_reads_exactly_what_was_shared_with_her(
     client: FlaskClient, world: dict, viewer: str, may_see: set[str]
 ) -> None:
@@ -83,8 +107,9 @@ def test_each_person_reads_exactly_what_was_shared_with_her(
     assert {marker for marker in EVERY_TEXT if marker in text} == may_see
 
 
-@pytest.mark.parametrize("viewer", ["circle member", "member of another circle", "facilitator",
-                                    "sponsor admin", "admin"])
+@pytest.mark.parametrize(
+    "viewer", ["circle member", "member of another circle", "facilitator", "sponsor admin", "admin"]
+)
 def test_another_members_goal_or_check_in_id_in_the_url_is_not_found(
     client: FlaskClient, world: dict, viewer: str
 ) -> None:

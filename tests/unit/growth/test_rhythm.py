@@ -25,7 +25,9 @@ HOUR = timedelta(hours=1)
 WEEK = timedelta(days=7)
 
 
-def weekly(count: int, *, cancelled: tuple[int, ...] = (), moved: dict[int, timedelta] | None = None) -> list[MeetingSlot]:
+def weekly(
+    count: int, *, cancelled: tuple[int, ...] = (), moved: dict[int, timedelta] | None = None
+) -> list[MeetingSlot]:
     moved = moved or {}
     slots = []
     for i in range(1, count + 1):
@@ -68,11 +70,17 @@ def test_no_gap_is_open_during_a_meeting_before_the_first_or_after_the_last() ->
 
 
 @given(st.lists(st.booleans(), min_size=2, max_size=12), st.integers(min_value=0, max_value=20))
-def test_gaps_never_overlap_and_never_start_at_a_cancelled_meeting(cancelled: list[bool], probe_days: int) -> None:
-    slots = [MeetingSlot(i, MONDAY + i * WEEK, MONDAY + i * WEEK + HOUR, flag) for i, flag in enumerate(cancelled)]
+def test_gaps_never_overlap_and_never_start_at_a_cancelled_meeting(
+    cancelled: list[bool], probe_days: int
+) -> None:
+    slots = [
+        MeetingSlot(i, MONDAY + i * WEEK, MONDAY + i * WEEK + HOUR, flag) for i, flag in enumerate(cancelled)
+    ]
     gaps = gaps_between(slots)
     cancelled_ids = {s.id for s in slots if s.cancelled}
-    assert all(g.after_meeting_id not in cancelled_ids and g.before_meeting_id not in cancelled_ids for g in gaps)
+    assert all(
+        g.after_meeting_id not in cancelled_ids and g.before_meeting_id not in cancelled_ids for g in gaps
+    )
     assert all(a.closes_at <= b.opens_at for a, b in zip(gaps, gaps[1:], strict=False))
     probe = MONDAY + timedelta(days=probe_days * 3)
     assert sum(g.is_open(probe) for g in gaps) <= 1
