@@ -90,11 +90,14 @@ def queue_check_in_prompts(now: datetime) -> int:
         .order_by(Enrollment.id)
     ).all()
     checked_in = set(
-        db.session.execute(
-            select(CheckIn.user_id, CheckIn.after_meeting_id).where(
-                CheckIn.after_meeting_id.in_([gap.after_meeting_id for gap in gaps.values()])
-            )
-        ).tuples()
+        map(
+            tuple,
+            db.session.execute(
+                select(CheckIn.user_id, CheckIn.after_meeting_id).where(
+                    CheckIn.after_meeting_id.in_([gap.after_meeting_id for gap in gaps.values()])
+                )
+            ),
+        )
     )
     due: list[tuple[str, int, int, Gap, str, datetime, str]] = []
     for circle_id, user_id, tz, quiet_start, quiet_end, prompt_time in members:

@@ -19,7 +19,10 @@ FIRST_MONDAY = date(2026, 2, 16)
 def running_circle(facilitator: User | None = None, **fields: object) -> Circle:
     facilitator = facilitator or make_user(display_name="Fran the facilitator", roles=(Role.FACILITATOR,))
     return make_circle(
-        facilitator, status=CircleStatus.RUNNING, first_date=FIRST_MONDAY, start_time=time(20, 30), **fields
+        facilitator,
+        first_date=FIRST_MONDAY,
+        start_time=time(20, 30),
+        **{"status": CircleStatus.RUNNING, **fields},
     )
 
 
