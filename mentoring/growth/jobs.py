@@ -22,7 +22,7 @@ from mentoring.growth.rhythm import DEFAULT_PROMPT_TIME, Gap, open_gap, prompt_a
 from mentoring.jobs.registry import periodic
 from mentoring.notify.models import Notification
 from mentoring.notify.quiet_hours import quiet_hours_end
-from mentoring.notify.service import queue_notification
+from mentoring.notify.service import NotificationDraft, queue_notifications
 from mentoring.timekeeping.display import format_local
 
 CHECK_IN_KIND = "reminder"  # her "Reminders: upcoming meetings and check-ins" email choice
@@ -59,7 +59,7 @@ def queue_check_in_prompts(now: datetime) -> int:
     A prompt goes out once her clock reads her check-in time past the middle of the gap; a
     reminder from 24 hours before the next meeting. Both wait for the end of her quiet hours;
     a reminder stops being worth emailing once the meeting has started. Five reads whatever
-    the number of members, then one insert per new notification.
+    the number of members, then the new notifications in batched inserts.
     """
     running = dict(
         db.session.execute(select(Circle.id, Circle.title).where(Circle.status == CircleStatus.RUNNING)).all()
@@ -114,7 +114,7 @@ def queue_check_in_prompts(now: datetime) -> int:
     if not due:
         return 0
     already = already_queued(key for key, *_ in due)
-    queued = 0
+    drafts = []
     for key, user_id, circle_id, gap, kind, due_at, tz in due:
         if key in already:
             continue
@@ -132,14 +132,16 @@ def queue_check_in_prompts(now: datetime) -> int:
                 f"Halfway to the next {title} meeting ({next_meeting}, your time). "
                 "A short check-in takes under a minute: how your goals went, a win, what got in the way."
             )
-        queued += queue_notification(
-            user_id,
-            CHECK_IN_KIND,
-            key,
-            subject=subject,
-            text=text,
-            link=f"/growth/circles/{circle_id}/check-in",
-            due_at=due_at,
-            stale_at=gap.closes_at,
+        drafts.append(
+            NotificationDraft(
+                user_id,
+                CHECK_IN_KIND,
+                key,
+                subject=subject,
+                text=text,
+                link=f"/growth/circles/{circle_id}/check-in",
+                due_at=due_at,
+                stale_at=gap.closes_at,
+            )
         )
-    return queued
+    return queue_notifications(drafts)
