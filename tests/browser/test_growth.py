@@ -17,13 +17,17 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def circle_between_meetings(app: Flask) -> int:
+def circle_id(app: Flask) -> int:
     with app.app_context():
         facilitator = make_user(email="fran@example.com", display_name="Fran", roles=(Role.FACILITATOR,))
         noor = make_user(email="noor@example.com", display_name="Noor", timezone="Europe/London")
         # Met 10 and 3 days ago, meets again in 4 days: a check-in is open now, whatever the hour.
-        circle = make_circle(facilitator, title="Evenings after bedtime", status="running",
-                             first_date=utcnow().date() - timedelta(days=10))
+        circle = make_circle(
+            facilitator,
+            title="Evenings after bedtime",
+            status="running",
+            first_date=utcnow().date() - timedelta(days=10),
+        )
         enroll(circle, noor)
         db.session.commit()
         return circle.id
@@ -38,7 +42,9 @@ def log_in(page, live_server: str, email: str) -> None:  # noqa: ANN001
 
 
 def test_a_member_sets_a_goal_checks_in_and_asks_for_support_and_her_facilitator_follows_up(
-    live_server: str, page, circle_between_meetings: int  # noqa: ANN001
+    live_server: str,
+    page,
+    circle_id: int,  # noqa: ANN001
 ) -> None:
     from playwright.sync_api import expect
 
@@ -72,3 +78,54 @@ def test_a_member_sets_a_goal_checks_in_and_asks_for_support_and_her_facilitator
     expect(page.locator(".flashes")).to_contain_text("Marked as followed up.")
     page.goto(f"{live_server}/facilitate/")
     expect(page.get_by_role("heading", name="Asked for support")).to_have_count(0)
+
+
+def test_growth_pages_pass_axe_and_fit_a_phone(
+    live_server: str,
+    page,
+    circle_id: int,
+    app: Flask,  # noqa: ANN001
+) -> None:
+    from sqlalchemy import select
+
+    from mentoring.accounts.models import User
+    from mentoring.circles.models import Meeting
+    from mentoring.growth.models import CheckIn, Goal
+    from tests.browser.test_accessibility import _check
+
+    with app.app_context():
+        noor = db.session.execute(select(User.id).where(User.email == "noor@example.com")).scalar_one()
+        after = db.session.execute(
+            select(Meeting.id).where(Meeting.circle_id == circle_id, Meeting.sequence == 2)
+        ).scalar_one()
+        goal = Goal(user_id=noor, circle_id=circle_id, title="Walk at lunch", visibility="circle")
+        asked = CheckIn(
+            user_id=noor,
+            circle_id=circle_id,
+            after_meeting_id=after,
+            mood=2,
+            win="Two walks",
+            visibility="circle",
+            needs_support=True,
+            support_requested_at=utcnow(),
+        )
+        db.session.add_all([goal, asked])
+        db.session.commit()
+        goal_id, asked_id = goal.id, asked.id
+    _check(page, "/growth/help")
+    log_in(page, live_server, "noor@example.com")
+    for path in (
+        "/growth/goals",
+        f"/growth/goals/{goal_id}",
+        f"/growth/goals/{goal_id}/edit",
+        f"/growth/circles/{circle_id}/check-in",
+        f"/growth/check-ins/{asked_id}/support",
+        "/growth/settings",
+        "/circles/mine",
+        f"/circles/{circle_id}",
+    ):
+        _check(page, path)
+    page.context.clear_cookies()
+    log_in(page, live_server, "fran@example.com")
+    for path in ("/facilitate/", f"/growth/care/{circle_id}"):
+        _check(page, path)
