@@ -16,6 +16,7 @@ from mentoring.growth import (
     queries,
     service,
 )
+from mentoring.growth.care import care_view, open_support_flags
 from mentoring.growth.forms import PROGRESS_LABELS, CheckInForm, GoalForm, NoteForm, PromptTimeForm
 from mentoring.growth.help import crisis_lines
 from mentoring.growth.models import CheckIn
@@ -239,7 +240,7 @@ def _facilitated_circle(circle_id: int) -> Circle:
 @login_required
 def care(circle_id: int) -> str:
     circle = _facilitated_circle(circle_id)
-    return render_template("growth/care.html", circle=circle, rows=queries.care_view(circle_id, utcnow()))
+    return render_template("growth/care.html", circle=circle, rows=care_view(circle_id, utcnow()))
 
 
 @bp.post("/support/<int:check_in_id>/followed-up")
@@ -278,6 +279,6 @@ def growth_helpers() -> dict[str, object]:
 
     return {
         "growth_panel": lambda: queries.growth_panel(current_user.id, utcnow()),
-        "support_flags": lambda: queries.open_support_flags(current_user.id),
+        "support_flags": lambda: open_support_flags(current_user.id),
         "circle_shared": lambda circle_id: queries.circle_shared(circle_id, viewer()),
     }

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from mentoring.audit.models import AuditEntry
 from mentoring.extensions import db
+from mentoring.growth.care import care_view
 from mentoring.growth.models import CheckIn
-from mentoring.growth.queries import care_view
 from mentoring.notify.models import Notification
 from tests.conftest import post_form
 from tests.factories import login, make_user
