@@ -24,8 +24,8 @@ from mentoring.growth.models import CheckIn
 bp = Blueprint("growth", __name__, url_prefix="/growth")
 
 
-def _goal_form(formdata: object = None, **data: object) -> GoalForm:
-    form = GoalForm(formdata=formdata, **data) if formdata is not None else GoalForm(**data)
+def _goal_form(**data: object) -> GoalForm:
+    form = GoalForm(**data)
     form.set_circles(queries.her_circles(current_user.id))
     return form
 
