@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from mentoring.accounts.models import User
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus
@@ -20,7 +20,7 @@ from mentoring.growth.models import CheckIn, CheckInPreference
 from mentoring.growth.queries import gaps_of_circles
 from mentoring.growth.rhythm import DEFAULT_PROMPT_TIME, Gap, open_gap, prompt_at, reminder_at
 from mentoring.jobs.registry import periodic
-from mentoring.notify.models import Notification
+from mentoring.notify.models import Notification, NotificationStatus
 from mentoring.notify.quiet_hours import quiet_hours_end
 from mentoring.notify.service import NotificationDraft, queue_notifications
 from mentoring.timekeeping.display import format_local
@@ -35,6 +35,22 @@ def prompt_key(gap: Gap, user_id: int) -> str:
 
 def reminder_key(gap: Gap, user_id: int) -> str:
     return f"checkin-reminder:{gap.after_meeting_id}:{user_id}:{gap.closes_at:%Y%m%dT%H%M}"
+
+
+def withdraw_prompts(user_id: int, after_meeting_id: int) -> int:
+    """She has checked in: prompts and reminders for that gap not yet sent are dropped (a
+    prompt held back by her quiet hours would otherwise arrive after she answered it)."""
+    result = db.session.execute(
+        delete(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.status == NotificationStatus.PENDING,
+            (Notification.dedup_key == f"checkin-prompt:{after_meeting_id}:{user_id}")
+            | Notification.dedup_key.startswith(f"checkin-reminder:{after_meeting_id}:{user_id}:"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def already_queued(keys: Iterable[str]) -> set[str]:

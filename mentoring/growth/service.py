@@ -18,6 +18,7 @@ from mentoring.audit.service import record
 from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
+from mentoring.growth.jobs import withdraw_prompts
 from mentoring.growth.models import (
     CheckIn,
     CheckInPreference,
@@ -196,7 +197,8 @@ def _checked_entry(user_id: int, circle_id: int, entry: CheckInInput) -> dict[st
 def record_check_in(user_id: int, circle_id: int, entry: CheckInInput, *, now: datetime) -> CheckIn:
     """Her check-in for the gap open now in a circle she is an active member of.
 
-    With `needs_support` the facilitator is told at once (see `_ask_for_support`). Raises
+    With `needs_support` the facilitator is told at once (see `_ask_for_support`); prompts for
+    the gap not yet sent are withdrawn. Raises
     NotYourCircle, NoCheckInOpen, AlreadyCheckedIn (the database's unique key settles a double
     submit) or InvalidInput; nothing is kept when it raises.
     """
@@ -222,6 +224,7 @@ def record_check_in(user_id: int, circle_id: int, entry: CheckInInput, *, now: d
         raise AlreadyCheckedIn() from None
     if entry.needs_support:
         _ask_for_support(check_in, entry.support_shares_text, now)
+    withdraw_prompts(user_id, gap.after_meeting_id)
     db.session.flush()
     return check_in
 

@@ -167,3 +167,19 @@ def test_two_schedulers_at_once_send_each_prompt_once(app: Flask, monkeypatch: p
     with app.app_context():
         keys = list(db.session.scalars(select(Notification.dedup_key)))
     assert len(keys) == len(set(keys)) == members
+
+
+def test_checking_in_withdraws_a_prompt_still_held_by_her_quiet_hours(ctx: None) -> None:
+    from mentoring.growth.service import CheckInInput, record_check_in
+
+    circle = running_circle()
+    late = member_of(circle, timezone="Europe/London")
+    other = member_of(circle, timezone="Europe/London")
+    db.session.add(CheckInPreference(user_id=late.id, prompt_time=time(22, 0)))
+    db.session.commit()
+    at = datetime(2026, 3, 6, 22, 0, tzinfo=UTC)
+    assert run(at) == 2  # both are due; hers waits for 07:00
+    record_check_in(late.id, circle.id, CheckInInput(mood=4), now=at + timedelta(minutes=5))
+    db.session.commit()
+    assert keys_for(late.id) == [] and len(keys_for(other.id)) == 1
+    assert run(at + timedelta(minutes=15)) == 0  # and it is not queued again
