@@ -1,18 +1,25 @@
 """Every table, imported in one place so metadata (and Alembic) sees them all."""
 
-from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User
+from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User, UserSession
 from mentoring.audit.models import AuditEntry
-from mentoring.billing.models import Payment, Refund, WebhookEvent
-from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
+from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
+from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
+from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
 
 __all__ = [
     "Attendance",
     "AuditEntry",
+    "CheckIn",
+    "CheckInPreference",
     "Circle",
+    "CircleAgreement",
     "Enrollment",
     "FacilitatorApplication",
+    "Goal",
+    "GoalNote",
+    "LocalCheckoutSession",
     "Meeting",
     "Notification",
     "Payment",
@@ -20,5 +27,6 @@ __all__ = [
     "RoleAssignment",
     "SchedulerHeartbeat",
     "User",
+    "UserSession",
     "WebhookEvent",
 ]
