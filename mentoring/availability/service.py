@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from mentoring.accounts.signals import account_deleted
+from mentoring.accounts.signals import account_deleted, personal_data_export
 from mentoring.availability.models import AvailabilityWindow, CalendarFeed, CircleInterest
 from mentoring.availability.windows import (
     PRESETS,
@@ -132,6 +132,11 @@ def forget_time_data(user_id: int) -> None:
     clear_week(user_id)
     db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user_id))
     db.session.execute(delete(CircleInterest).where(CircleInterest.user_id == user_id))
+
+
+@personal_data_export.connect
+def _export(sender: object, *, user_id: int, **_: object) -> dict[str, Any]:
+    return export_time_data(user_id)
 
 
 @account_deleted.connect

@@ -1,7 +1,7 @@
 """Members' weekly availability windows, private calendar feeds, interest in planned circles and reminder choices
 
 Revision ID: 27e378e7c3b3
-Revises: 7b0c7f29c82e
+Revises: e123152b84ff
 Create Date: 2026-11-29 20:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "27e378e7c3b3"
-down_revision = "7b0c7f29c82e"
+down_revision = "e123152b84ff"
 branch_labels = None
 depends_on = None
 
