@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from mentoring.errors import InvalidInput
 
@@ -161,12 +162,8 @@ class WeekIndex:
 
     @staticmethod
     def _prefix(marks: bytearray) -> tuple[int, ...]:
-        total, sums = 0, [0]
         # Twice round the week, so a stretch that runs past Sunday midnight needs no special case.
-        for mark in marks + marks:
-            total += mark
-            sums.append(total)
-        return tuple(sums)
+        return tuple(accumulate(marks + marks, initial=0))
 
     @classmethod
     def of(cls, windows: Iterable[Window]) -> WeekIndex:
