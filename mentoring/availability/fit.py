@@ -9,7 +9,8 @@ member looking at a New York circle in the weeks between the two countries' chan
 meetings an hour off, as they will be.
 
 Everything is one correlated NOT EXISTS per circle in the list's single statement: no query per
-circle, no query for her windows (they are read by the database through `:viewer_id`).
+circle. "Fits my week" reads her windows once (one query, whatever the number of circles) and
+binds them as a minute-by-minute map (`windows.fit_map`).
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, cast, exists, func, not_, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Integer, LargeBinary, and_, bindparam, case, cast, exists, func, not_
 
-from mentoring.availability.models import AvailabilityWindow
-from mentoring.availability.windows import DAY, WEEK, WindowKind
+from mentoring.availability.windows import DAY, WEEK
 from mentoring.circles.models import Circle, Meeting, MeetingStatus
 
 HORIZON = timedelta(days=3 * 366)  # further ahead than any term can be planned
@@ -105,24 +104,14 @@ def starts_within(weekday: int | None, window: tuple[int, int] | None, periods: 
 
 def fits_her_week(periods: Periods, dialect: str) -> ColumnElement[bool]:
     """Every meeting to come lies inside her free time (all of it when she marked none) and
-    touches none of her hard blocks, in her zone on its date; `:viewer_id` is her id.
+    touches none of her hard blocks, in her zone on its date, and at least one is to come.
 
-    A meeting that runs past her midnight fits only free time in one window (windows are per
-    day), so it needs the two days marked free and still does not fit: an accepted limit.
+    Her week arrives as `:fit_map` (see `windows.fit_map`, bound per request) and `:fit_ones`
+    (as many b"1" as the longest meeting): a meeting fits when its stretch of the map is all
+    ones. Her local start is computed once per meeting, so the test costs the same whatever
+    her week holds.
     """
     start = local_week_minute(Meeting.starts_at, periods, dialect)
-    end = start + Circle.duration_minutes
-    window = aliased(AvailabilityWindow)
-    w_start = window.weekday * DAY + window.start_minute
-    w_end = window.weekday * DAY + window.end_minute
-    hers = window.user_id == bindparam("viewer_id")
-    hard_clash = exists().where(
-        hers, window.kind == WindowKind.BLOCKED, window.hard.is_(True),
-        # The meeting may run past Sunday midnight into Monday's windows.
-        or_(and_(w_start < end, start < w_end), and_(w_start < end - WEEK, start - WEEK < w_end)),
-    )
-    marked_free = exists().where(hers, window.kind == WindowKind.AVAILABLE)
-    inside_free = exists().where(hers, window.kind == WindowKind.AVAILABLE, w_start <= start, end <= w_end)
-    fits = and_(not_(hard_clash), or_(not_(marked_free), inside_free))
+    stretch = func.substr(bindparam("fit_map", type_=LargeBinary), start + 1, Circle.duration_minutes)
+    fits = stretch == func.substr(bindparam("fit_ones", type_=LargeBinary), 1, Circle.duration_minutes)
     return and_(_meetings_to_come(), not_(_meetings_to_come(not_(fits))))
-

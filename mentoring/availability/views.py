@@ -213,8 +213,7 @@ def _feed_urls(feed: CalendarFeed | None) -> tuple[str, str] | None:
 @login_required
 def calendar_settings() -> str:
     feed = her_feed(current_user.id)
-    return render_template("availability/calendar.html", urls=_feed_urls(feed), feed=feed,
-                           form=InterestForm())
+    return render_template("availability/calendar.html", urls=_feed_urls(feed), feed=feed)
 
 
 @bp.post("/my-calendar/new-link")

@@ -202,6 +202,22 @@ class WeekIndex:
         )
 
 
+def fit_map(windows: Iterable[Window]) -> bytes:
+    """Her week minute by minute, twice round (so a stretch past Sunday midnight reads on):
+    b"1" where a meeting may be (free, and no hard block), b"0" elsewhere. The circle list's
+    "fits my week" compares a meeting's stretch of it with all ones."""
+    windows = list(windows)
+    has_available = any(w.kind == WindowKind.AVAILABLE for w in windows)
+    ok = bytearray(b"0" if has_available else b"1") * WEEK
+    for window in windows:
+        if window.kind == WindowKind.AVAILABLE:
+            ok[window.week_start:window.week_end] = b"1" * (window.end - window.start)
+    for window in windows:  # hard blocks win over free time, as in WeekIndex
+        if window.kind == WindowKind.BLOCKED and window.hard:
+            ok[window.week_start:window.week_end] = b"0" * (window.end - window.start)
+    return bytes(ok + ok)
+
+
 GRID_FIRST, GRID_LAST = 6 * 60, 23 * 60  # the editor's grid; the form reaches the whole day
 
 

@@ -15,8 +15,10 @@ from sqlalchemy.orm import aliased, joinedload
 
 from mentoring.accounts.models import User
 from mentoring.availability.fit import Periods, fits_her_week, periods_from, starts_within
+from mentoring.availability.service import week_of
+from mentoring.availability.windows import fit_map
 from mentoring.circles.calendar import CircleSchedule, MeetingTime, calendar_filename
-from mentoring.circles.catalog import format_label, theme_label
+from mentoring.circles.catalog import DURATION_MAX, format_label, theme_label
 from mentoring.circles.display import TIME_WINDOWS, format_price
 from mentoring.circles.enrollment import ViewerState, viewer_state
 from mentoring.circles.models import (
@@ -139,16 +141,19 @@ def browse_circles(
 
     Day, time of day and "fits my week" hold for every meeting to come, in the viewer's zone on
     that meeting's date. "Fits my week" needs `viewer_id` and is ignored without one.
-    One query: it reads one row more than a page to know whether there is a next page, so the
-    cost does not grow with the number of circles.
+    One query (two with "fits my week": her windows first): it reads one row more than a page
+    to know whether there is a next page, so the cost does not grow with the number of circles.
     """
     page = max(page, 1)
-    if viewer_id is None and filters.fits_my_week:
-        filters = replace(filters, fits_my_week=False)
+    params: dict[str, object] = {"now": now, "offset": (page - 1) * per_page}
+    if filters.fits_my_week:
+        if viewer_id is None:
+            filters = replace(filters, fits_my_week=False)
+        else:
+            params.update(fit_map=fit_map(week_of(viewer_id)), fit_ones=b"1" * DURATION_MAX)
     dialect = db.session.get_bind().dialect.name
     statement = _browse_statement(filters, periods_from(viewer_tz, now), dialect, per_page)
-    rows = db.session.execute(statement, {"now": now, "offset": (page - 1) * per_page,
-                                          "viewer_id": viewer_id}).all()
+    rows = db.session.execute(statement, params).all()
     cards = [_card(circle, next_at) for circle, next_at in rows[:per_page]]
     return CirclePage(cards=cards, page=page, has_next=len(rows) > per_page)
 

@@ -9,11 +9,13 @@ from hypothesis import strategies as st
 from mentoring.availability.windows import (
     DAY,
     PRESETS,
+    WEEK,
     WeekGrid,
     WeekIndex,
     Window,
     WindowInvalid,
     check_window,
+    fit_map,
     merge_windows,
     parse_hhmm,
 )
@@ -100,3 +102,9 @@ def test_the_grid_shows_blocks_over_free_time() -> None:
     grid = WeekGrid.of([Window(0, 6 * 60, 8 * 60, "available"), Window(0, 7 * 60, 8 * 60, "blocked", True)])
     rows = dict(grid.rows)
     assert rows[6 * 60][0] == "free" and rows[7 * 60][0] == "busy" and rows[6 * 60][1] == ""
+
+
+@given(st.lists(windows, max_size=10), st.integers(0, WEEK - 1), st.integers(30, 120))
+def test_the_fit_map_agrees_with_the_week_index(ws: list[Window], start: int, length: int) -> None:
+    free, hard, _, _ = WeekIndex.of(ws).judge(start, length)
+    assert (fit_map(ws)[start:start + length] == b"1" * length) == (free and not hard)
