@@ -9,6 +9,8 @@ members, so there is one way to change a schedule.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
@@ -131,10 +133,19 @@ def choose_time(circle_id: int, actor_id: int, *, weekday: int, start: int, dura
 # --- interest in a draft ---------------------------------------------------------------------
 
 
-def planned_circle(circle_id: int) -> Circle:
-    """A circle still being planned, for its interest page. Raises NotFound for any other."""
+def interest_key(circle_id: int, secret_key: str) -> str:
+    """The secret part of a draft's interest link: a draft stays unseen except by those its
+    facilitator shares the link with, so ids can't be walked to read planned circles."""
+    digest = hmac.new(secret_key.encode(), f"circle-interest:{circle_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:24]
+
+
+def planned_circle(circle_id: int, key: str, secret_key: str) -> Circle:
+    """A circle still being planned, for its interest link. Raises NotFound for a wrong key or
+    any circle that is not a draft."""
     circle = db.session.get(Circle, circle_id)
-    if circle is None or circle.status != CircleStatus.DRAFT:
+    if (circle is None or circle.status != CircleStatus.DRAFT
+            or not hmac.compare_digest(interest_key(circle_id, secret_key), key)):
         raise NotFound("We could not find a circle being planned at that address.")
     return circle
 
@@ -145,8 +156,11 @@ def is_interested(circle_id: int, user_id: int) -> bool:
 
 
 def set_interest(circle_id: int, user_id: int, *, interested: bool, now: datetime) -> None:
-    """Mark or unmark her interest in a draft. Repeating either is harmless. Raises NotFound."""
-    planned_circle(circle_id)
+    """Mark or unmark her interest in a draft (the caller has checked its link with
+    `planned_circle`). Repeating either is harmless. Raises NotFound once it is no draft."""
+    circle = db.session.get(Circle, circle_id)
+    if circle is None or circle.status != CircleStatus.DRAFT:
+        raise NotFound("We could not find a circle being planned at that address.")
     existing = db.session.scalar(select(CircleInterest).where(
         CircleInterest.circle_id == circle_id, CircleInterest.user_id == user_id))
     if interested and existing is None:

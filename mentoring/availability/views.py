@@ -100,33 +100,45 @@ def clear() -> Response:
 # --- interest in a planned circle ------------------------------------------------------------
 
 
-@bp.get("/circles/<int:circle_id>/interest")
-@login_required
-def interest(circle_id: int) -> str:
-    """The page a facilitator shares while planning: the draft itself stays hers alone."""
+def _planned(circle_id: int, key: str) -> Circle:
     try:
-        circle = find_time.planned_circle(circle_id)
+        return find_time.planned_circle(circle_id, key, current_app.config["SECRET_KEY"])
     except NotFound:
         abort(404)
-    return render_template("availability/interest.html", circle=circle, form=InterestForm(),
+
+
+@bp.app_context_processor
+def _interest_link() -> dict[str, object]:
+    def interest_link(circle_id: int, external: bool = False) -> str:
+        key = find_time.interest_key(circle_id, current_app.config["SECRET_KEY"])
+        return url_for("availability.interest", circle_id=circle_id, key=key, _external=external)
+
+    return {"interest_link": interest_link}
+
+
+@bp.get("/circles/<int:circle_id>/interest/<key>")
+@login_required
+def interest(circle_id: int, key: str) -> str:
+    """The page a facilitator shares while planning: the draft itself stays hers alone."""
+    circle = _planned(circle_id, key)
+    return render_template("availability/interest.html", circle=circle, form=InterestForm(), key=key,
                            interested=find_time.is_interested(circle_id, current_user.id))
 
 
-@bp.post("/circles/<int:circle_id>/interest")
+@bp.post("/circles/<int:circle_id>/interest/<key>")
 @login_required
-def mark_interest(circle_id: int) -> Response:
+def mark_interest(circle_id: int, key: str) -> Response:
+    _planned(circle_id, key)
     form = InterestForm()
     if not form.validate():
         abort(400)
     interested = request.form.get("interested") == "yes"
-    try:
-        find_time.set_interest(circle_id, current_user.id, interested=interested, now=utcnow())
-    except NotFound:
-        abort(404)
-    db.session.commit()
-    flash("Thank you: the facilitator will try to find a time that suits you." if interested
-          else "You are no longer marked as interested.", "success")
-    return redirect(url_for("availability.interest", circle_id=circle_id))
+    commit_or_flash(
+        lambda: find_time.set_interest(circle_id, current_user.id, interested=interested, now=utcnow()),
+        success=("Thank you: the facilitator will try to find a time that suits you." if interested
+                 else "You are no longer marked as interested."),
+    )
+    return redirect(url_for("availability.interest", circle_id=circle_id, key=key))
 
 
 # --- find a time (facilitators) --------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from mentoring.accounts.models import Role
+from mentoring.availability.find_time import interest_key
 from mentoring.availability.models import AvailabilityWindow, CircleInterest
 from mentoring.circles.models import Circle, Meeting
 from mentoring.db import utcnow
@@ -34,15 +35,18 @@ def test_members_say_they_are_interested_in_a_draft_from_its_shared_link(client:
     draft = make_circle(status="draft", title="Planning")
     member = make_user()
     db.session.commit()
+    link = f"/circles/{draft.id}/interest/{interest_key(draft.id, client.application.config['SECRET_KEY'])}"
     login(client, member)
     assert client.get(f"/circles/{draft.id}").status_code == 404  # the draft itself stays hers
-    page = client.get(f"/circles/{draft.id}/interest").get_data(as_text=True)
+    page = client.get(link).get_data(as_text=True)
     assert "Planning" in page and "I&#39;m interested" in page
-    post_form(client, f"/circles/{draft.id}/interest", {"interested": "yes"})
-    post_form(client, f"/circles/{draft.id}/interest", {"interested": "yes"})  # twice is once
+    post_form(client, link, {"interested": "yes"})
+    post_form(client, link, {"interested": "yes"})  # twice is once
     assert count(CircleInterest, CircleInterest.user_id == member.id) == 1
-    post_form(client, f"/circles/{draft.id}/interest", {"interested": "no"})
+    post_form(client, link, {"interested": "no"})
     assert count(CircleInterest) == 0
+    # Without the link's key, walking circle ids shows nothing.
+    assert client.get(f"/circles/{draft.id}/interest/{'0' * 24}").status_code == 404
 
 
 def test_a_published_circle_has_no_interest_page(client: FlaskClient, ctx: None) -> None:
@@ -50,7 +54,8 @@ def test_a_published_circle_has_no_interest_page(client: FlaskClient, ctx: None)
     member = make_user()
     db.session.commit()
     login(client, member)
-    assert client.get(f"/circles/{circle.id}/interest").status_code == 404
+    key = interest_key(circle.id, client.application.config["SECRET_KEY"])
+    assert client.get(f"/circles/{circle.id}/interest/{key}").status_code == 404
 
 
 def test_find_a_time_ranks_the_draft_interested_and_never_shows_their_labels(
