@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any
 
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 
 from mentoring.accounts.models import Role
@@ -29,6 +30,8 @@ def _log_in(page: Any, email: str) -> None:
 def _fits_the_phone(page: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH, f"{page.url} is {width}px wide on a {PHONE_WIDTH}px screen"
+    result = Axe().run(page)
+    assert result.violations_count == 0, result.generate_report()
 
 
 def test_after_bedtime_preset_then_fits_my_week_shows_only_matching_circles(app: Flask, page: Any) -> None:
