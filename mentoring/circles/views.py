@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from mentoring.accounts.auth import can_manage_circle, verified_required
+from mentoring.availability.service import week_of
 from mentoring.billing.refunds import leaving_refund
 from mentoring.circles import agreement
 from mentoring.circles import enrollment as seats
@@ -95,6 +97,11 @@ def join(circle_id: int) -> Response | tuple[str, int]:
     db.session.commit()
     if enrollment.status == EnrollmentStatus.ACTIVE:
         flash("Welcome to the circle. The meeting details are below.", "success")
+        if not week_of(current_user.id):
+            # Asked gently, only while her week is empty; nothing depends on an answer.
+            flash(Markup('If you like, tell Hearth <a href="{}">when your children let you come</a>: it helps '
+                         "you find circles that fit. Never required.").format(url_for("availability.week")),
+                  "info")
     else:
         flash("You are on the waitlist. We will tell you as soon as a seat is free.", "success")
     return redirect(url_for("circles.detail", circle_id=circle_id))

@@ -53,3 +53,18 @@ def test_joining_the_waitlist_sends_no_welcome(client: FlaskClient, ctx: None) -
     login(client, member)
     post_form(client, f"/circles/{circle.id}", {"agree": "y"}, action=f"/circles/{circle.id}/join")
     assert db.session.scalars(select(Notification).where(Notification.kind == "joined")).all() == []
+
+
+def test_after_joining_she_is_asked_gently_about_her_week_only_while_it_is_empty(
+        client: FlaskClient, ctx: None) -> None:
+    first, second = make_circle(), make_circle()
+    member = make_user()
+    db.session.commit()
+    login(client, member)
+    page = post_form(client, f"/circles/{first.id}", {"agree": "y"}, action=f"/circles/{first.id}/join",
+                     follow_redirects=True).get_data(as_text=True)
+    assert '<a href="/my-week/">when your children let you come</a>' in page
+    post_form(client, "/my-week/", {}, action="/my-week/presets/nap_time")
+    page = post_form(client, f"/circles/{second.id}", {"agree": "y"}, action=f"/circles/{second.id}/join",
+                     follow_redirects=True).get_data(as_text=True)
+    assert "when your children let you come" not in page
