@@ -99,9 +99,9 @@ def join(circle_id: int) -> Response | tuple[str, int]:
         flash("Welcome to the circle. The meeting details are below.", "success")
         if not week_of(current_user.id):
             # Asked gently, only while her week is empty; nothing depends on an answer.
-            flash(Markup('If you like, tell Hearth <a href="{}">when your children let you come</a>: it helps '
-                         "you find circles that fit. Never required.").format(url_for("availability.week")),
-                  "info")
+            ask = Markup('If you like, tell Hearth <a href="{}">when your children let you come</a>: '
+                         "it helps you find circles that fit. Never required.")
+            flash(ask.format(url_for("availability.week")), "info")
     else:
         flash("You are on the waitlist. We will tell you as soon as a seat is free.", "success")
     return redirect(url_for("circles.detail", circle_id=circle_id))
