@@ -82,3 +82,18 @@ def test_a_facilitator_runs_find_a_time_and_sets_the_schedule(app: Flask, page: 
     with app.app_context():
         circle = db.session.get(Circle, draft_id)
         assert (circle.weekday, circle.start_time) == (3, time(20, 0))
+
+
+def test_with_javascript_tapping_grid_cells_fills_the_form_in_place(app: Flask, page: Any) -> None:
+    with app.app_context():
+        make_user("taps@example.com", timezone="Europe/London")
+        db.session.commit()
+    _log_in(page, "taps@example.com")
+    page.goto("/my-week/")
+    page.get_by_label("Tuesday 20:00: not marked").click()
+    page.get_by_label("Thursday 21:30: not marked").click()
+    assert page.url.endswith("/my-week/")  # no reload
+    page.get_by_role("button", name="Add to my week").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Tuesday 20:00–22:00: free").is_visible()
+    assert page.get_by_text("Thursday 20:00–22:00: free").is_visible()
