@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,8 +24,8 @@ from mentoring.availability.service import weeks_of
 from mentoring.availability.slots import MemberWeek, SlotResult, find_times, term_dates
 from mentoring.availability.windows import DAY, STEP
 from mentoring.circles.circle_input import circle_input_of
-from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus
-from mentoring.circles.service import require_manager, update_circle
+from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus, MeetingStatus
+from mentoring.circles.service import circle_meetings, require_manager, update_circle
 from mentoring.errors import InvalidInput, NotFound
 from mentoring.extensions import db
 
@@ -91,6 +92,16 @@ def people_to_fit(circle: Circle) -> list[Person]:
             Enrollment.circle_id == circle.id, Enrollment.status == EnrollmentStatus.ACTIVE)
     rows = db.session.execute(statement.where(User.deleted_at.is_(None)).order_by(User.display_name, User.id))
     return [Person(*row) for row in rows]
+
+
+def term_to_plan(circle: Circle, now: datetime) -> tuple[date, int]:
+    """Where a search starts by default: (first date, meetings). A draft plans its whole term
+    from its first date; a circle that has met re-plans the meetings still to come, from today."""
+    meetings = circle_meetings(circle.id)
+    if not any(m.starts_at <= now for m in meetings):
+        return max(circle.first_date, now.astimezone(ZoneInfo(circle.timezone)).date()), circle.meeting_count
+    to_come = sum(1 for m in meetings if m.starts_at > now and m.status == MeetingStatus.SCHEDULED)
+    return now.astimezone(ZoneInfo(circle.timezone)).date(), max(to_come, 1)
 
 
 def search_times(circle_id: int, actor_id: int, *, user_ids: list[int] | None, duration: int,

@@ -21,7 +21,6 @@ from mentoring.circles.catalog import (
     DURATION_MAX,
     DURATION_MIN,
     MEETINGS_MAX,
-    MEETINGS_MIN,
     WEEKDAYS,
 )
 from mentoring.forms import HearthForm
@@ -64,7 +63,7 @@ class FindTimeForm(HearthForm):
                             validators=[InputRequired(), NumberRange(DURATION_MIN, DURATION_MAX)])
     first_date = DateField("Term starts on or after", validators=[InputRequired()])
     count = IntegerField("Meetings in the term",
-                         validators=[InputRequired(), NumberRange(MEETINGS_MIN, MEETINGS_MAX)])
+                         validators=[InputRequired(), NumberRange(1, MEETINGS_MAX)])
 
 
 class ChooseTimeForm(HearthForm):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -149,9 +148,8 @@ def _search_form(circle: Circle, people: list[find_time.Person]) -> FindTimeForm
     form.people.choices = [SelectChoice(str(p.user_id), p.display_name) for p in people]
     if not request.args:
         form.people.data = [str(p.user_id) for p in people]
+        form.first_date.data, form.count.data = find_time.term_to_plan(circle, utcnow())
         form.duration.data = circle.duration_minutes
-        form.count.data = circle.meeting_count
-        form.first_date.data = max(circle.first_date, utcnow().astimezone(ZoneInfo(circle.timezone)).date())
     return form
 
 

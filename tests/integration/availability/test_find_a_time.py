@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -130,3 +131,18 @@ def test_a_slot_outside_the_day_is_refused_and_changes_nothing(client: FlaskClie
                                               "from_date": _next(1).isoformat()}, follow_redirects=True)
         assert "not on the half-hour grid" in response.get_data(as_text=True)
     assert db.session.get(Circle, circle.id).start_time == time(20, 30)
+
+
+def test_re_planning_a_running_circle_fits_its_members_over_the_meetings_to_come(
+        client: FlaskClient, ctx: None) -> None:
+    facilitator = make_user(roles=(Role.FACILITATOR,))
+    circle = make_circle(facilitator, status="running", first_date=utcnow().date() - timedelta(weeks=3),
+                         meeting_count=8)
+    member = make_user(display_name="Runner")
+    enroll(circle, member)
+    db.session.commit()
+    login(client, facilitator)
+    to_come = sum(1 for m in circle.meetings if m.starts_at > utcnow())
+    page = client.get(f"/facilitate/circles/{circle.id}/find-a-time").get_data(as_text=True)
+    assert re.search(r'id="count"[^>]*value="(\d+)"', page).group(1) == str(to_come)
+    assert "Runner" in page and "1 of 1 can come on every date" in page
