@@ -153,6 +153,8 @@ def _search_form(circle: Circle, people: list[find_time.Person]) -> FindTimeForm
     return form
 
 
+# Someone else's circle answers 404 exactly like a missing one, as on the other facilitator
+# pages, so walking ids doesn't tell which drafts exist.
 def _own_circle(circle_id: int) -> Circle:
     circle = db.session.get(Circle, circle_id)
     if circle is None:
@@ -160,7 +162,7 @@ def _own_circle(circle_id: int) -> Circle:
     try:
         require_manager(circle, current_user.id)
     except PermissionDenied:
-        abort(403)
+        abort(404)
     return circle
 
 
