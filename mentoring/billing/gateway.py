@@ -238,7 +238,8 @@ class StripeGateway(PaymentGateway):
                 options={"idempotency_key": f"{key}-item"})
             self.client.v1.invoices.finalize_invoice(invoice.id,
                                                      options={"idempotency_key": f"{key}-finalize"})
-            sent = self.client.v1.invoices.send_invoice(invoice.id, options={"idempotency_key": f"{key}-send"})
+            sent = self.client.v1.invoices.send_invoice(invoice.id,
+                                                        options={"idempotency_key": f"{key}-send"})
         except stripe.StripeError as error:
             log.warning("stripe invoice for %s failed: %s", key, error)
             raise GatewayError() from error
