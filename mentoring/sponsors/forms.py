@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -14,11 +13,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from mentoring.forms import HearthForm
 from mentoring.sponsors.pools import MAX_SEATS, VALIDITY_MONTHS
 from mentoring.sponsors.service import MAX_CODE_DAYS, MAX_CODE_USES
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(HearthForm):
     name = StringField("Organisation name", validators=[DataRequired("Please give a name."), Length(max=120)])
     domains = TextAreaField(
         "Verified email domains (one per line)",
@@ -32,7 +32,7 @@ class OrganizationForm(FlaskForm):
     submit = SubmitField("Add the organisation")
 
 
-class InviteAdminForm(FlaskForm):
+class InviteAdminForm(HearthForm):
     email = StringField(
         "Her email address",
         validators=[DataRequired("Please give an address."), Length(max=254)],
@@ -41,7 +41,7 @@ class InviteAdminForm(FlaskForm):
     submit = SubmitField("Send the invitation")
 
 
-class PoolForm(FlaskForm):
+class PoolForm(HearthForm):
     seats = IntegerField(
         "Number of seats",
         validators=[
@@ -66,7 +66,7 @@ class PoolForm(FlaskForm):
     submit = SubmitField("Buy the seats")
 
 
-class InviteCodeForm(FlaskForm):
+class InviteCodeForm(HearthForm):
     max_uses = IntegerField(
         "How many employees can use it",
         default=1,
@@ -86,7 +86,7 @@ class InviteCodeForm(FlaskForm):
     submit = SubmitField("Create a code")
 
 
-class RedeemCodeForm(FlaskForm):
+class RedeemCodeForm(HearthForm):
     code = StringField(
         "Invite code from your employer",
         validators=[DataRequired("Please enter the code."), Length(max=32)],
@@ -95,7 +95,7 @@ class RedeemCodeForm(FlaskForm):
     submit = SubmitField("Link me")
 
 
-class WorkEmailForm(FlaskForm):
+class WorkEmailForm(HearthForm):
     work_email = StringField(
         "Your work email address",
         validators=[DataRequired("Please enter an address."), Length(max=254)],
@@ -104,7 +104,7 @@ class WorkEmailForm(FlaskForm):
     submit = SubmitField("Send me a link")
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(HearthForm):
     agree = BooleanField(
         "I agree to keep what is shared in this circle confidential.",
         validators=[DataRequired("Please agree to keep what is shared in the circle confidential.")],
@@ -112,7 +112,7 @@ class ClaimForm(FlaskForm):
     submit = SubmitField("Use a seat sponsored by my employer")
 
 
-class ActivateForm(FlaskForm):
+class ActivateForm(HearthForm):
     reason = StringField(
         "Contract or reason (kept in the audit log)",
         validators=[DataRequired("Please say why."), Length(max=300)],
@@ -120,5 +120,5 @@ class ActivateForm(FlaskForm):
     submit = SubmitField("Activate by hand")
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(HearthForm):
     """A POST button carrying only the CSRF token."""

@@ -189,6 +189,7 @@ def invite_sponsor_admin(organization_id: int, email: str, *, actor_id: int, now
             f"{url}\n\nIf you weren't expecting this, ignore it and nothing changes."
         ),
         extra={"to": email},
+        mailbox_only=True,
     )
     record(
         "sponsor.admin_invited",
@@ -371,6 +372,7 @@ def send_work_email_link(user_id: int, work_email: str, *, now: datetime) -> Org
             "you keep logging in with your own address."
         ),
         extra={"to": work_email},
+        mailbox_only=True,
     )
     return row.organization
 
