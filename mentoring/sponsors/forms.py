@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -50,7 +51,9 @@ class PoolForm(HearthForm):
         ],
     )
     months = SelectField(
-        "Seats can be claimed for", coerce=int, choices=[(m, f"{m} months") for m in VALIDITY_MONTHS]
+        "Seats can be claimed for",
+        coerce=int,
+        choices=[SelectChoice(m, f"{m} months") for m in VALIDITY_MONTHS],
     )
     price_cap = StringField(
         "Price cap per meeting (USD)",
@@ -59,7 +62,10 @@ class PoolForm(HearthForm):
     )
     method = RadioField(
         "How you'll pay",
-        choices=[("card", "By card, now"), ("invoice", "By invoice (30 days to pay)")],
+        choices=[
+            SelectChoice("card", "By card, now"),
+            SelectChoice("invoice", "By invoice (30 days to pay)"),
+        ],
         default="card",
     )
     update = SubmitField("Show the total")
