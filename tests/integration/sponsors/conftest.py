@@ -28,13 +28,30 @@ def make_sponsor_admin(org: Organization, email: str | None = None) -> User:
     return user
 
 
-def make_pool(org: Organization, *, seats: int = 10, cap_cents: int = 2000, status: str = PoolStatus.ACTIVE,
-              now: datetime | None = None, valid_days: int = 180, method: str = "card") -> SeatPool:
+def make_pool(
+    org: Organization,
+    *,
+    seats: int = 10,
+    cap_cents: int = 2000,
+    status: str = PoolStatus.ACTIVE,
+    now: datetime | None = None,
+    valid_days: int = 180,
+    method: str = "card",
+) -> SeatPool:
     now = now or utcnow()
-    pool = SeatPool(organization_id=org.id, seats=seats, price_cap_cents=cap_cents, meetings_per_seat=8,
-                    currency="USD", amount_cents=seats * cap_cents * 8, valid_from=now - timedelta(days=1),
-                    valid_until=now + timedelta(days=valid_days), status=status, payment_method=method,
-                    activated_at=now if status == PoolStatus.ACTIVE else None)
+    pool = SeatPool(
+        organization_id=org.id,
+        seats=seats,
+        price_cap_cents=cap_cents,
+        meetings_per_seat=8,
+        currency="USD",
+        amount_cents=seats * cap_cents * 8,
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=valid_days),
+        status=status,
+        payment_method=method,
+        activated_at=now if status == PoolStatus.ACTIVE else None,
+    )
     db.session.add(pool)
     db.session.flush()
     return pool
@@ -42,8 +59,14 @@ def make_pool(org: Organization, *, seats: int = 10, cap_cents: int = 2000, stat
 
 def link_employee(org: Organization, user: User | None = None, *, linked_at: datetime | None = None) -> User:
     user = user or make_user()
-    db.session.add(EmployeeLink(user_id=user.id, organization_id=org.id, method="invite_code",
-                                linked_at=linked_at or utcnow() - timedelta(days=400)))
+    db.session.add(
+        EmployeeLink(
+            user_id=user.id,
+            organization_id=org.id,
+            method="invite_code",
+            linked_at=linked_at or utcnow() - timedelta(days=400),
+        )
+    )
     db.session.flush()
     return user
 

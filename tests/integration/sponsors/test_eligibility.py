@@ -31,7 +31,9 @@ def test_a_sponsor_admin_creates_a_code_and_it_is_audited(client: FlaskClient, c
     hr = make_sponsor_admin(org)
     db.session.commit()
     login(client, hr)
-    post_form(client, f"/sponsors/{org.id}/", {"max_uses": "25", "days": "30"}, action=f"/sponsors/{org.id}/codes")
+    post_form(
+        client, f"/sponsors/{org.id}/", {"max_uses": "25", "days": "30"}, action=f"/sponsors/{org.id}/codes"
+    )
     code = db.session.scalars(select(InviteCode)).one()
     assert code.max_uses == 25
     assert code.code in client.get(f"/sponsors/{org.id}/").get_data(as_text=True)
@@ -60,9 +62,11 @@ def test_wrong_expired_and_used_up_codes_get_clear_messages_and_change_nothing(
     member = make_user()
     db.session.commit()
     login(client, member)
-    for code, message in (("ZZZZ-ZZZZ-ZZZZ", "We don&#39;t know that code"),
-                          (expired.code, "This code has expired"),
-                          (used.code, "This code has been used up")):
+    for code, message in (
+        ("ZZZZ-ZZZZ-ZZZZ", "We don&#39;t know that code"),
+        (expired.code, "This code has expired"),
+        (used.code, "This code has been used up"),
+    ):
         response = _redeem(client, code)
         assert response.status_code == 400
         assert message in response.get_data(as_text=True)
@@ -84,8 +88,12 @@ def test_work_email_link_goes_to_the_work_address_and_links_her(client: FlaskCli
     member = make_user("mum@example.com")
     db.session.commit()
     login(client, member)
-    response = post_form(client, "/sponsors/employer", {"work_email": "Mum@Northwind.example"},
-                         action="/sponsors/employer/work-email")
+    response = post_form(
+        client,
+        "/sponsors/employer",
+        {"work_email": "Mum@Northwind.example"},
+        action="/sponsors/employer/work-email",
+    )
     assert response.status_code == 302
     note = db.session.scalars(select(Notification).where(Notification.user_id == member.id)).one()
     assert note.payload["to"] == "mum@northwind.example" and note.payload["mailbox_only"]
@@ -102,8 +110,9 @@ def test_a_work_email_outside_the_domains_is_refused(client: FlaskClient, ctx: N
     member = make_user()
     db.session.commit()
     login(client, member)
-    response = post_form(client, "/sponsors/employer", {"work_email": "mum@gmail.com"},
-                         action="/sponsors/employer/work-email")
+    response = post_form(
+        client, "/sponsors/employer", {"work_email": "mum@gmail.com"}, action="/sponsors/employer/work-email"
+    )
     assert response.status_code == 400
     assert "not on a domain of an employer" in response.get_data(as_text=True)
     assert db.session.scalars(select(Notification)).all() == []
@@ -112,8 +121,11 @@ def test_a_work_email_outside_the_domains_is_refused(client: FlaskClient, ctx: N
 def test_unlinking_forgets_the_work_address_and_keeps_the_dates(client: FlaskClient, ctx: None) -> None:
     org = make_org()
     member = make_user()
-    db.session.add(EmployeeLink(user_id=member.id, organization_id=org.id, method="work_email",
-                                work_email="mum@northwind.example"))
+    db.session.add(
+        EmployeeLink(
+            user_id=member.id, organization_id=org.id, method="work_email", work_email="mum@northwind.example"
+        )
+    )
     db.session.commit()
     login(client, member)
     post_form(client, "/sponsors/employer", {}, action="/sponsors/employer/unlink")

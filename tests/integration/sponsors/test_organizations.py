@@ -24,8 +24,11 @@ from tests.integration.sponsors.conftest import make_org, make_pool, make_sponso
 
 
 def _invite_link(invitee_id: int) -> str:
-    note = db.session.scalars(select(Notification).where(Notification.user_id == invitee_id,
-                                                         Notification.dedup_key.like("sponsor-invite:%"))).one()
+    note = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == invitee_id, Notification.dedup_key.like("sponsor-invite:%")
+        )
+    ).one()
     return note.payload["text"].split("\n")[3].split("http://localhost", 1)[1]
 
 
@@ -33,21 +36,32 @@ def test_admin_adds_an_organisation_with_its_domains(client: FlaskClient, ctx: N
     admin = make_user(roles=(Role.ADMIN,))
     db.session.commit()
     login(client, admin)
-    response = post_form(client, "/sponsors/admin/organizations",
-                         {"name": "Northwind", "domains": "northwind.example\nNW.example",
-                          "billing_email": "ap@northwind.example"})
+    response = post_form(
+        client,
+        "/sponsors/admin/organizations",
+        {
+            "name": "Northwind",
+            "domains": "northwind.example\nNW.example",
+            "billing_email": "ap@northwind.example",
+        },
+    )
     assert response.status_code == 302
     org = db.session.scalars(select(Organization)).one()
     assert [d.domain for d in org.domains] == ["northwind.example", "nw.example"]
     assert "sponsor.organization_created" in audit_actions()
 
 
-def test_a_bad_domain_is_refused_next_to_the_field_and_nothing_is_added(client: FlaskClient, ctx: None) -> None:
+def test_a_bad_domain_is_refused_next_to_the_field_and_nothing_is_added(
+    client: FlaskClient, ctx: None
+) -> None:
     admin = make_user(roles=(Role.ADMIN,))
     db.session.commit()
     login(client, admin)
-    response = post_form(client, "/sponsors/admin/organizations",
-                         {"name": "Northwind", "domains": "not a domain!", "billing_email": "ap@northwind.example"})
+    response = post_form(
+        client,
+        "/sponsors/admin/organizations",
+        {"name": "Northwind", "domains": "not a domain!", "billing_email": "ap@northwind.example"},
+    )
     assert response.status_code == 200
     assert "is not an email domain" in response.get_data(as_text=True)
     assert db.session.scalars(select(Organization)).all() == []
@@ -56,7 +70,9 @@ def test_a_bad_domain_is_refused_next_to_the_field_and_nothing_is_added(client: 
 def test_a_domain_belongs_to_one_organisation(ctx: None) -> None:
     make_org("Northwind", "northwind.example")
     with pytest.raises(InvalidInput, match="already belongs"):
-        service.create_organization("Other", "northwind.example", "x@other.example", admin_id=None, now=utcnow())
+        service.create_organization(
+            "Other", "northwind.example", "x@other.example", admin_id=None, now=utcnow()
+        )
 
 
 def test_an_invited_sponsor_admin_accepts_by_the_emailed_link(client: FlaskClient, ctx: None) -> None:
@@ -90,8 +106,14 @@ def test_an_invitation_for_another_address_or_too_old_is_refused(client: FlaskCl
     assert "expired" in post_form(client, path, {}).get_data(as_text=True)
     service.invite_sponsor_admin(org.id, hr.email, actor_id=None, now=utcnow())
     db.session.commit()
-    fresh_path = sorted(db.session.scalars(select(Notification).where(Notification.user_id == hr.id)),
-                        key=lambda n: n.id)[-1].payload["text"].split("\n")[3].split("http://localhost", 1)[1]
+    fresh_path = (
+        sorted(
+            db.session.scalars(select(Notification).where(Notification.user_id == hr.id)), key=lambda n: n.id
+        )[-1]
+        .payload["text"]
+        .split("\n")[3]
+        .split("http://localhost", 1)[1]
+    )
     login(client, someone)
     assert post_form(client, fresh_path, {}).status_code == 400
     assert db.session.scalars(select(RoleAssignment)).all() == []
@@ -110,9 +132,14 @@ def test_a_sponsor_admin_sees_nothing_of_another_organisation(client: FlaskClien
     db.session.commit()
     login(client, hr)
     assert client.get(f"/sponsors/{northwind.id}/").status_code == 200
-    for path in (f"/sponsors/{contoso.id}/", f"/sponsors/{contoso.id}/report.csv",
-                 f"/sponsors/{contoso.id}/pools/new", f"/sponsors/{contoso.id}/pools/{other_pool.id}",
-                 f"/sponsors/{northwind.id}/pools/{other_pool.id}", "/sponsors/9999/"):
+    for path in (
+        f"/sponsors/{contoso.id}/",
+        f"/sponsors/{contoso.id}/report.csv",
+        f"/sponsors/{contoso.id}/pools/new",
+        f"/sponsors/{contoso.id}/pools/{other_pool.id}",
+        f"/sponsors/{northwind.id}/pools/{other_pool.id}",
+        "/sponsors/9999/",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Contoso" not in response.get_data(as_text=True)

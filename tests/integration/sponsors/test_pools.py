@@ -33,14 +33,27 @@ def hr(client: FlaskClient, ctx: None):  # noqa: ANN201
 
 def _buy(client: FlaskClient, org_id: int, method: str, **extra: str):  # noqa: ANN202
     path = f"/sponsors/{org_id}/pools/new"
-    return post_form(client, path, {"seats": "10", "months": "6", "price_cap": "20", "method": method,
-                                    "submit": "Buy the seats", **extra})
+    return post_form(
+        client,
+        path,
+        {
+            "seats": "10",
+            "months": "6",
+            "price_cap": "20",
+            "method": method,
+            "submit": "Buy the seats",
+            **extra,
+        },
+    )
 
 
 def test_the_quote_shows_the_total_before_she_pays(client: FlaskClient, hr) -> None:  # noqa: ANN001
     _, org = hr
-    response = post_form(client, f"/sponsors/{org.id}/pools/new",
-                         {"seats": "10", "months": "6", "price_cap": "20", "method": "card", "update": "Show"})
+    response = post_form(
+        client,
+        f"/sponsors/{org.id}/pools/new",
+        {"seats": "10", "months": "6", "price_cap": "20", "method": "card", "update": "Show"},
+    )
     assert "10 seats × $160 = $1,600" in response.get_data(as_text=True)
     assert db.session.scalars(select(SeatPool)).all() == []
 
@@ -66,7 +79,8 @@ def test_card_checkout_on_the_local_gateway_activates_the_pool(client: FlaskClie
 
 
 def test_an_invoice_pool_activates_on_invoice_paid_once_whatever_the_replays(
-    client: FlaskClient, hr  # noqa: ANN001
+    client: FlaskClient,
+    hr,  # noqa: ANN001
 ) -> None:
     _, org = hr
     _buy(client, org.id, "invoice")
@@ -84,18 +98,38 @@ def test_an_invoice_pool_activates_on_invoice_paid_once_whatever_the_replays(
 
 
 def test_invoice_paid_that_arrives_before_the_invoice_id_is_stored_still_activates(
-    client: FlaskClient, hr  # noqa: ANN001
+    client: FlaskClient,
+    hr,  # noqa: ANN001
 ) -> None:
     _, org = hr
-    pool = SeatPool(organization_id=org.id, seats=5, price_cap_cents=1000, meetings_per_seat=8, currency="USD",
-                    amount_cents=40_000, valid_from=utcnow(), valid_until=utcnow(), status="pending",
-                    payment_method="invoice")
+    pool = SeatPool(
+        organization_id=org.id,
+        seats=5,
+        price_cap_cents=1000,
+        meetings_per_seat=8,
+        currency="USD",
+        amount_cents=40_000,
+        valid_from=utcnow(),
+        valid_until=utcnow(),
+        status="pending",
+        payment_method="invoice",
+    )
     db.session.add(pool)
     db.session.commit()
-    event = {"id": "evt_early", "type": "invoice.paid", "object": "event",
-             "data": {"object": {"id": "in_not_stored_yet", "object": "invoice", "amount_paid": 40_000,
-                                 "currency": "usd", "metadata": {"purchase": "seat_pool",
-                                                                 "seat_pool_id": str(pool.id)}}}}
+    event = {
+        "id": "evt_early",
+        "type": "invoice.paid",
+        "object": "event",
+        "data": {
+            "object": {
+                "id": "in_not_stored_yet",
+                "object": "invoice",
+                "amount_paid": 40_000,
+                "currency": "usd",
+                "metadata": {"purchase": "seat_pool", "seat_pool_id": str(pool.id)},
+            }
+        },
+    }
     assert post_webhook(client, event).get_data(as_text=True) == "pool activated"
     assert fresh(pool).status == "active"
 
@@ -128,8 +162,12 @@ def test_an_admin_activates_a_pool_by_hand_with_a_reason(client: FlaskClient, hr
     admin = make_user(roles=(Role.ADMIN,))
     db.session.commit()
     login(client, admin)
-    response = post_form(client, "/sponsors/admin/organizations", {"reason": "Contract NW-2026"},
-                         action=f"/sponsors/admin/pools/{pool.id}/activate")
+    response = post_form(
+        client,
+        "/sponsors/admin/organizations",
+        {"reason": "Contract NW-2026"},
+        action=f"/sponsors/admin/pools/{pool.id}/activate",
+    )
     assert response.status_code == 302
     assert fresh(pool).status == "active"
     assert "sponsor.pool_activated_by_hand" in audit_actions()

@@ -20,9 +20,14 @@ people_ids = st.frozensets(st.integers(min_value=1, max_value=40), max_size=12)
 @st.composite
 def groups(draw: st.DrawFn, max_size: int = 8) -> list[Group]:
     n = draw(st.integers(min_value=0, max_value=max_size))
-    return [Group(f"g{i}", people := draw(people_ids), (draw(st.integers(0, 20 * (len(people) + 1))),
-                                                         draw(st.integers(0, 50))))
-            for i in range(n)]
+    return [
+        Group(
+            f"g{i}",
+            people := draw(people_ids),
+            (draw(st.integers(0, 20 * (len(people) + 1))), draw(st.integers(0, 50))),
+        )
+        for i in range(n)
+    ]
 
 
 def _hidden_people(source: list[Group], published) -> frozenset[int]:  # noqa: ANN001
@@ -79,8 +84,11 @@ def test_the_months_total_adds_up_only_the_months_shown(rows: list[tuple[frozens
         assert published.total.suppressed
 
 
-@given(st.lists(st.tuples(people_ids, st.integers(0, 100)), min_size=1, max_size=8),
-       people_ids, st.integers(0, 100))
+@given(
+    st.lists(st.tuples(people_ids, st.integers(0, 100)), min_size=1, max_size=8),
+    people_ids,
+    st.integers(0, 100),
+)
 def test_a_new_month_never_changes_or_reveals_the_months_before_it(
     rows: list[tuple[frozenset[int], int]], newcomers: frozenset[int], figure: int
 ) -> None:
