@@ -13,7 +13,7 @@ from mentoring.circles.enrollment import AlreadyEnrolled, leave_circle
 from mentoring.circles.models import Circle, Enrollment
 from mentoring.db import utcnow
 from mentoring.extensions import db
-from mentoring.sponsors.claims import NotSponsored, PoolFull, claim_sponsored_seat
+from mentoring.sponsors.claims import NotSponsored, claim_sponsored_seat
 from mentoring.sponsors.models import SeatClaim
 from tests.conftest import post_form
 from tests.factories import enroll, login, make_circle, make_user
