@@ -9,6 +9,7 @@ from mentoring.billing.demo import seed_payments
 from mentoring.circles.demo import seed_circles
 from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.growth.demo import seed_growth
 from mentoring.sponsors.demo import seed_sponsors
 
 DEMO_PASSWORD = "hearth-demo-2026"
@@ -23,6 +24,7 @@ def seed() -> None:
     logins = seed_accounts(DEMO_PASSWORD)
     seed_circles(now)
     seed_payments(now)
+    seed_growth(now)
     logins += seed_sponsors(now)
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -1,9 +1,10 @@
 """Every table, imported in one place so metadata (and Alembic) sees them all."""
 
-from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User
+from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User, UserSession
 from mentoring.audit.models import AuditEntry
-from mentoring.billing.models import Payment, Refund, WebhookEvent
-from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
+from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
+from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
+from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
 from mentoring.sponsors.models import (
@@ -19,11 +20,17 @@ from mentoring.sponsors.models import (
 __all__ = [
     "Attendance",
     "AuditEntry",
+    "CheckIn",
+    "CheckInPreference",
     "Circle",
+    "CircleAgreement",
     "EmployeeLink",
     "Enrollment",
     "FacilitatorApplication",
+    "Goal",
+    "GoalNote",
     "InviteCode",
+    "LocalCheckoutSession",
     "Meeting",
     "Notification",
     "Organization",
@@ -36,5 +43,6 @@ __all__ = [
     "SeatPool",
     "SponsorInvite",
     "User",
+    "UserSession",
     "WebhookEvent",
 ]

@@ -1,7 +1,7 @@
 """sponsor organisations, seat pools, claims, invite codes and employee links
 
 Revision ID: b30f570062f4
-Revises: 7b0c7f29c82e
+Revises: e123152b84ff
 Create Date: 2026-11-29 20:00:00
 
 - organizations / organization_domains (one organisation per domain) / sponsor_invites.
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b30f570062f4'
-down_revision = '7b0c7f29c82e'
+down_revision = 'e123152b84ff'
 branch_labels = None
 depends_on = None
 
