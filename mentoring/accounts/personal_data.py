@@ -21,7 +21,6 @@ from mentoring.errors import NotFound
 from mentoring.extensions import db
 from mentoring.notify.messages import shown_in_app
 from mentoring.notify.models import Notification, NotificationStatus
-from mentoring.sponsors.personal_data import sponsorship_of
 
 DELETED_NAME = "Former member"
 
@@ -105,7 +104,6 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
              "subject": (n.payload or {}).get("subject"), "text": shown_in_app(n.payload or {})[0]}
             for n in notifications
         ],
-        **sponsorship_of(user_id),
         "payments": [
             {"id": p.id, "amount_cents": p.amount_cents, "currency": p.currency,
              "meetings_covered": p.meetings_covered, "status": p.status, "refunded_cents": p.refunded_cents,

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from mentoring.accounts.signals import account_deleted
+from mentoring.accounts.signals import account_deleted, personal_data_export
 from mentoring.extensions import db
 from mentoring.sponsors.models import EmployeeLink, Organization, SeatClaim, SponsorInvite
 
@@ -16,7 +16,8 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def sponsorship_of(user_id: int) -> dict[str, Any]:
+@personal_data_export.connect
+def export_sponsorship(sender: object, *, user_id: int, now: datetime, **_: object) -> dict[str, Any]:
     """Her employer links (with the work address, while linked), her sponsored seats and the
     sponsor-admin invitations she accepted, as JSON-ready values."""
     links = db.session.execute(

@@ -27,7 +27,13 @@ from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db, limiter
 from mentoring.forms import commit_or_flash, show_error
 from mentoring.money import parse_amount
-from mentoring.sponsors import claims, pools, reports, service
+from mentoring.sponsors import (
+    claims,
+    personal_data,  # noqa: F401 - connects her export and deletion
+    pools,
+    reports,
+    service,
+)
 from mentoring.sponsors.forms import (
     ActivateForm,
     ButtonForm,
