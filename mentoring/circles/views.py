@@ -25,7 +25,6 @@ from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.forms import commit_or_flash
-from mentoring.sponsors.claims import sponsored_offer
 from mentoring.timekeeping.viewer import viewer_timezone
 from mentoring.web import link_args, page_number, public_link
 
@@ -45,11 +44,8 @@ def _circle_page(circle_id: int) -> CircleView:
 
 def _render_circle(circle_id: int, form: JoinForm | None = None, status: int = 200) -> tuple[str, int]:
     view = _circle_page(circle_id)
-    # Only she sees her employer's offer: nothing on the page tells anyone else about sponsorship.
-    sponsored = (sponsored_offer(current_user.id, circle_id, utcnow())
-                 if current_user.is_authenticated else None)
     return render_template("circles/detail.html", view=view, circle=view.circle, state=view.state,
-                           form=form or JoinForm(), viewer_tz=viewer_timezone(), sponsored=sponsored), status
+                           form=form or JoinForm(), viewer_tz=viewer_timezone()), status
 
 
 @bp.get("/")

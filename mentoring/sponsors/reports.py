@@ -136,11 +136,13 @@ def _activity(organization_id: int, now: datetime):  # noqa: ANN202 - a subquery
     )
 
 
-def monthly_activity(organization_id: int, now: datetime) -> Published:
+def monthly_activity(organization_id: int, now: datetime, *, first: datetime | None = None) -> Published:
     """Closed months of the organisation's sponsored employees, oldest first, published: people
-    taking part and (meetings attended, attended + missed). Three queries at any size."""
-    first = db.session.scalar(select(func.min(SeatPool.valid_from))
-                              .where(SeatPool.organization_id == organization_id))
+    taking part and (meetings attended, attended + missed). Months run from `first` (default:
+    the first pool's start). At most three queries at any size."""
+    if first is None:
+        first = db.session.scalar(select(func.min(SeatPool.valid_from))
+                                  .where(SeatPool.organization_id == organization_id))
     if first is None:
         return publish_closed_months([], distinct_people=lambda keys: 0)
     activity = _activity(organization_id, now)
@@ -180,7 +182,7 @@ def sponsor_report(organization_id: int, now: datetime) -> SponsorReport:
     seats_expiring = (
         None if any(line.free is None for line in expiring) else sum(line.free for line in expiring)
     )
-    monthly = monthly_activity(organization_id, now)
+    monthly = monthly_activity(organization_id, now, first=min((p.valid_from for p in pools), default=None))
     return SponsorReport(
         organization_name=organization.name,
         pools=lines,

@@ -57,8 +57,12 @@ def _gateway() -> PaymentGateway:
 
 
 def _org(organization_id: int) -> Organization:
+    # Her roles were loaded from the database for this request (load_user), so this is her
+    # live role: a revoked sponsor admin is refused on her next request.
+    if organization_id not in service.sponsored_organizations(current_user):
+        abort(404)
     try:
-        return service.require_sponsor_admin(current_user.id, organization_id)
+        return service.get_organization(organization_id)
     except NotFound:
         abort(404)
 
