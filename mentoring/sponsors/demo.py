@@ -39,6 +39,7 @@ from mentoring.sponsors.models import (
     SeatClaim,
     SeatPool,
 )
+from mentoring.sponsors.reports import close_months
 
 ORGANIZATION = "Northwind"
 INVITE_CODE = "NRTH-WIND-DEMO"
@@ -119,6 +120,7 @@ def seed_sponsors(now: datetime) -> list[str]:
         taken += people
         _past_circle(title, facilitator, members, pool, now - timedelta(weeks=weeks_ago), meetings, now)
     db.session.flush()
+    close_months(org.id, now)
     return lines
 
 

@@ -195,3 +195,23 @@ class InviteCode(db.Model):
     expires_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportMonth(db.Model):
+    """One closed month of an organisation's activity figures, written once when the month is
+    closed (mentoring.sponsors.jobs) and never changed: later attendance marks, unlinking or a
+    deleted account cannot alter a month already reported, so two reports cannot be differenced.
+    Aggregates only; it holds nothing about any one person."""
+
+    __tablename__ = "sponsor_report_months"
+    __table_args__ = (UniqueConstraint("organization_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # "2026-10", UTC
+    people: Mapped[int]  # distinct employees taking part
+    attended: Mapped[int]
+    counted: Mapped[int]  # attended + missed (excused absences never count)
+    # Distinct employees over every shown month (5 or more people) up to this one: the total row.
+    people_through: Mapped[int]
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)

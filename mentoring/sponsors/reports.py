@@ -2,13 +2,14 @@
 
 Only aggregates leave this module: the report a sponsor admin sees (and its CSV) is built from
 `Published` cells, never from rows about a person. An employee counts towards her employer's
-activity only for meetings held while she was linked, so unlinking (or deleting her account)
-stops her feeding reports from then on without changing months already reported.
+activity only for meetings held while she was linked and after her claim. A month's figures are
+computed once, when it is closed (`close_months`, run by the scheduler), and kept as they were:
+unlinking, a deleted account or a late attendance mark changes no month already reported, and
+the dashboard reads a dozen rows however many employees there are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -16,8 +17,16 @@ from sqlalchemy import and_, case, func, or_, select
 
 from mentoring.circles.models import Attendance, AttendanceStatus, Enrollment, Meeting
 from mentoring.extensions import db
-from mentoring.sponsors.models import ClaimStatus, EmployeeLink, Organization, SeatClaim, SeatPool
+from mentoring.sponsors.models import (
+    ClaimStatus,
+    EmployeeLink,
+    Organization,
+    ReportMonth,
+    SeatClaim,
+    SeatPool,
+)
 from mentoring.sponsors.suppression import (
+    THRESHOLD,
     Cell,
     Group,
     Published,
@@ -136,28 +145,47 @@ def _activity(organization_id: int, now: datetime):  # noqa: ANN202 - a subquery
     )
 
 
-def monthly_activity(organization_id: int, now: datetime, *, first: datetime | None = None) -> Published:
-    """Closed months of the organisation's sponsored employees, oldest first, published: people
-    taking part and (meetings attended, attended + missed). Months run from `first` (default:
-    the first pool's start). At most three queries at any size."""
+def close_months(organization_id: int, now: datetime, *, first: datetime | None = None) -> int:
+    """Write the figures of every month that is over and not yet closed (oldest first); returns
+    how many. Idempotent: a closed month is never recomputed, and (organization_id, month) is
+    unique, so a second scheduler's insert of the same month fails and rolls back its run."""
     if first is None:
         first = db.session.scalar(select(func.min(SeatPool.valid_from))
                                   .where(SeatPool.organization_id == organization_id))
     if first is None:
-        return publish_closed_months([], distinct_people=lambda keys: 0)
+        return 0
+    closed = {row.month: row for row in db.session.scalars(
+        select(ReportMonth).where(ReportMonth.organization_id == organization_id))}
+    due = [m for m in _months_between(first, now) if m not in closed]
+    if not due:
+        return 0
     activity = _activity(organization_id, now)
     figures = {month: (people, int(present or 0), int(counted or 0)) for month, people, present, counted in
                db.session.execute(select(activity.c.month, func.count(func.distinct(activity.c.user_id)),
                                          func.sum(activity.c.present), func.sum(activity.c.counted))
-                                  .group_by(activity.c.month))}
-    months = [Group(key, figures.get(key, (0, 0, 0))[0], figures.get(key, (0, 0, 0))[1:])
-              for key in _months_between(first, now)]
+                                  .where(activity.c.month.in_(due)).group_by(activity.c.month))}
+    shown = [m for m, row in closed.items() if row.people >= THRESHOLD]
+    through = max((row.people_through for row in closed.values()), default=0)
+    for month in due:
+        people, attended, counted = figures.get(month, (0, 0, 0))
+        if people >= THRESHOLD:
+            shown.append(month)
+            through = int(db.session.scalar(select(func.count(func.distinct(activity.c.user_id)))
+                                             .where(activity.c.month.in_(shown))) or 0)
+        db.session.add(ReportMonth(organization_id=organization_id, month=month, people=people,
+                                   attended=attended, counted=counted, people_through=through, closed_at=now))
+    db.session.flush()
+    return len(due)
 
-    def distinct_people(keys: Sequence[str]) -> int:
-        return int(db.session.scalar(select(func.count(func.distinct(activity.c.user_id)))
-                                     .where(activity.c.month.in_(list(keys)))) or 0)
 
-    return publish_closed_months(months, distinct_people=distinct_people)
+def monthly_activity(organization_id: int) -> Published:
+    """The closed months of the organisation's sponsored employees, oldest first, published:
+    people taking part and (meetings attended, attended + missed). One query at any size."""
+    rows = list(db.session.scalars(select(ReportMonth).where(ReportMonth.organization_id == organization_id)
+                                   .order_by(ReportMonth.month)))
+    through = {row.month: row.people_through for row in rows}
+    return publish_closed_months([Group(r.month, r.people, (r.attended, r.counted)) for r in rows],
+                                 distinct_people=lambda keys: through[keys[-1]])
 
 
 def _month_start(now: datetime) -> datetime:
@@ -182,7 +210,7 @@ def sponsor_report(organization_id: int, now: datetime) -> SponsorReport:
     seats_expiring = (
         None if any(line.free is None for line in expiring) else sum(line.free for line in expiring)
     )
-    monthly = monthly_activity(organization_id, now, first=min((p.valid_from for p in pools), default=None))
+    monthly = monthly_activity(organization_id)
     return SponsorReport(
         organization_name=organization.name,
         pools=lines,
@@ -253,7 +281,9 @@ def own_contribution(user_id: int, now: datetime) -> OwnContribution | None:
     activity = _activity(link.organization_id, now)
     counted = tuple(db.session.scalars(select(activity.c.month).where(activity.c.user_id == user_id)
                                        .distinct().order_by(activity.c.month)))
-    shown_keys = {c.key for c in monthly_activity(link.organization_id, now).rows if not c.suppressed}
+    published = monthly_activity(link.organization_id)
+    shown_keys = {c.key for c in published.rows if not c.suppressed}
+    counted = tuple(k for k in counted if k in {c.key for c in published.rows})
     claims = db.session.scalar(
         select(func.count(SeatClaim.id))
         .join(SeatPool, SeatPool.id == SeatClaim.pool_id)

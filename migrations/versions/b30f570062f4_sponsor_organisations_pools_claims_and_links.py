@@ -11,6 +11,7 @@ Create Date: 2026-11-29 20:00:00
 - employee_links: at most one live link per member (a partial unique index, SQLite and
   PostgreSQL both support WHERE on an index); unlinked rows keep their dates.
 - invite_codes: `uses <= max_uses` checked by the database too.
+- sponsor_report_months: a closed month's aggregate figures, written once (unique per month).
 - role_assignments.organization_id now refers to organizations (it was waiting for the table).
 """
 from alembic import op
@@ -153,6 +154,19 @@ def upgrade():
         batch_op.create_index('ix_seat_claims_pool_status', ['pool_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_seat_claims_user_id'), ['user_id'], unique=False)
 
+    op.create_table('sponsor_report_months',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.Column('attended', sa.Integer(), nullable=False),
+    sa.Column('counted', sa.Integer(), nullable=False),
+    sa.Column('people_through', sa.Integer(), nullable=False),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_sponsor_report_months_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sponsor_report_months')),
+    sa.UniqueConstraint('organization_id', 'month', name=op.f('uq_sponsor_report_months_organization_id_month'))
+    )
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:
         batch_op.create_foreign_key(batch_op.f('fk_role_assignments_organization_id_organizations'),
                                     'organizations', ['organization_id'], ['id'])
@@ -167,6 +181,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_seat_claims_user_id'))
         batch_op.drop_index('ix_seat_claims_pool_status')
 
+    op.drop_table('sponsor_report_months')
     op.drop_table('seat_claims')
     with op.batch_alter_table('employee_links', schema=None) as batch_op:
         batch_op.drop_index('uq_employee_links_one_live_per_user', sqlite_where=sa.text('unlinked_at IS NULL'), postgresql_where=sa.text('unlinked_at IS NULL'))

@@ -49,6 +49,7 @@ from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
 from mentoring.sponsors.models import EmployeeLink, Organization, OrganizationDomain, SeatClaim, SeatPool
+from mentoring.sponsors.reports import close_months
 from tests.helpers import postgres_schema
 from tests.querycount import count_queries
 
@@ -214,6 +215,7 @@ def build_employer(employees: int, members: list[int], now: datetime, rng: rando
         db.session.execute(insert(SeatClaim), [
             {"pool_id": 1, "enrollment_id": eid, "membership_number": 1, "user_id": uid, "status": "claimed",
              "claimed_at": start} for eid, uid in places[part:part + CHUNK]])
+    close_months(1, now)  # as the scheduler does when each month ends
     db.session.commit()
 
 

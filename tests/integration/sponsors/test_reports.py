@@ -7,9 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
+from mentoring.circles.models import Attendance
 from mentoring.extensions import db
 from mentoring.sponsors.claims import claim_sponsored_seat
+from mentoring.sponsors.jobs import close_report_months
 from mentoring.sponsors.reports import sponsor_report
 from mentoring.sponsors.service import unlink
 from tests.factories import login, make_circle, make_user
@@ -63,6 +66,7 @@ def northwind(ctx: None):  # noqa: ANN201
         mark(november, employee, 1)
         small.append(employee)
     hr = make_sponsor_admin(org)
+    close_report_months(NOW)  # the scheduler's hourly job
     db.session.commit()
     return org, hr, big, small
 
@@ -79,11 +83,31 @@ def test_a_month_of_six_shows_figures_and_a_month_of_three_reads_fewer_than_five
     assert report.current_month == "2026-12"
 
 
-def test_someone_unlinking_changes_no_month_already_reported(northwind) -> None:  # noqa: ANN001
+def test_nothing_done_after_a_month_is_closed_changes_it(northwind) -> None:  # noqa: ANN001
+    """Unlinking, a late attendance mark, or the job running again: a reported month stays."""
     org, _, big, _ = northwind
     before = sponsor_report(org.id, NOW)
     unlink(big[0].id, now=NOW)
+    db.session.execute(update(Attendance).where(Attendance.user_id.in_([u.id for u in big]))
+                       .values(status="absent"))
+    assert close_report_months(NOW) == 0
     assert sponsor_report(org.id, NOW).months == before.months
+
+
+def test_the_job_closes_each_month_once_as_it_ends(northwind) -> None:  # noqa: ANN001
+    org, _, _, _ = northwind
+    assert close_report_months(NOW) == 0
+    assert [line.cell.key for line in sponsor_report(org.id, NOW).months][-1] == "2026-11"
+    next_month = NOW + timedelta(days=31)
+    assert close_report_months(next_month) == 1
+    assert [line.cell.key for line in sponsor_report(org.id, next_month).months][-1] == "2026-12"
+
+
+def test_a_month_not_yet_closed_is_not_shown(ctx: None) -> None:
+    org = make_org()
+    make_pool(org, now=datetime(2026, 9, 20, tzinfo=UTC))
+    db.session.commit()
+    assert sponsor_report(org.id, NOW).months == ()
 
 
 def test_no_page_or_csv_names_an_employee_or_her_circle(client: FlaskClient, northwind, monkeypatch) -> None:  # noqa: ANN001
