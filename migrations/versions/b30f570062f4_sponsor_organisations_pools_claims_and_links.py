@@ -151,7 +151,7 @@ def upgrade():
     sa.UniqueConstraint('enrollment_id', 'membership_number', name=op.f('uq_seat_claims_enrollment_id_membership_number'))
     )
     with op.batch_alter_table('seat_claims', schema=None) as batch_op:
-        batch_op.create_index('ix_seat_claims_pool_status', ['pool_id', 'status'], unique=False)
+        batch_op.create_index('ix_seat_claims_pool_status_user', ['pool_id', 'status', 'user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_seat_claims_user_id'), ['user_id'], unique=False)
 
     op.create_table('sponsor_report_months',
@@ -179,7 +179,7 @@ def downgrade():
 
     with op.batch_alter_table('seat_claims', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_seat_claims_user_id'))
-        batch_op.drop_index('ix_seat_claims_pool_status')
+        batch_op.drop_index('ix_seat_claims_pool_status_user')
 
     op.drop_table('sponsor_report_months')
     op.drop_table('seat_claims')
