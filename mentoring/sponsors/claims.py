@@ -19,7 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.circles.enrollment import AlreadyEnrolled, confirm_held_seat, hold_seat
-from mentoring.circles.models import Circle, Enrollment, Funding, Meeting, MeetingStatus, PriceMode
+from mentoring.circles.models import (
+    Circle,
+    Enrollment,
+    EnrollmentStatus,
+    Funding,
+    Meeting,
+    MeetingStatus,
+    PriceMode,
+)
 from mentoring.circles.signals import member_left
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
@@ -29,6 +37,11 @@ from mentoring.sponsors.models import ClaimStatus, EmployeeLink, PoolStatus, Sea
 
 class NotSponsored(DomainError):
     """Your employer's seats don't cover this circle. You can still join it yourself."""
+
+
+class CheckoutInProgress(DomainError):
+    """You have a payment for this circle in progress. Finish it, or give up that seat from the
+    circle's page, before using a sponsored seat."""
 
 
 class PoolFull(DomainError):
@@ -86,8 +99,8 @@ def claim_sponsored_seat(circle_id: int, user_id: int, *, agreed: bool, now: dat
 
     One pool seat and one circle seat are taken in the caller's transaction (commit once; on an
     error roll back, and neither is taken). Raises NotFound, NotSponsored (no link, no pool,
-    circle priced above the cap), PoolFull, AlreadyEnrolled (a second claim for the circle too),
-    and what `hold_seat` raises (EmailNotVerified, AgreementRequired, CircleNotJoinable,
+    circle priced above the cap), CheckoutInProgress (her own checkout holds a seat), PoolFull,
+    AlreadyEnrolled (a second claim for the circle too), and what `hold_seat` raises (EmailNotVerified, AgreementRequired, CircleNotJoinable,
     CircleFull, OfferExpired).
     """
     circle = db.session.get(Circle, circle_id)
@@ -96,6 +109,13 @@ def claim_sponsored_seat(circle_id: int, user_id: int, *, agreed: bool, now: dat
     pools = _candidate_pools(user_id, circle, now)
     if not pools:
         raise NotSponsored()
+    # A seat held for her own checkout could still be paid for: a sponsored seat must never
+    # be paid twice, so she settles that checkout first.
+    held = db.session.scalar(select(Enrollment.id).where(
+        Enrollment.circle_id == circle_id, Enrollment.user_id == user_id,
+        Enrollment.status == EnrollmentStatus.HELD))
+    if held is not None:
+        raise CheckoutInProgress()
     pool = next((p for p in pools if take_pool_seat(p.id, now)), None)
     if pool is None:
         raise PoolFull()

@@ -9,11 +9,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from mentoring.circles.enrollment import AlreadyEnrolled, leave_circle
+from mentoring.circles.enrollment import AlreadyEnrolled, hold_seat, leave_circle
 from mentoring.circles.models import Circle, Enrollment
 from mentoring.db import utcnow
 from mentoring.extensions import db
-from mentoring.sponsors.claims import NotSponsored, claim_sponsored_seat
+from mentoring.sponsors.claims import CheckoutInProgress, NotSponsored, claim_sponsored_seat
 from mentoring.sponsors.models import SeatClaim
 from tests.conftest import post_form
 from tests.factories import enroll, login, make_circle, make_user
@@ -173,3 +173,12 @@ def test_nobody_in_the_circle_can_tell_a_seat_is_sponsored(
         )
         for word in words:
             assert word not in html, (name, word)
+
+
+def test_a_seat_held_for_her_own_checkout_must_be_settled_before_a_sponsored_claim(setting) -> None:  # noqa: ANN001
+    """Otherwise paying that checkout later would pay for a seat her employer already covers."""
+    _, pool, circle, employee = setting
+    hold_seat(circle.id, employee.id, price_cents=1500, funding="self", agreed=True, now=utcnow())
+    with pytest.raises(CheckoutInProgress):
+        claim_sponsored_seat(circle.id, employee.id, agreed=True, now=utcnow())
+    assert fresh(pool).seats_claimed == 0
