@@ -100,8 +100,8 @@ def claim_sponsored_seat(circle_id: int, user_id: int, *, agreed: bool, now: dat
     One pool seat and one circle seat are taken in the caller's transaction (commit once; on an
     error roll back, and neither is taken). Raises NotFound, NotSponsored (no link, no pool,
     circle priced above the cap), CheckoutInProgress (her own checkout holds a seat), PoolFull,
-    AlreadyEnrolled (a second claim for the circle too), and what `hold_seat` raises (EmailNotVerified, AgreementRequired, CircleNotJoinable,
-    CircleFull, OfferExpired).
+    AlreadyEnrolled (a second claim for the circle too), and what `hold_seat` raises
+    (EmailNotVerified, AgreementRequired, CircleNotJoinable, CircleFull, OfferExpired).
     """
     circle = db.session.get(Circle, circle_id)
     if circle is None:
