@@ -157,3 +157,29 @@ def test_a_revoked_sponsor_admin_loses_her_pages_at_once(client: FlaskClient, ct
     assert client.get(f"/sponsors/{org.id}/").status_code == 404
     assert client.get(f"/sponsors/{org.id}/report.csv").status_code == 404
     assert fresh(hr).active_roles() == set()
+
+
+def test_a_sponsor_admin_invites_a_colleague_to_her_own_organisation_only(
+    client: FlaskClient, ctx: None
+) -> None:
+    northwind, contoso = make_org("Northwind", "northwind.example"), make_org("Contoso", "contoso.example")
+    hr = make_sponsor_admin(northwind)
+    colleague = make_user("sam@northwind.example")
+    db.session.commit()
+    login(client, hr)
+    response = post_form(
+        client,
+        f"/sponsors/{northwind.id}/",
+        {"email": colleague.email},
+        action=f"/sponsors/{northwind.id}/admins/invite",
+    )
+    assert response.status_code == 302
+    assert db.session.scalars(select(Notification).where(Notification.user_id == colleague.id)).one()
+    refused = post_form(
+        client,
+        f"/sponsors/{northwind.id}/",
+        {"email": colleague.email},
+        action=f"/sponsors/{contoso.id}/admins/invite",
+    )
+    assert refused.status_code == 404
+    assert audit_actions().count("sponsor.admin_invited") == 1
