@@ -15,8 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from mentoring.forms import HearthForm
+from mentoring.sponsors.eligibility import MAX_CODE_DAYS, MAX_CODE_USES
 from mentoring.sponsors.pools import MAX_SEATS, VALIDITY_MONTHS
-from mentoring.sponsors.service import MAX_CODE_DAYS, MAX_CODE_USES
 
 
 class OrganizationForm(HearthForm):

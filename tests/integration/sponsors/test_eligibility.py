@@ -10,7 +10,7 @@ from sqlalchemy import select
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.notify.models import Notification
-from mentoring.sponsors import service
+from mentoring.sponsors import eligibility
 from mentoring.sponsors.models import EmployeeLink, InviteCode
 from tests.conftest import post_form
 from tests.factories import login, make_user
@@ -19,7 +19,9 @@ from tests.integration.sponsors.conftest import make_org, make_sponsor_admin
 
 
 def _code(org_id: int, *, uses: int = 1, days: int = 30, now=None) -> InviteCode:  # noqa: ANN001
-    return service.create_invite_code(org_id, max_uses=uses, days=days, actor_id=None, now=now or utcnow())
+    return eligibility.create_invite_code(
+        org_id, max_uses=uses, days=days, actor_id=None, now=now or utcnow()
+    )
 
 
 def _redeem(client: FlaskClient, code: str):  # noqa: ANN202
@@ -132,4 +134,4 @@ def test_unlinking_forgets_the_work_address_and_keeps_the_dates(client: FlaskCli
     link = db.session.scalars(select(EmployeeLink)).one()
     db.session.refresh(link)
     assert link.unlinked_at is not None and link.work_email is None
-    assert service.live_link(member.id) is None
+    assert eligibility.live_link(member.id) is None

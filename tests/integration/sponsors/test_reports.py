@@ -12,9 +12,9 @@ from sqlalchemy import update
 from mentoring.circles.models import Attendance
 from mentoring.extensions import db
 from mentoring.sponsors.claims import claim_sponsored_seat
+from mentoring.sponsors.eligibility import unlink
 from mentoring.sponsors.jobs import close_report_months
 from mentoring.sponsors.reports import sponsor_report
-from mentoring.sponsors.service import unlink
 from tests.factories import login, make_circle, make_user
 from tests.helpers import audit_actions
 from tests.integration.sponsors.conftest import link_employee, make_org, make_pool, make_sponsor_admin, mark
@@ -129,7 +129,7 @@ def test_no_page_or_csv_names_an_employee_or_her_circle(client: FlaskClient, nor
 
 def test_what_my_employer_sees_explains_her_own_part(client: FlaskClient, northwind, monkeypatch) -> None:  # noqa: ANN001
     _, _, big, small = northwind
-    monkeypatch.setattr("mentoring.sponsors.views.utcnow", lambda: NOW)
+    monkeypatch.setattr("mentoring.sponsors.employee_views.utcnow", lambda: NOW)
     login(client, small[0])
     page = client.get("/sponsors/employer/report").get_data(as_text=True)
     assert "Your attendance is counted in the months 2026-11" in page
