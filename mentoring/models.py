@@ -2,6 +2,7 @@
 
 from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User, UserSession
 from mentoring.audit.models import AuditEntry
+from mentoring.availability.models import AvailabilityWindow, CalendarFeed, CircleInterest
 from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
 from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
@@ -21,6 +22,9 @@ from mentoring.sponsors.models import (
 __all__ = [
     "Attendance",
     "AuditEntry",
+    "AvailabilityWindow",
+    "CalendarFeed",
+    "CircleInterest",
     "CheckIn",
     "CheckInPreference",
     "Circle",

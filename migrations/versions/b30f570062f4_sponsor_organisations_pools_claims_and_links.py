@@ -1,7 +1,7 @@
 """sponsor organisations, seat pools, claims, invite codes and employee links
 
 Revision ID: b30f570062f4
-Revises: e123152b84ff
+Revises: 27e378e7c3b3
 Create Date: 2026-11-29 20:00:00
 
 - organizations / organization_domains (one organisation per domain) / sponsor_invites.
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b30f570062f4'
-down_revision = 'e123152b84ff'
+down_revision = '27e378e7c3b3'
 branch_labels = None
 depends_on = None
 
