@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 
+from mentoring.audit.service import record
 from mentoring.circles.models import Attendance, AttendanceStatus, Enrollment, Meeting
 from mentoring.extensions import db
 from mentoring.sponsors.models import (
@@ -221,6 +222,14 @@ def sponsor_report(organization_id: int, now: datetime) -> SponsorReport:
         months_total=MonthLine(monthly.total),
         current_month=month_key(now),
     )
+
+
+def export_report(organization_id: int, *, actor_id: int, now: datetime) -> list[list[str]]:
+    """The report as CSV rows for a sponsor admin; the export is written to the audit log."""
+    rows = report_csv_rows(sponsor_report(organization_id, now))
+    record("sponsor.report_exported", actor_id=actor_id, subject_type="organization",
+           subject_id=organization_id, details={"format": "csv"}, now=now)
+    return rows
 
 
 def report_csv_rows(report: SponsorReport) -> list[list[str]]:

@@ -17,7 +17,6 @@ from werkzeug.wrappers import Response
 from mentoring.accounts.auth import role_required
 from mentoring.accounts.models import Role
 from mentoring.accounts.tokens import TokenInvalid
-from mentoring.audit.service import record
 from mentoring.billing.gateway import GatewayError, PaymentGateway, webhook_secret
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
@@ -190,15 +189,7 @@ def dashboard(organization_id: int) -> str:
 def report_csv(organization_id: int) -> Response:
     organization = _org(organization_id)
     now = utcnow()
-    rows = reports.report_csv_rows(reports.sponsor_report(organization.id, now))
-    record(
-        "sponsor.report_exported",
-        actor_id=current_user.id,
-        subject_type="organization",
-        subject_id=organization.id,
-        details={"format": "csv"},
-        now=now,
-    )
+    rows = reports.export_report(organization.id, actor_id=current_user.id, now=now)
     db.session.commit()
     out = io.StringIO()
     csv.writer(out).writerows(rows)
