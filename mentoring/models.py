@@ -8,6 +8,16 @@ from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enroll
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
+from mentoring.sponsors.models import (
+    EmployeeLink,
+    InviteCode,
+    Organization,
+    OrganizationDomain,
+    ReportMonth,
+    SeatClaim,
+    SeatPool,
+    SponsorInvite,
+)
 
 __all__ = [
     "Attendance",
@@ -19,17 +29,25 @@ __all__ = [
     "CheckInPreference",
     "Circle",
     "CircleAgreement",
+    "EmployeeLink",
     "Enrollment",
     "FacilitatorApplication",
     "Goal",
     "GoalNote",
+    "InviteCode",
     "LocalCheckoutSession",
     "Meeting",
     "Notification",
+    "Organization",
+    "OrganizationDomain",
     "Payment",
     "Refund",
+    "ReportMonth",
     "RoleAssignment",
     "SchedulerHeartbeat",
+    "SeatClaim",
+    "SeatPool",
+    "SponsorInvite",
     "User",
     "UserSession",
     "WebhookEvent",
