@@ -22,6 +22,7 @@ from werkzeug.routing import MapAdapter
 from tests.integration.proof.conftest import csrf_for, snapshot
 from tests.integration.proof.world import (
     MEMBER_EMAIL,
+    MEMBER_NAME,
     PERSONAS,
     SECRET_GOAL,
     SECRET_OBSTACLE,
@@ -55,6 +56,7 @@ IN_CIRCLE_A = frozenset({"member", "buddy"})
 FACILITATOR_A = frozenset({"facilitator"})  # she runs circle A
 RUNS_CIRCLE_A = FACILITATOR_A | ADMIN
 FACILITATORS = frozenset({"facilitator", "other_facilitator"})  # the live role, not the revoked one
+SPONSOR_A = frozenset({"sponsor"})  # HR at the member's employer, organisation A
 ALL_400 = {"anonymous": E400}
 CONFIRM_FIRST = {"unconfirmed": UNVERIFIED}
 
@@ -63,12 +65,14 @@ CONFIRM_FIRST = {"unconfirmed": UNVERIFIED}
 class Entry:
     """`url` (with {placeholders} from World.ids); `may` get the page; the others get `others`,
     except where `but` says otherwise; anonymous visitors are sent to log in unless `but` says.
-    An unauthorised POST must answer what her GET answers, and change nothing."""
+    An unauthorised POST must answer `post` if given, else what her GET answers, and change
+    nothing."""
 
     url: str
     may: frozenset[str]
     others: Answer
     but: dict[str, Answer] = field(default_factory=dict)
+    post: Answer | None = None
 
     def expected(self, persona: str) -> Answer:
         if persona in self.but:
@@ -144,6 +148,29 @@ TABLE: dict[str, Entry] = {
     "circles.remove_member": Entry("/circles/{circle}/members/{enrollment}/remove", RUNS_CIRCLE_A, E404),
     "circles.remove_member_confirm": Entry(
         "/circles/{circle}/members/{enrollment}/remove", RUNS_CIRCLE_A, E404),
+    "employees.claim": Entry("/sponsors/circles/{circle}/claim", VERIFIED, E404, but=CONFIRM_FIRST),
+    "employees.confirm_work_email": Entry("/sponsors/employer/work-email/forged-token", NOBODY, E400),
+    "employees.employer": Entry("/sponsors/employer", SIGNED_IN, E403),
+    "employees.redeem_code": Entry("/sponsors/employer/code", SIGNED_IN, E403),
+    "employees.unlink": Entry("/sponsors/employer/unlink", SIGNED_IN, E403),
+    "employees.what_my_employer_sees": Entry("/sponsors/employer/report", SIGNED_IN, E403),
+    "employees.work_email": Entry("/sponsors/employer/work-email", SIGNED_IN, E403),
+    # Anyone may open an invitation link; accepting a forged one is refused.
+    "sponsors.accept_invite": Entry("/sponsors/invitations/forged-token", NOBODY, OK, post=E400),
+    "sponsors.admin_activate_pool": Entry("/sponsors/admin/pools/{unpaid_pool}/activate", ADMIN, E403),
+    "sponsors.admin_invite": Entry("/sponsors/admin/organizations/{org}/invite", ADMIN, E403),
+    "sponsors.admin_organization": Entry("/sponsors/admin/organizations/{org}", ADMIN, E403),
+    "sponsors.admin_organizations": Entry("/sponsors/admin/organizations", ADMIN, E403),
+    "sponsors.create_code": Entry("/sponsors/{org}/codes", SPONSOR_A, E404),
+    "sponsors.dashboard": Entry("/sponsors/{org}/", SPONSOR_A, E404),
+    # HR with one organisation goes straight to its dashboard.
+    "sponsors.home": Entry("/sponsors/", NOBODY, E403, but={"sponsor": REDIRECT, "other_sponsor": REDIRECT}),
+    "sponsors.invite_admin": Entry("/sponsors/{org}/admins/invite", SPONSOR_A, E404),
+    "sponsors.local_payment": Entry("/sponsors/{org}/pools/{unpaid_pool}/local-payment", SPONSOR_A, E404),
+    "sponsors.new_pool": Entry("/sponsors/{org}/pools/new", SPONSOR_A, E404),
+    "sponsors.pay_pool": Entry("/sponsors/{org}/pools/{unpaid_pool}/pay", SPONSOR_A, E404),
+    "sponsors.pool": Entry("/sponsors/{org}/pools/{pool}", SPONSOR_A, E404),
+    "sponsors.report_csv": Entry("/sponsors/{org}/report.csv", SPONSOR_A, E404),
     "growth.add_note": Entry("/growth/goals/{goal}/notes", MEMBER, E404),
     "growth.care": Entry("/growth/care/{circle}", FACILITATOR_A, E404),
     "growth.check_in": Entry("/growth/circles/{circle}/check-in", IN_CIRCLE_A, E404),
@@ -177,11 +204,16 @@ TABLE: dict[str, Entry] = {
 def secrets_for(persona: str) -> tuple[str, ...]:
     """What of the member's must not appear on any page this persona opens: her goal and her
     check-in's words are hers alone (her facilitator sees that she asked, not what she wrote);
-    her email address is for her and the admins."""
+    her email address is for her and the admins; her name for her circle and the admins (never
+    her employer's HR)."""
     if persona == "member":
         return ()
     private = (SECRET_GOAL, SECRET_WHY, SECRET_WIN, SECRET_OBSTACLE)
-    return private if persona == "admin" else (*private, MEMBER_EMAIL)
+    if persona == "admin":
+        return private
+    if persona in ("buddy", "facilitator"):  # her circle knows her display name
+        return (*private, MEMBER_EMAIL)
+    return (*private, MEMBER_EMAIL, MEMBER_NAME)
 
 
 def classify(response) -> Answer | str:  # noqa: ANN001
@@ -256,7 +288,7 @@ def test_each_persona_gets_what_the_table_says(
             if leaked:
                 wrong.append(f"GET  {endpoint} {url}: shows {leaked}")
         if "POST" in methods and persona not in entry.may and persona not in entry.but:
-            want = entry.expected(persona)
+            want = entry.post if entry.post and persona != "anonymous" else entry.expected(persona)
             with app.app_context():
                 before = snapshot()
             got = classify(client.post(url, data={"csrf_token": csrf_for(client)}))

@@ -1,7 +1,8 @@
 """One small world with everyone the authorization matrix and the fuzzing ask about.
 
 Two running circles (A: a paid circle, B: a free one), each with its facilitator and members; a
-facilitator whose role was revoked; an unconfirmed account; an admin. The member of circle A
+facilitator whose role was revoked; two employers, each with its sponsor admin and seat pools
+(the member works for A); an unconfirmed account; an admin. The member of circle A
 owns one of everything a member can own (enrollment, goal, check-in asking for support,
 payment with its local checkout, calendar feed, a window of her week, a notification), so the
 matrix can aim every route at someone's real row.
@@ -10,11 +11,11 @@ matrix can aim every route at someone's real row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import Flask
 
-from mentoring.accounts.models import FacilitatorApplication, Role, User
+from mentoring.accounts.models import FacilitatorApplication, Role, RoleAssignment, User
 from mentoring.accounts.roles import revoke_role
 from mentoring.availability.feed import feed_token, regenerate_feed
 from mentoring.availability.find_time import interest_key
@@ -25,9 +26,11 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
 from mentoring.notify.models import Notification
+from mentoring.sponsors.models import EmployeeLink, Organization, OrganizationDomain, PoolStatus, SeatPool
 from tests.factories import enroll, make_circle, make_user
 
-# Who asks. "member" owns the rows the routes are aimed at; "buddy" sits in her circle.
+# Who asks. "member" owns the rows the routes are aimed at; "buddy" sits in her circle;
+# "sponsor" is an HR admin of the member's employer (organisation A), "other_sponsor" of B.
 PERSONAS = (
     "anonymous",
     "unconfirmed",
@@ -37,6 +40,8 @@ PERSONAS = (
     "facilitator",
     "other_facilitator",
     "revoked_facilitator",
+    "sponsor",
+    "other_sponsor",
     "admin",
 )
 
@@ -46,6 +51,7 @@ SECRET_WHY = "Secret why of Mia"
 SECRET_WIN = "Secret win of Mia"
 SECRET_OBSTACLE = "Secret obstacle of Mia"
 MEMBER_EMAIL = "mia@example.com"
+MEMBER_NAME = "Mia Member"
 
 
 @dataclass
@@ -64,6 +70,25 @@ def _running(facilitator: User, title: str, **fields: object) -> Circle:
                        **fields)
 
 
+def _organization(name: str, domain: str, sponsor: User) -> Organization:
+    org = Organization(name=name, billing_email=f"billing@{domain}")
+    org.domains = [OrganizationDomain(domain=domain)]
+    db.session.add(org)
+    db.session.flush()
+    db.session.add(RoleAssignment(user_id=sponsor.id, role=str(Role.SPONSOR_ADMIN), organization_id=org.id))
+    return org
+
+
+def _pool(org: Organization, status: str, now: datetime) -> SeatPool:
+    pool = SeatPool(organization_id=org.id, seats=10, price_cap_cents=2000, meetings_per_seat=8,
+                    currency="USD", amount_cents=160_000, valid_from=now - timedelta(days=1),
+                    valid_until=now + timedelta(days=180), status=status, payment_method="card",
+                    activated_at=now if status == PoolStatus.ACTIVE else None)
+    db.session.add(pool)
+    db.session.flush()
+    return pool
+
+
 def build_world(app: Flask) -> World:
     """Build and commit the world (inside an app context)."""
     now = utcnow()
@@ -73,10 +98,12 @@ def build_world(app: Flask) -> World:
     u["facilitator"] = make_user(display_name="Fran Facilitator", roles=(Role.FACILITATOR,))
     u["other_facilitator"] = make_user(display_name="Olga Facilitator", roles=(Role.FACILITATOR,))
     u["revoked_facilitator"] = make_user(display_name="Rita Revoked", roles=(Role.FACILITATOR,))
-    u["member"] = make_user(display_name="Mia Member", email=MEMBER_EMAIL)
+    u["member"] = make_user(display_name=MEMBER_NAME, email=MEMBER_EMAIL)
     u["buddy"] = make_user(display_name="Bea Buddy")
     u["other_member"] = make_user(display_name="Olive Other")
     u["unconfirmed"] = make_user(display_name="Una Unconfirmed", verified=False)
+    u["sponsor"] = make_user(display_name="Hana HR")
+    u["other_sponsor"] = make_user(display_name="Omar HR")
 
     circle = _running(u["facilitator"], "Circle A", price_mode="fixed", price_cents=1500)
     other = _running(u["other_facilitator"], "Circle B")
@@ -112,6 +139,18 @@ def build_world(app: Flask) -> World:
                                 attempts=5)
     application = FacilitatorApplication(user_id=u["other_member"].id, bio="Bio", training="Training")
     db.session.add_all([checkout, window, notification, application])
+
+    employer = _organization("Northwind", "northwind.example", u["sponsor"])
+    other_employer = _organization("Southwind", "southwind.example", u["other_sponsor"])
+    pool = _pool(employer, PoolStatus.ACTIVE, now)
+    unpaid_pool = _pool(employer, PoolStatus.PENDING, now)
+    _pool(other_employer, PoolStatus.ACTIVE, now)
+    db.session.add_all([
+        EmployeeLink(user_id=u["member"].id, organization_id=employer.id, method="invite_code",
+                     linked_at=now - timedelta(days=400)),
+        EmployeeLink(user_id=u["other_member"].id, organization_id=other_employer.id,
+                     method="invite_code", linked_at=now - timedelta(days=400)),
+    ])
     feed = regenerate_feed(u["member"].id, now=now)
     db.session.flush()
 
@@ -122,6 +161,7 @@ def build_world(app: Flask) -> World:
         check_in=check_in.id, payment=payment.id, session="cs_local_mia", window=window.id,
         notification=notification.id, application=application.id, feed=feed_token(feed, secret),
         draft_key=interest_key(draft.id, secret), user=u["facilitator"].id,
+        org=employer.id, other_org=other_employer.id, pool=pool.id, unpaid_pool=unpaid_pool.id,
     )
     db.session.commit()
     return world
