@@ -156,7 +156,8 @@ def planned_circle(circle_id: int, key: str, secret_key: str) -> Circle:
     any circle that is not a draft."""
     circle = db.session.get(Circle, circle_id)
     if (circle is None or circle.status != CircleStatus.DRAFT
-            or not hmac.compare_digest(interest_key(circle_id, secret_key), key)):
+            # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+            or not hmac.compare_digest(interest_key(circle_id, secret_key).encode(), key.encode())):
         raise NotFound("We could not find a circle being planned at that address.")
     return circle
 
