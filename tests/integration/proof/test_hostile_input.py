@@ -4,8 +4,8 @@ script, numbers and dates out of range, wrong types, missing and duplicated fiel
 `_method`/`_external` keys), as the persona who may use the route (TABLE in the matrix).
 
 Whatever arrives: no 500, nothing written when the answer is an error (row counts of every table
-before and after), and no script echoed unescaped into a page. Bounded (a dozen examples per
-route) so that CI stays fast, on SQLite and PostgreSQL alike.
+before and after), and no script echoed unescaped into a page. Bounded (ten examples per form,
+three per route without one) so that CI stays fast, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -168,3 +168,14 @@ def test_hostile_input_gets_no_500_writes_nothing_on_error_and_echoes_no_script(
             extra=st.dictionaries(st.sampled_from(FLASK_KEYS), hostile_value, max_size=2),
             segment=hostile_text.filter(bool),
         )(send))(method=method)
+
+
+@pytest.mark.parametrize("path", [
+    "/calendar/١-{digits}.ics",  # Arabic-Indic digits are digits to int() and to a Unicode \\d
+    "/circles/{draft}/interest/é{digits}",
+])
+def test_secret_links_with_characters_from_other_scripts_are_not_found(
+    world: World, persona_client: Callable[[str], FlaskClient], path: str
+) -> None:
+    url = path.format(draft=world.ids["draft"], digits="0" * 40)
+    assert persona_client("member").get(url).status_code == 404
