@@ -14,6 +14,7 @@ from mentoring.accounts.signals import account_deleted
 from mentoring.audit.service import record
 from mentoring.billing.models import Payment, Refund
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
+from mentoring.conversations.personal_data import export_conversations
 from mentoring.errors import NotFound
 from mentoring.extensions import db
 from mentoring.notify.models import Notification
@@ -110,6 +111,7 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
              "status": r.status, "created_at": _iso(r.created_at)}
             for r in refunds
         ],
+        "conversations": export_conversations(user_id),
     }
 
 
