@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User
 from mentoring.circles.models import (
@@ -57,10 +58,12 @@ def _aware(instant: datetime) -> datetime:
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
-def _her_meeting(meeting_id: int, user_id: int, now: datetime) -> Meeting:
-    """The meeting, if she has an active place in its circle and it is still to come."""
+def her_upcoming_meeting(meeting_id: int, user_id: int, now: datetime) -> Meeting:
+    """The meeting (its circle loaded), if she has an active place in its circle and it is
+    still to come. Raises MeetingNotFound, MeetingNotGoingAhead, MeetingAlreadyStarted."""
     meeting = db.session.execute(
         select(Meeting)
+        .options(joinedload(Meeting.circle))
         .join(Enrollment, Enrollment.circle_id == Meeting.circle_id)
         .where(Meeting.id == meeting_id, Enrollment.user_id == user_id,
                Enrollment.status == EnrollmentStatus.ACTIVE)
@@ -82,7 +85,7 @@ def cant_come(meeting_id: int, user_id: int, reason: str | None, *, now: datetim
     circle's minimum can come. Raises MeetingNotFound (not her meeting, or no active place),
     MeetingNotGoingAhead, MeetingAlreadyStarted.
     """
-    meeting = _her_meeting(meeting_id, user_id, now)
+    meeting = her_upcoming_meeting(meeting_id, user_id, now)
     values = {"meeting_id": meeting.id, "user_id": user_id, "status": AttendanceStatus.EXCUSED,
               "note": reason, "marked_at": now}
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -105,7 +108,7 @@ def undo_cant_come(meeting_id: int, user_id: int, *, now: datetime) -> bool:
 
     Raises MeetingNotFound, MeetingNotGoingAhead, MeetingAlreadyStarted (then the mark stays).
     """
-    meeting = _her_meeting(meeting_id, user_id, now)
+    meeting = her_upcoming_meeting(meeting_id, user_id, now)
     removed = db.session.execute(
         delete(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.user_id == user_id,
                                  Attendance.status == AttendanceStatus.EXCUSED)

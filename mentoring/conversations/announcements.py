@@ -62,6 +62,12 @@ def post_announcement(circle_id: int, author_id: int, body: str, *, now: datetim
     return announcement
 
 
+def circle_to_announce_to(circle_id: int, author_id: int) -> Circle | None:
+    """Her circle, if she is its facilitator."""
+    circle = db.session.get(Circle, circle_id)
+    return circle if circle is not None and circle.facilitator_id == author_id else None
+
+
 def recent_announcements(circle_id: int, *, limit: int = 5) -> list[Announcement]:
     """The circle's latest announcements, newest first."""
     return list(db.session.execute(

@@ -53,12 +53,13 @@ def export_conversations(user_id: int) -> dict[str, Any]:
 def delete_conversations(user_id: int) -> None:
     """Remove every thread she is in (its messages and their reports), her reports and her
     announcements. Flushes, never commits."""
-    thread_ids = select(Thread.id).where(or_(Thread.member_id == user_id, Thread.facilitator_id == user_id))
+    hers = or_(Thread.member_id == user_id, Thread.facilitator_id == user_id)
+    thread_ids = select(Thread.id).where(hers)
     message_ids = select(Message.id).where(Message.thread_id.in_(thread_ids))
     db.session.execute(delete(MessageReport).where(
         or_(MessageReport.reporter_id == user_id, MessageReport.message_id.in_(message_ids))))
     db.session.execute(delete(Message).where(Message.thread_id.in_(thread_ids)))
-    db.session.execute(delete(Thread).where(or_(Thread.member_id == user_id, Thread.facilitator_id == user_id)))
+    db.session.execute(delete(Thread).where(hers))
     db.session.execute(delete(Announcement).where(Announcement.author_id == user_id))
 
 

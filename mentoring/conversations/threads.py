@@ -81,23 +81,33 @@ def write_to_facilitator(circle_id: int, member_id: int, body: str, *, now: date
     Raises CircleNotYours (no active place, or she is its facilitator), InvalidInput (empty, or
     over 4,000 characters).
     """
+    circle = circle_to_write_about(circle_id, member_id)
     text = clean_text(body, limit=MESSAGE_MAX)
-    circle = db.session.execute(
-        select(Circle).join(Enrollment, Enrollment.circle_id == Circle.id)
-        .where(Circle.id == circle_id, Enrollment.user_id == member_id,
-               Enrollment.status == EnrollmentStatus.ACTIVE)
-    ).scalar_one_or_none()
     member = _live_user(member_id)
-    if circle is None or member is None or circle.facilitator_id == member_id:
+    if member is None:
         raise CircleNotYours()
     db.session.execute(
-        _insert()(Thread).values(circle_id=circle.id, member_id=member_id, facilitator_id=circle.facilitator_id,
-                                 created_at=now, last_message_at=now)
+        _insert()(Thread).values(circle_id=circle.id, member_id=member_id,
+                                 facilitator_id=circle.facilitator_id, created_at=now, last_message_at=now)
         .on_conflict_do_nothing(index_elements=["circle_id", "member_id"])
     )
     thread = member_thread(circle.id, member_id)
     assert thread is not None  # inserted or already there
     return _add_message(thread, member, text, now)
+
+
+def circle_to_write_about(circle_id: int, member_id: int) -> Circle:
+    """The circle (its facilitator loaded) whose facilitator she may write to: one where she
+    has an active place and is not the facilitator herself. Raises CircleNotYours."""
+    circle = db.session.execute(
+        select(Circle).options(joinedload(Circle.facilitator))
+        .join(Enrollment, Enrollment.circle_id == Circle.id)
+        .where(Circle.id == circle_id, Enrollment.user_id == member_id,
+               Enrollment.status == EnrollmentStatus.ACTIVE, Circle.facilitator_id != member_id)
+    ).scalar_one_or_none()
+    if circle is None:
+        raise CircleNotYours()
+    return circle
 
 
 def reply(thread_id: int, author_id: int, body: str, *, now: datetime) -> Message:
