@@ -4,7 +4,7 @@ services' rules (`conversations.rules`); the forms only carry the values."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from mentoring.conversations.rules import REASONS
@@ -14,7 +14,9 @@ BACK_TO = ("dashboard", "circle")
 
 class CantComeForm(FlaskForm):
     reason = RadioField("Why not? (optional, only your facilitator sees it)",
-                        choices=[("", "I'd rather not say"), *REASONS.items()], default="",
+                        choices=[SelectChoice("", "I'd rather not say"),
+                                 *(SelectChoice(value, label) for value, label in REASONS.items())],
+                        default="",
                         validators=[Optional()], validate_choice=False)
     own_words = StringField("Or in your own words (optional)", validators=[Optional()])
     back = HiddenField(default="dashboard")
