@@ -70,7 +70,8 @@ def test_her_own_words_are_the_reason_and_only_the_facilitator_reads_them(
     facilitator = new_client()
     login(facilitator, setup.facilitator)
     assert "Twins have chickenpox" in page_text(facilitator.get("/facilitate/"))
-    assert "Twins have chickenpox" in page_text(facilitator.get(f"/facilitate/meetings/{meeting.id}/attendance"))
+    attendance = facilitator.get(f"/facilitate/meetings/{meeting.id}/attendance")
+    assert "Twins have chickenpox" in page_text(attendance)
     assert "Twins have chickenpox" in page_text(facilitator.get(f"/circles/{setup.circle.id}"))
     member = new_client()
     login(member, other)
@@ -151,7 +152,8 @@ def test_cant_come_never_counts_towards_missed_two_in_a_row(ctx: None) -> None:
     first, second = db.session.execute(
         select(Meeting).where(Meeting.circle_id == setup.circle.id).order_by(Meeting.sequence).limit(2)
     ).scalars().all()
-    mark_attendance(first.id, setup.facilitator.id, {mira.id: "absent"}, now=first.starts_at + timedelta(hours=2))
+    mark_attendance(first.id, setup.facilitator.id, {mira.id: "absent"},
+                    now=first.starts_at + timedelta(hours=2))
     absences.cant_come(second.id, mira.id, "Sick child", now=second.starts_at - timedelta(days=1))
     # The facilitator saves the sheet as it was pre-filled.
     sheet_mark = _mark(second.id, mira.id)
