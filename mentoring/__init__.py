@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentoring.config import Settings
 
@@ -29,6 +30,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.flask_config(Path(app.instance_path)))
     app.config.update(overrides)
     app.config["SETTINGS"] = settings
+    if settings.TRUSTED_PROXIES:
+        # The client's address and scheme come from the headers the trusted proxies add, and
+        # only from the last TRUSTED_PROXIES entries, which a client cannot forge.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.TRUSTED_PROXIES, x_proto=settings.TRUSTED_PROXIES
+        )
 
     register_extensions(app)
     register_services(app)

@@ -36,6 +36,18 @@ def _seconds(env: os._Environ[str] | dict[str, str], key: str, default: float) -
     return value
 
 
+def _count(value: str | None, name: str) -> int:
+    if value is None or value.strip() == "":
+        return 0
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ConfigError(f"{name} must be a whole number of 0 or more.")
+    return number
+
+
 def _instance_secret_key(instance_path: Path) -> str:
     """Generate a development secret once and keep it in the instance folder."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -68,6 +80,9 @@ class Settings:
     STRIPE_WEBHOOK_SECRET: str = ""
     STRIPE_API_BASE: str = ""
     RATELIMIT_STORAGE_URI: str = "memory://"
+    # How many proxies in front of Hearth append to X-Forwarded-For / -Proto (0: none, trust no
+    # such header). Behind the README's TLS proxy it is 1, or every member shares one address.
+    TRUSTED_PROXIES: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -96,6 +111,7 @@ class Settings:
             STRIPE_WEBHOOK_SECRET=env.get("STRIPE_WEBHOOK_SECRET", ""),
             STRIPE_API_BASE=env.get("STRIPE_API_BASE", ""),
             RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            TRUSTED_PROXIES=_count(env.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
         )
 
     def check_production(self) -> None:

@@ -1,15 +1,81 @@
-"""What the forms of every feature share."""
+"""What the forms of every feature share: the base form with its input rules, and helpers."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import DateField, Field, Form, StringField, TextAreaField
+from wtforms.validators import ValidationError
 
 from mentoring.errors import DomainError
 from mentoring.extensions import db
+
+# Line breaks and tabs are ordinary in a paragraph; nowhere else is a control character typed.
+TEXTAREA_ALLOWED = frozenset("\n\r\t")
+# The dates anyone means in Hearth. Outside it a date is a typo, and near year 9999 adding a
+# day or a timezone offset overflows Python's datetime (a 500 instead of a field error).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def control_character_problem(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    """Why `value` can't be stored as text (a NUL or other control character); None when it can.
+
+    PostgreSQL refuses NUL in text, and the rest are invisible to every reader of the value.
+    """
+    for char in value:
+        if char not in allowed and unicodedata.category(char) == "Cc":
+            return "This contains an invisible control character. Please retype it."
+    return None
+
+
+def date_range_problem(value: date) -> str | None:
+    """Why a date is outside what Hearth accepts; None when it is inside."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        return f"Please enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+    return None
+
+
+class _NoControlCharacters:
+    def __init__(self, allowed: frozenset[str]) -> None:
+        self.allowed = allowed
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if isinstance(field.data, str):
+            problem = control_character_problem(field.data, self.allowed)
+            if problem:
+                raise ValidationError(problem)
+
+
+def _date_in_range(form: Form, field: Field) -> None:
+    if isinstance(field.data, date):
+        problem = date_range_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class HearthForm(FlaskForm):
+    """The base of every form in Hearth.
+
+    Its Meta adds the shared input rules to each field as it is bound, so no form can forget
+    them: text refuses control characters (a textarea keeps line breaks and tabs), and dates
+    stay within EARLIEST_DATE..LATEST_DATE.
+    """
+
+    class Meta:
+        def bind_field(self, form: Form, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            if isinstance(field, StringField):
+                allowed = TEXTAREA_ALLOWED if isinstance(field, TextAreaField) else frozenset()
+                field.validators = [*field.validators, _NoControlCharacters(allowed)]
+            elif isinstance(field, DateField):
+                field.validators = [*field.validators, _date_in_range]
+            return field
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

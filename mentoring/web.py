@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import text
 
@@ -21,6 +23,8 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
+# Production is served over TLS only (BASE_URL must be https): browsers remember that for two years.
+HSTS = "max-age=63072000; includeSubDomains"
 
 
 @bp.get("/")
@@ -70,6 +74,8 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SETTINGS"].is_production:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -77,6 +83,15 @@ def page_number() -> int:
     """The `?page=` of a list page: 1 when missing or not a number, at most MAX_PAGE."""
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), MAX_PAGE)
+
+
+def link_args(keys: Iterable[str]) -> dict[str, str]:
+    """The non-empty query values of `keys` only, to carry into a list page's links.
+
+    Passing the whole query string to `url_for` would hand it `_method`, `_external`,
+    `_scheme` or `_anchor` (a 500, or links pointing at whatever Host the request named).
+    """
+    return {key: value for key in keys if (value := request.args.get(key, ""))}
 
 
 def init_app(app: Flask) -> None:

@@ -121,8 +121,20 @@ def enroll(circle: Circle, user: User, *, status: str = "active", price_cents: i
 
 def login(client: FlaskClient, user: User) -> None:
     """Log a user in by session, for tests that are not about logging in."""
+    from flask import has_app_context
+
+    from mentoring.accounts.sessions import start_session
+
+    # The session must exist on the server (committed) before the client's requests look for it.
+    if has_app_context():
+        token = start_session(user.id, now=utcnow())
+        db.session.commit()
+    else:
+        with client.application.app_context():
+            token = start_session(user.id, now=utcnow())
+            db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = f"{user.id}:{token}"
         session["_fresh"] = True
 
 

@@ -8,28 +8,19 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import Role, User
-from mentoring.extensions import db, login_manager
+from mentoring.accounts.sessions import user_for_session
+from mentoring.db import utcnow
+from mentoring.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
-    except ValueError:
-        return None
-    # One query for her and her roles: this runs on every request.
-    user = db.session.execute(
-        select(User).options(joinedload(User.roles)).where(User.id == user_id)
-    ).unique().scalar_one_or_none()
-    if user is None or user.deleted_at is not None or user.session_version != version:
-        return None
-    return user
+    # Runs on every request: her session must still exist on the server (see accounts.sessions).
+    return user_for_session(session_id, now=utcnow())
 
 
 def has_role(user: Any, role: Role | str) -> bool:
@@ -44,6 +35,16 @@ def is_admin(user: Any) -> bool:
 
 def is_facilitator(user: Any) -> bool:
     return has_role(user, Role.FACILITATOR)
+
+
+def can_manage_circle(user: Any, facilitator_id: int | None) -> bool:
+    """Admins, and the circle's facilitator while she holds the live facilitator role.
+
+    A circle awaiting a new facilitator (`facilitator_id` None) is managed by admins only.
+    """
+    if is_admin(user):
+        return True
+    return facilitator_id is not None and is_facilitator(user) and user.id == facilitator_id
 
 
 def role_required(role: Role) -> Callable[[F], F]:

@@ -16,6 +16,7 @@ from mentoring.accounts.service import (
     live_user,
     normalise_email,
 )
+from mentoring.accounts.sessions import end_all_sessions
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
 from mentoring.web import public_link
@@ -53,12 +54,14 @@ def request_email_change(user_id: int, password: str, new_email: str, *, now: da
         text=(f"Hello {user.display_name},\n\nPlease confirm that Hearth should use this address by opening "
               f"this link within 48 hours:\n{url}"),
         link=path,
+        mailbox_only=True,
         extra={"to": new_email},  # the mailer sends to this address instead of the account's current one
     )
 
 
-def confirm_email_change(token: str, *, now: datetime) -> User:
-    """Move the account to the confirmed new address and log out other sessions.
+def confirm_email_change(token: str, *, now: datetime, keep_session: str | None = None) -> User:
+    """Move the account to the confirmed new address and end every session of hers but
+    `keep_session` (the one the link was opened in, if it is hers).
 
     Raises TokenExpired / TokenInvalid (also when the address has changed since the link was
     sent) or EmailUnavailable if someone else has taken the address meanwhile.
@@ -79,6 +82,7 @@ def confirm_email_change(token: str, *, now: datetime) -> User:
     user.email = new_email
     user.email_verified_at = now
     user.session_version += 1
+    end_all_sessions(user.id, keep=keep_session)
     db.session.flush()
     queue_notification(
         user.id, "account", f"email-changed:{user.id}:{user.session_version}",

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from mentoring.accounts.models import DEFAULT_QUIET_END, DEFAULT_QUIET_START
 from mentoring.accounts.passwords import MAX_LENGTH
 from mentoring.accounts.roles import BIO_MAX, TRAINING_MAX
 from mentoring.accounts.service import DISPLAY_NAME_MAX, EMAIL_KINDS, OPTIONAL_EMAIL_KINDS
+from mentoring.forms import HearthForm
+from mentoring.timekeeping.zones import find_zone, zone_choices
 
 
 def _lower_strip(value: str | None) -> str | None:
@@ -37,9 +46,20 @@ def new_password_field(label: str = "Password") -> PasswordField:
     ])
 
 
-def timezone_field() -> StringField:
-    return StringField("Your timezone", filters=[_strip], default="UTC",
-                       render_kw={"data-detect-timezone": True, "autocomplete": "off"},
+def _meant_zone(value: str | None) -> str | None:
+    # A typed city ("chicago") or a name in the wrong case still finds its zone; the service
+    # refuses anything that names none.
+    if not isinstance(value, str):
+        return value
+    return find_zone(value) or value.strip()
+
+
+def timezone_field() -> SelectField:
+    """Every IANA zone, labelled city first so it can be found by typing; the browser's zone
+    is filled in by app.js (data-detect-timezone), which also adds a search box."""
+    return SelectField("Your timezone", choices=list(zone_choices()), default="UTC", validate_choice=False,
+                       filters=[_meant_zone],
+                       render_kw={"data-detect-timezone": True, "data-searchable": "Search for your city"},
                        validators=[DataRequired("Please choose your timezone."),
                                    Length(max=64, message="Please choose a timezone from the list.")])
 
@@ -61,25 +81,25 @@ class ClockField(TimeField):
             raise ValueError("Please enter a time such as 21:30.") from error
 
 
-class SignupForm(FlaskForm):
+class SignupForm(HearthForm):
     email = email_field()
     display_name = display_name_field()
     timezone = timezone_field()
     password = new_password_field()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(HearthForm):
     email = email_field()
     password = PasswordField("Password", validators=[
         InputRequired("Please enter your password."), Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me logged in on this device")
 
 
-class EmailForm(FlaskForm):
+class EmailForm(HearthForm):
     email = email_field()
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(HearthForm):
     """Logged-in members just press the button; others give their address."""
 
     email = EmailField("Email address", filters=[_lower_strip], validators=[
@@ -87,7 +107,7 @@ class ResendVerificationForm(FlaskForm):
         Email("Please enter an email address such as name@example.com.")])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(HearthForm):
     password = new_password_field("New password")
     confirm = PasswordField("New password again", validators=[
         InputRequired("Please type the new password again."),
@@ -99,18 +119,22 @@ class ChangePasswordForm(ResetPasswordForm):
         InputRequired("Please enter your current password."), Length(max=MAX_LENGTH)])
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(HearthForm):
     email = email_field("New email address")
     password = PasswordField("Your password", validators=[
         InputRequired("Please enter your password."), Length(max=MAX_LENGTH)])
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(HearthForm):
     password = PasswordField("Your password", validators=[
         InputRequired("Please enter your password to confirm."), Length(max=MAX_LENGTH)])
 
 
-class FacilitatorApplicationForm(FlaskForm):
+class LogoutEverywhereForm(HearthForm):
+    """The confirmation button and its CSRF token."""
+
+
+class FacilitatorApplicationForm(HearthForm):
     bio = TextAreaField("About you", filters=[_strip], validators=[
         DataRequired("Please tell us about yourself."),
         Length(max=BIO_MAX, message=f"Please keep this to {BIO_MAX} characters.")])
@@ -119,7 +143,7 @@ class FacilitatorApplicationForm(FlaskForm):
         Length(max=TRAINING_MAX, message=f"Please keep this to {TRAINING_MAX} characters.")])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(HearthForm):
     display_name = display_name_field()
     timezone = timezone_field()
     quiet_hours = BooleanField("Hold back notifications during quiet hours", default=True)

@@ -36,7 +36,8 @@ class User(UserMixin, db.Model):
     email_opt_out: Mapped[list[str]] = mapped_column(JSON, default=list)
     bio: Mapped[str | None] = mapped_column(Text)
     email_verified_at: Mapped[datetime | None]
-    # Bumped on password change, email change and deletion so old sessions and links die.
+    # Bumped on password change, email change and deletion so old reset links die. Sessions
+    # live in `user_sessions`.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
@@ -48,8 +49,14 @@ class User(UserMixin, db.Model):
         cascade="all, delete-orphan",
     )
 
+    # The secret of the server-side session this object was loaded or logged in with; set by
+    # `load_user` and the login view, never stored (only its digest is, in `user_sessions`).
+    session_token = None  # str once set; not a column, so not annotated with Mapped
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session and the remember-me cookie: her id and the
+        token of one `UserSession`, so ending that row ends the session and every copy of it."""
+        return f"{self.id}:{self.session_token or ''}"
 
     @property
     def is_active(self) -> bool:
@@ -95,3 +102,16 @@ class FacilitatorApplication(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class UserSession(db.Model):
+    """One login on one device. The cookie only names it: deleting the row logs that device out,
+    whatever copies of the session or remember-me cookie exist."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token: a read of this table gives no one a working session.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,14 +11,17 @@ from sqlalchemy import delete, select, update
 from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User
 from mentoring.accounts.passwords import UNUSABLE_HASH, password_matches
 from mentoring.accounts.service import WrongPassword
+from mentoring.accounts.sessions import end_all_sessions, session_history
 from mentoring.accounts.signals import account_deleted
 from mentoring.audit.service import record
 from mentoring.billing.models import Payment, Refund
-from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
+from mentoring.billing.refunds import REFUND_NOTICE_KIND, LeavingRefund, leaving_refund
+from mentoring.circles.models import LIVE_ENROLLMENT_STATUSES, Attendance, Circle, Enrollment, Meeting
 from mentoring.conversations.personal_data import export_conversations
 from mentoring.errors import NotFound
 from mentoring.extensions import db
-from mentoring.notify.models import Notification
+from mentoring.notify.messages import shown_in_app
+from mentoring.notify.models import Notification, NotificationStatus
 
 DELETED_NAME = "Former member"
 
@@ -77,6 +81,7 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
              "revoked_at": _iso(r.revoked_at)}
             for r in user.roles
         ],
+        "sessions": [{"started_at": _iso(started)} for started in session_history(user_id)],
         "facilitator_applications": [
             {"bio": a.bio, "training": a.training, "status": a.status, "created_at": _iso(a.created_at),
              "decided_at": _iso(a.decided_at)}
@@ -97,7 +102,7 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
         "notifications": [
             {"kind": n.kind, "channel": n.channel, "status": n.status, "created_at": _iso(n.created_at),
              "sent_at": _iso(n.sent_at), "read_at": _iso(n.read_at),
-             "subject": (n.payload or {}).get("subject"), "text": (n.payload or {}).get("text")}
+             "subject": (n.payload or {}).get("subject"), "text": shown_in_app(n.payload or {})[0]}
             for n in notifications
         ],
         "payments": [
@@ -119,9 +124,11 @@ def delete_account(user_id: int, password: str, *, now: datetime) -> None:
     """Delete her account after checking her password.
 
     Personal data is anonymised in place (rows other people's records point at, such as payments
-    kept for accounting, stay valid), her pending notifications are dropped, her roles revoked and
-    every session ended; `account_deleted` lets circles release her seats in this same unit of
-    work. Her address is free for a new account afterwards. Raises WrongPassword or NotFound.
+    kept for accounting, stay valid), her roles revoked and every session ended; `account_deleted`
+    lets circles release her seats (and billing refund them) in this same unit of work. Her
+    pending mail is dropped except refund notices, which still go to the address she had; links
+    that proved control of her mailbox are erased. Her address is free for a new account
+    afterwards. Raises WrongPassword or NotFound.
     """
     user = db.session.get(User, user_id)
     if user is None or user.deleted_at is not None:
@@ -129,6 +136,7 @@ def delete_account(user_id: int, password: str, *, now: datetime) -> None:
     if not password_matches(user.password_hash, password):
         raise WrongPassword()
     revoked_roles = sorted(user.active_roles())
+    old_email, was_verified = user.email, user.is_verified
     user.email = f"deleted-{user.id}@deleted.invalid"
     user.display_name = DELETED_NAME
     user.password_hash = UNUSABLE_HASH
@@ -140,6 +148,7 @@ def delete_account(user_id: int, password: str, *, now: datetime) -> None:
     user.email_verified_at = None
     user.deleted_at = now
     user.session_version += 1
+    end_all_sessions(user_id)
     db.session.execute(
         update(RoleAssignment)
         .where(RoleAssignment.user_id == user_id, RoleAssignment.revoked_at.is_(None))
@@ -151,9 +160,43 @@ def delete_account(user_id: int, password: str, *, now: datetime) -> None:
     db.session.expire(user, ["roles"])
     account_deleted.send(None, user_id=user_id, now=now)
     db.session.flush()
-    # After the receivers ran: what they queued (a refund notice, say) goes nowhere now.
-    db.session.execute(
-        delete(Notification).where(Notification.user_id == user_id, Notification.status == "pending")
-    )
+    # After the receivers ran, so the refund notices they queued are among her pending mail.
+    _settle_mail_of_deleted_account(user_id, old_email if was_verified else None)
     record("account.deleted", actor_id=user_id, subject_type="user", subject_id=user_id,
            details={"roles_revoked": revoked_roles}, now=now)
+
+
+def _settle_mail_of_deleted_account(user_id: int, last_address: str | None) -> None:
+    """Keep only what she must still hear (money returned to her), addressed to `last_address`
+    (None when it was never confirmed, so nothing goes), and erase every mailbox-proof link."""
+    for notification in db.session.execute(
+        select(Notification).where(Notification.user_id == user_id)
+    ).scalars():
+        payload = dict(notification.payload or {})
+        pending = notification.status == NotificationStatus.PENDING
+        if payload.get("mailbox_only"):
+            db.session.delete(notification)
+        elif pending and notification.kind == REFUND_NOTICE_KIND and last_address:
+            notification.payload = {**payload, "to": last_address}
+        elif pending:
+            db.session.delete(notification)
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class RefundOnDeletion:
+    circle_title: str
+    refund: LeavingRefund
+
+
+def refunds_on_deletion(user_id: int, *, now: datetime) -> list[RefundOnDeletion]:
+    """What deleting her account at `now` would give back, per circle she would leave (only
+    circles with money to return). Deletion leaves each circle as leaving it would."""
+    rows = db.session.execute(
+        select(Enrollment.id, Circle.title).join(Circle, Circle.id == Enrollment.circle_id)
+        .where(Enrollment.user_id == user_id, Enrollment.status.in_(LIVE_ENROLLMENT_STATUSES))
+        .order_by(Enrollment.id)
+    ).all()
+    refunds = [RefundOnDeletion(title, leaving_refund(enrollment_id, now=now))
+               for enrollment_id, title in rows]
+    return [r for r in refunds if r.refund.amount_cents > 0]

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from mentoring.accounts.models import FacilitatorApplication, Role, RoleAssignment, User
+from mentoring.accounts.signals import role_revoked
 from mentoring.audit.service import record
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
@@ -56,7 +57,10 @@ def grant_role(user_id: int, role: Role, *, actor_id: int | None, now: datetime,
 
 def revoke_role(user_id: int, role: Role, *, actor_id: int | None, now: datetime,
                 reason: str | None = None) -> int:
-    """Revoke every active assignment of `role` from the user and audit it; returns how many."""
+    """Revoke every active assignment of `role` from the user and audit it; returns how many.
+
+    `role_revoked` lets other features take back what the role gave her, in this unit of work
+    (a facilitator's circles wait for a new one)."""
     assignments = db.session.execute(
         select(RoleAssignment).where(
             RoleAssignment.user_id == user_id,
@@ -73,6 +77,8 @@ def revoke_role(user_id: int, role: Role, *, actor_id: int | None, now: datetime
     user = db.session.get(User, user_id)
     if user is not None:
         db.session.refresh(user, ["roles"])
+    if assignments:
+        role_revoked.send(None, user_id=user_id, role=str(role), actor_id=actor_id, now=now)
     return len(assignments)
 
 

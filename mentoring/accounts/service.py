@@ -11,14 +11,16 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.accounts import tokens
 from mentoring.accounts.links import minute_key, token_secret
 from mentoring.accounts.models import User
 from mentoring.accounts.passwords import hash_password, password_matches, password_problem
+from mentoring.accounts.sessions import end_all_sessions
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
@@ -98,6 +100,15 @@ def live_user(user_id: int) -> User:
 @lru_cache(maxsize=1)
 def _decoy_hash() -> str:
     return hash_password(secrets.token_hex(16))
+
+
+# Ids start at 1: this one names no account, for work done on behalf of an unknown address.
+NO_ACCOUNT_ID = 0
+
+
+@lru_cache(maxsize=1)
+def _decoy_fingerprint() -> str:
+    return tokens.fingerprint(_decoy_hash(), 1)
 
 
 def _check_display_name(display_name: str) -> str:
@@ -183,6 +194,7 @@ def send_verification(user_id: int, *, now: datetime) -> bool:
               f"opening this link within 48 hours:\n{url}\n\n"
               "If you didn't sign up, ignore this message and no account will be used."),
         link=path,
+        mailbox_only=True,
     )
     return True
 
@@ -224,26 +236,38 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def _reset_fingerprint(user: User) -> str:
+def _reset_fingerprint(user: User | Row[Any]) -> str:
     return tokens.fingerprint(user.password_hash, user.session_version)
 
 
 def request_password_reset(email: str, *, now: datetime) -> None:
-    """Mail a one-hour, single-use reset link if a live account has this address; silent otherwise."""
-    user = find_user_by_email(email)
-    if user is None:
-        return
-    fingerprint = _reset_fingerprint(user)
-    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": fingerprint},
+    """Mail a one-hour, single-use reset link if a live account has this address; silent otherwise.
+
+    Known and unknown addresses do the same work: one look-up, a token and link built from her
+    values or stand-ins, and one INSERT ... SELECT that queues nothing when there is no account.
+    Answering an unknown address sooner would tell anyone timing the request who uses Hearth.
+    """
+    # Columns only: loading a User would also load her roles, a query an unknown address skips.
+    found = db.session.execute(
+        select(User.id, User.password_hash, User.session_version, User.display_name)
+        .where(User.email == normalise_email(email), User.deleted_at.is_(None))
+    ).one_or_none()
+    if found is not None:
+        user_id, fingerprint, name = found.id, _reset_fingerprint(found), found.display_name
+    else:
+        user_id, fingerprint, name = NO_ACCOUNT_ID, _decoy_fingerprint(), ""
+    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user_id, "fp": fingerprint},
                               secret=token_secret(), now=now)
     path, url = public_link("accounts.reset_password", token=token)
     queue_notification(
-        user.id, "account", f"reset:{user.id}:{fingerprint}:{minute_key(now)}",
+        user_id, "account", f"reset:{user_id}:{fingerprint}:{minute_key(now)}",
         subject="Reset your Hearth password",
-        text=(f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset your Hearth password. "
+        text=(f"Hello {name},\n\nSomeone (hopefully you) asked to reset your Hearth password. "
               f"This link works once, within one hour:\n{url}\n\n"
               "If you didn't ask, ignore this message; your password stays as it is."),
         link=path,
+        mailbox_only=True,
+        if_account_exists=True,
     )
 
 
@@ -260,10 +284,12 @@ def user_for_reset_token(token: str, *, now: datetime) -> User:
     return user
 
 
-def _set_password(user: User, new_password: str, now: datetime) -> None:
+def _set_password(user: User, new_password: str, now: datetime, *, keep_session: str | None = None) -> None:
     _check_password(new_password, email=user.email, display_name=user.display_name)
     user.password_hash = hash_password(new_password)
-    user.session_version += 1  # every other session and remember-me cookie stops working
+    user.session_version += 1  # reset links made for the old password stop working
+    # Someone who knew the old password may be logged in somewhere: every other session ends.
+    end_all_sessions(user.id, keep=keep_session)
     _, reset_url = public_link("accounts.reset_request")
     queue_notification(
         user.id, "account", f"password-changed:{user.id}:{user.session_version}",
@@ -276,7 +302,7 @@ def _set_password(user: User, new_password: str, now: datetime) -> None:
 
 
 def reset_password(token: str, new_password: str, *, now: datetime) -> User:
-    """Set a new password through a reset link, which then stops working; logs out other sessions.
+    """Set a new password through a reset link, which then stops working; ends all her sessions.
 
     A reset proves she controls the address, so an unconfirmed address becomes confirmed.
     Raises TokenExpired / TokenInvalid or WeakPassword, changing nothing.
@@ -289,15 +315,17 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     return user
 
 
-def change_password(user_id: int, current_password: str, new_password: str, *, now: datetime) -> User:
-    """Replace the password after checking the current one; bumps session_version.
+def change_password(user_id: int, current_password: str, new_password: str, *, now: datetime,
+                    keep_session: str | None = None) -> User:
+    """Replace the password after checking the current one; every session but `keep_session`
+    (the one she is using) ends.
 
     Raises WrongPassword (field "current_password") or WeakPassword.
     """
     user = live_user(user_id)
     if not password_matches(user.password_hash, current_password):
         raise WrongPassword(field="current_password")
-    _set_password(user, new_password, now)
+    _set_password(user, new_password, now, keep_session=keep_session)
     return user
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from mentoring.accounts import email_change, personal_data, roles, service
+from mentoring.accounts import email_change, personal_data, roles, service, sessions
 from mentoring.accounts.auth import is_facilitator, verified_required
 from mentoring.accounts.forms import (
     ChangeEmailForm,
@@ -18,6 +19,7 @@ from mentoring.accounts.forms import (
     EmailForm,
     FacilitatorApplicationForm,
     LoginForm,
+    LogoutEverywhereForm,
     ResendVerificationForm,
     ResetPasswordForm,
     SettingsForm,
@@ -29,7 +31,6 @@ from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db, limiter
 from mentoring.forms import show_error
-from mentoring.timekeeping.display import all_timezones
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -46,6 +47,30 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def account_key() -> str:
+    """Rate-limit key of the account a request is about: the logged-in member, else the address
+    a form names (as a digest), else the reset link's token.
+
+    Guessing one member's password is limited per account, wherever the guesses come from; the
+    limit per client address stays much higher, so colleagues behind one office address (or
+    members behind one proxy) are not throttled together.
+    """
+    if current_user.is_authenticated:
+        return f"member:{current_user.id}"
+    email = service.normalise_email(request.form.get("email", ""))
+    subject = email or (request.view_args or {}).get("token", "")
+    return "account:" + hashlib.sha256(subject.encode()).hexdigest()[:32]
+
+
+# Per account: a guesser or a flood aimed at one person. Per address: far higher, for an office of
+# colleagues behind one address.
+LOGIN_PER_ACCOUNT = "10/minute;50/hour"
+LOGIN_PER_ADDRESS = "100/minute;1000/hour"
+MAIL_PER_ACCOUNT = "5/hour"  # asking for a sign-up, confirmation or reset mail
+MAIL_PER_ADDRESS = "100/hour"
+CHANGE_PER_ACCOUNT = "10/hour"  # password, email address, deletion, a reset link
+
+
 def _landing_after_login() -> str:
     target = request.values.get("next")
     if is_safe_next(target):
@@ -53,10 +78,6 @@ def _landing_after_login() -> str:
     if not current_user.is_verified:
         return url_for("accounts.unverified")
     return url_for("circles.dashboard")
-
-
-def _remembered() -> bool:
-    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 def _link_problem(error: TokenInvalid, *, retry_endpoint: str, retry_label: str) -> tuple[str, int]:
@@ -68,7 +89,8 @@ def _link_problem(error: TokenInvalid, *, retry_endpoint: str, retry_label: str)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("20/hour", methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, methods=["POST"], key_func=account_key)
+@limiter.limit(MAIL_PER_ADDRESS, methods=["POST"])
 def signup() -> Page:
     if current_user.is_authenticated:
         return redirect(url_for("circles.dashboard"))
@@ -84,7 +106,7 @@ def signup() -> Page:
             db.session.commit()
             # The same page whether or not the address already had an account.
             return redirect(url_for(".signup_sent"))
-    return render_template("accounts/signup.html", form=form, timezones=all_timezones())
+    return render_template("accounts/signup.html", form=form)
 
 
 @bp.get("/signup/check-your-inbox")
@@ -106,7 +128,8 @@ def verify_email(token: str) -> Page:
 
 
 @bp.route("/unverified", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, methods=["POST"], key_func=account_key)
+@limiter.limit(MAIL_PER_ADDRESS, methods=["POST"])
 def unverified() -> Page:
     if current_user.is_authenticated and current_user.is_verified:
         return redirect(url_for("circles.dashboard"))
@@ -131,7 +154,8 @@ def unverified() -> Page:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute;50/hour", methods=["POST"])
+@limiter.limit(LOGIN_PER_ACCOUNT, methods=["POST"], key_func=account_key)
+@limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"])
 def login() -> Page:
     if current_user.is_authenticated:
         return redirect(_landing_after_login())
@@ -142,6 +166,8 @@ def login() -> Page:
         except service.InvalidCredentials as error:
             form.form_errors.append(error.message)
         else:
+            user.session_token = sessions.start_session(user.id, now=utcnow())
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_landing_after_login())
     return render_template("accounts/login.html", form=form, next=request.args.get("next", ""))
@@ -149,16 +175,34 @@ def login() -> Page:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
+    if current_user.is_authenticated:
+        # Ends the session on the server: a copy of this cookie no longer logs anyone in.
+        sessions.end_session(current_user.session_token)
+        db.session.commit()
     logout_user()
     flash("You are logged out. See you soon.", "info")
     return redirect(url_for("web.landing"))
+
+
+@bp.route("/logout-everywhere", methods=["GET", "POST"])
+@login_required
+def logout_everywhere() -> Page:
+    form = LogoutEverywhereForm()
+    if form.validate_on_submit():
+        sessions.end_all_sessions(current_user.id)
+        db.session.commit()
+        logout_user()
+        flash("You are logged out on every device, this one too. Log in again to carry on.", "info")
+        return redirect(url_for(".login"))
+    return render_template("accounts/logout_everywhere.html", form=form)
 
 
 # --- password reset --------------------------------------------------------------------------
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"])
+@limiter.limit(MAIL_PER_ACCOUNT, methods=["POST"], key_func=account_key)
+@limiter.limit(MAIL_PER_ADDRESS, methods=["POST"])
 def reset_request() -> Page:
     form = EmailForm()
     if form.validate_on_submit():
@@ -174,7 +218,7 @@ def reset_sent() -> str:
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit(CHANGE_PER_ACCOUNT, methods=["POST"], key_func=account_key)
 def reset_password(token: str) -> Page:
     retry = {"retry_endpoint": "accounts.reset_request", "retry_label": "Ask for a new link"}
     try:
@@ -234,7 +278,7 @@ def settings() -> Page:
             flash("Your settings are saved.", "success")
             return redirect(url_for(".settings"))
     return render_template(
-        "accounts/settings.html", form=form, timezones=all_timezones(),
+        "accounts/settings.html", form=form,
         application=roles.pending_application(current_user.id),
         facilitator=is_facilitator(current_user),
     )
@@ -242,21 +286,18 @@ def settings() -> Page:
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit(CHANGE_PER_ACCOUNT, methods=["POST"], key_func=account_key)
 def change_password() -> Page:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        remember = _remembered()
         try:
-            user = service.change_password(current_user.id, form.current_password.data, form.password.data,
-                                           now=utcnow())
+            service.change_password(current_user.id, form.current_password.data, form.password.data,
+                                    now=utcnow(), keep_session=current_user.session_token)
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
-            # Her other sessions ended with the new session version; this one carries on.
-            login_user(user, remember=remember)
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for(".settings"))
     return render_template("accounts/change_password.html", form=form)
@@ -264,7 +305,7 @@ def change_password() -> Page:
 
 @bp.route("/email", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit(CHANGE_PER_ACCOUNT, methods=["POST"], key_func=account_key)
 def change_email() -> Page:
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -284,17 +325,16 @@ def change_email() -> Page:
 
 @bp.get("/email/confirm/<token>")
 def confirm_email_change(token: str) -> Page:
-    was_her = current_user.is_authenticated
+    current = current_user.session_token if current_user.is_authenticated else None
     try:
-        user = email_change.confirm_email_change(token, now=utcnow())
+        user = email_change.confirm_email_change(token, now=utcnow(), keep_session=current)
     except DomainError as error:
         db.session.rollback()
         problem = error if isinstance(error, TokenInvalid) else TokenInvalid(error.message)
         return _link_problem(problem, retry_endpoint="accounts.change_email", retry_label="Try again")
     db.session.commit()
     flash(f"Your email address is now {user.email}.", "success")
-    if was_her and current_user.id == user.id:
-        login_user(user, remember=_remembered())
+    if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for(".settings"))
     return redirect(url_for(".login"))
 
@@ -314,7 +354,7 @@ def export_data() -> Response:
 
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit(CHANGE_PER_ACCOUNT, methods=["POST"], key_func=account_key)
 def delete_account() -> Page:
     form = DeleteAccountForm()
     if form.validate_on_submit():
@@ -328,7 +368,9 @@ def delete_account() -> Page:
             logout_user()
             flash("Your account has been deleted. Thank you for being part of Hearth.", "info")
             return redirect(url_for("web.landing"))
-    return render_template("accounts/delete.html", form=form)
+    # What leaving her circles would give back is billing's to say; she reads it before deciding.
+    return render_template("accounts/delete.html", form=form,
+                           refunds=personal_data.refunds_on_deletion(current_user.id, now=utcnow()))
 
 
 @bp.route("/facilitate", methods=["GET", "POST"])

@@ -1,7 +1,17 @@
-"""Admin forms: the decision buttons only need CSRF protection."""
+"""Admin forms: decision buttons (CSRF only) and handing a circle to a new facilitator."""
 
-from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired
+
+from mentoring.forms import HearthForm
 
 
-class ActionForm(FlaskForm):
+class ActionForm(HearthForm):
     """A POST button (approve, decline, revoke) carrying only the CSRF token."""
+
+
+class ReassignCircleForm(HearthForm):
+    """The facilitator an admin hands a circle to; the service checks she is one."""
+
+    facilitator_id = IntegerField("New facilitator",
+                                  validators=[InputRequired("Please choose a facilitator.")])

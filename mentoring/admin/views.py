@@ -1,4 +1,4 @@
-"""Admin pages: facilitator applications, accounts, and the audit log."""
+"""Admin pages: facilitator applications, accounts, circles awaiting a facilitator, the audit log."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from mentoring.accounts import roles
 from mentoring.accounts.auth import role_required
 from mentoring.accounts.models import Role
 from mentoring.admin import service
-from mentoring.admin.forms import ActionForm
+from mentoring.admin.forms import ActionForm, ReassignCircleForm
+from mentoring.circles import handover
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.forms import commit_or_flash
@@ -84,8 +85,29 @@ def revoke_facilitator(user_id: int) -> Response:
         revoked = roles.revoke_role(user_id, Role.FACILITATOR, actor_id=current_user.id, now=utcnow(),
                                     reason="revoked by an admin")
         db.session.commit()
-        flash("Facilitator role revoked." if revoked else "She wasn't a facilitator.", "success")
+        flash("Facilitator role revoked. Her circles wait for a new facilitator under Circles."
+              if revoked else "She wasn't a facilitator.", "success")
     return redirect(url_for(".users"))
+
+
+@bp.get("/circles")
+def circles() -> str:
+    return render_template("admin/circles.html", circles=handover.circles_awaiting_facilitator(),
+                           facilitators=handover.approved_facilitators(), form=ReassignCircleForm())
+
+
+@bp.post("/circles/<int:circle_id>/reassign")
+def reassign_circle(circle_id: int) -> Response:
+    form = ReassignCircleForm()
+    if form.validate_on_submit():
+        commit_or_flash(
+            lambda: handover.reassign_circle(circle_id, form.facilitator_id.data, actor_id=current_user.id,
+                                             now=utcnow()),
+            success="Reassigned. The new facilitator and the circle's members have been told.",
+        )
+    else:
+        flash("Please choose a facilitator.", "error")
+    return redirect(url_for(".circles"))
 
 
 @bp.get("/audit")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from mentoring.billing.models import PaymentStatus
+from mentoring.forms import HearthForm
 
 # Amounts are typed on phones: bring up the number pad (decimal point included).
 AMOUNT_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
 
 
-class JoinForm(FlaskForm):
+class JoinForm(HearthForm):
     amount = StringField("Your price per meeting", validators=[Optional(), Length(max=20)],
                          render_kw=AMOUNT_INPUT)
     agree = BooleanField(
@@ -23,7 +23,7 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Continue to payment")
 
 
-class RefundForm(FlaskForm):
+class RefundForm(HearthForm):
     amount = StringField("Amount to refund",
                          validators=[DataRequired("Please enter an amount."), Length(max=20)],
                          render_kw=AMOUNT_INPUT)
@@ -33,7 +33,7 @@ class RefundForm(FlaskForm):
     submit = SubmitField("Refund")
 
 
-class PaymentFilterForm(FlaskForm):
+class PaymentFilterForm(HearthForm):
     class Meta:
         csrf = False  # a search over GET changes nothing
 

@@ -34,6 +34,8 @@ from mentoring.notify.service import queue_notification
 
 log = logging.getLogger(__name__)
 
+# The notification kind of a refund notice; account deletion still mails these.
+REFUND_NOTICE_KIND = "payment"
 # Leaving at least this long before the next meeting refunds the meetings not yet held.
 LEAVE_NOTICE = timedelta(hours=24)
 
@@ -151,7 +153,7 @@ def _issue(
     shown = format_money(amount, payment.currency)
     queue_notification(
         payment.user_id,
-        "payment",
+        REFUND_NOTICE_KIND,
         f"refund-issued:{idempotency_key}",
         subject=f"Refund of {shown} for {circle.title}",
         text=message or f"We refunded {shown} for {circle.title} to the card you paid with. "

@@ -31,7 +31,7 @@ from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import csrf, db
 from mentoring.forms import show_error
 from mentoring.money import amount_text, parse_amount
-from mentoring.web import page_number, public_link
+from mentoring.web import link_args, page_number, public_link
 
 log = logging.getLogger(__name__)
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -231,7 +231,7 @@ def admin_payments() -> str:
         tzname=current_user.timezone,
         page=page_number(),
     )
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = link_args(form._fields)
     return render_template("billing/admin_payments.html", form=form, page=page, args=args)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,6 +23,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from mentoring.circles import catalog
 from mentoring.circles.circle_input import CircleInput
 from mentoring.circles.models import Circle
+from mentoring.forms import HearthForm
 from mentoring.money import CURRENCIES, amount_text
 
 REQUIRED = InputRequired(message="Please fill this in.")
@@ -42,7 +42,7 @@ def _options(values: Mapping[str, str] | Iterable[str]) -> list[SelectChoice]:
     return [SelectChoice(value) for value in values]
 
 
-class CircleForm(FlaskForm):
+class CircleForm(HearthForm):
     title = StringField("Title", validators=[REQUIRED, Length(max=120)])
     theme = SelectField("Theme", choices=_options(catalog.THEMES), validators=[REQUIRED])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
@@ -118,23 +118,23 @@ class CircleForm(FlaskForm):
         self.sliding_max.data = amount_text(circle.sliding_max_cents, circle.currency)
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(HearthForm):
     reason = TextAreaField("Reason (members will see it)", validators=[Optional(), Length(max=300)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(HearthForm):
     """A button and its CSRF token."""
 
 
-class SkipWeekForm(FlaskForm):
+class SkipWeekForm(HearthForm):
     # The start she saw, so that a form sent twice skips only one week.
     starts_at = HiddenField()
 
 
-class MoveMeetingForm(FlaskForm):
+class MoveMeetingForm(HearthForm):
     date = DateField("New date", validators=[REQUIRED])
     time = TimeField("New start time (local)", validators=[REQUIRED])
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(HearthForm):
     agenda = TextAreaField("Agenda", validators=[Optional(), Length(max=5000)])

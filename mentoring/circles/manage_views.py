@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from mentoring.accounts.auth import is_admin, is_facilitator, role_required
+from mentoring.accounts.auth import can_manage_circle, role_required
 from mentoring.accounts.models import Role
 from mentoring.circles import catalog, meetings, roster, service
 from mentoring.circles.forms import (
@@ -32,18 +32,12 @@ from mentoring.timekeeping.display import all_timezones
 
 bp = Blueprint("manage", __name__, url_prefix="/facilitate")
 
-def _can_manage(circle: Circle) -> bool:
-    if is_admin(current_user):
-        return True
-    return is_facilitator(current_user) and circle.facilitator_id == current_user.id
 
-
+# Someone else's circle answers 404 exactly like a missing one, so ids of drafts can't be probed.
 def _own_circle(circle_id: int) -> Circle:
     circle = db.session.get(Circle, circle_id)
-    if circle is None:
+    if circle is None or not can_manage_circle(current_user, circle.facilitator_id):
         abort(404)
-    if not _can_manage(circle):
-        abort(403)
     return circle
 
 
@@ -51,10 +45,8 @@ def _own_meeting(meeting_id: int) -> Meeting:
     meeting = db.session.execute(
         select(Meeting).options(joinedload(Meeting.circle)).where(Meeting.id == meeting_id)
     ).scalar_one_or_none()
-    if meeting is None:
+    if meeting is None or not can_manage_circle(current_user, meeting.circle.facilitator_id):
         abort(404)
-    if not _can_manage(meeting.circle):
-        abort(403)
     return meeting
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -13,6 +12,7 @@ from wtforms.widgets import html_params
 from mentoring.circles import catalog
 from mentoring.circles.display import TIME_WINDOWS
 from mentoring.circles.queries import CircleFilters
+from mentoring.forms import HearthForm
 from mentoring.timekeeping.display import is_valid_timezone
 
 
@@ -38,7 +38,7 @@ def _select(label: str, any_label: str, pairs: list[tuple[str, str]]) -> SelectF
                        widget=QuickSelect())
 
 
-class CircleFilterForm(FlaskForm):
+class CircleFilterForm(HearthForm):
     """A search: read from the query string, no CSRF (it changes nothing)."""
 
     class Meta:
@@ -80,7 +80,7 @@ class CircleFilterForm(FlaskForm):
         )
 
 
-class JoinForm(FlaskForm):
+class JoinForm(HearthForm):
     agree = BooleanField(
         "I agree to keep what is shared in this circle confidential",
         validators=[DataRequired("Please tick the box to agree to keep what is shared in this circle "
@@ -88,7 +88,7 @@ class JoinForm(FlaskForm):
     )
 
 
-class RemoveMemberForm(FlaskForm):
+class RemoveMemberForm(HearthForm):
     reason = TextAreaField(
         "Reason (kept in the audit log)",
         validators=[DataRequired("Please give a reason."), Length(max=300)],

@@ -88,7 +88,8 @@ class Circle(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    facilitator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None while the circle waits for a new facilitator (hers was revoked); an admin reassigns it.
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(120))
     theme: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -121,7 +122,7 @@ class Circle(db.Model):
     published_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
 
-    facilitator: Mapped[User] = relationship()
+    facilitator: Mapped[User | None] = relationship()
     meetings: Mapped[list[Meeting]] = relationship(
         back_populates="circle", order_by="Meeting.sequence", cascade="all, delete-orphan"
     )

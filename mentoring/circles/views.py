@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from mentoring.accounts.auth import is_admin, verified_required
+from mentoring.accounts.auth import can_manage_circle, verified_required
 from mentoring.billing.refunds import leaving_refund
 from mentoring.circles import agreement
 from mentoring.circles import enrollment as seats
@@ -29,7 +29,7 @@ from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.forms import commit_or_flash
 from mentoring.timekeeping.viewer import viewer_timezone
-from mentoring.web import page_number, public_link
+from mentoring.web import link_args, page_number, public_link
 
 bp = Blueprint("circles", __name__, url_prefix="/circles")
 
@@ -62,7 +62,7 @@ def browse() -> str:
     ignored = [form[name].label.text for name in form.errors]
     viewer_tz = viewer_timezone()
     result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), page=page_number())
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = link_args(name for name in form._fields if name != "page")
     active_filters = sum(1 for name, value in args.items() if value and name != "tz")
     return render_template("circles/browse.html", form=form, result=result, viewer_tz=viewer_tz,
                            ignored=ignored, page_args=args, active_filters=active_filters)
@@ -208,8 +208,8 @@ def _removable(circle_id: int, enrollment_id: int):  # noqa: ANN202 - an Enrollm
         enrollment = enrollment_in_circle(circle_id, enrollment_id)
     except NotFound:
         abort(404)
-    if enrollment.circle.facilitator_id != current_user.id and not is_admin(current_user):
-        abort(403)
+    if not can_manage_circle(current_user, enrollment.circle.facilitator_id):
+        abort(404)
     return enrollment
 
 

@@ -3,16 +3,16 @@ services' rules (`conversations.rules`); the forms only carry the values."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from mentoring.conversations.rules import REASONS
+from mentoring.forms import HearthForm
 
 BACK_TO = ("dashboard", "circle")
 
 
-class CantComeForm(FlaskForm):
+class CantComeForm(HearthForm):
     reason = RadioField("Why not? (optional, only your facilitator sees it)",
                         choices=[SelectChoice("", "I'd rather not say"),
                                  *(SelectChoice(value, label) for value, label in REASONS.items())],
@@ -25,13 +25,13 @@ class CantComeForm(FlaskForm):
         return self.back.data if self.back.data in BACK_TO else "dashboard"
 
 
-class MessageForm(FlaskForm):
+class MessageForm(HearthForm):
     body = TextAreaField("Your message")
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(HearthForm):
     body = TextAreaField("Announcement")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(HearthForm):
     """A button that changes something: only the CSRF token."""

@@ -18,8 +18,10 @@ from typing import Any
 JobFunc = Callable[[datetime], Any]
 
 # Feature modules whose jobs the scheduler loads.
-JOB_MODULES = ("mentoring.jobs.heartbeat", "mentoring.notify.jobs", "mentoring.circles.jobs",
-               "mentoring.billing.jobs")
+JOB_MODULES = (
+    "mentoring.jobs.heartbeat", "mentoring.notify.jobs", "mentoring.circles.jobs", "mentoring.billing.jobs",
+    "mentoring.accounts.jobs",
+)
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,12 @@ class Action(enum.Enum):
 def plan_delivery(item: Outgoing, now: datetime) -> tuple[Action, datetime | None]:
     """Decide what to do with one claimed notification; the datetime is the deferral's end."""
     is_account = item.kind == ACCOUNT_KIND
-    if item.channel == Channel.IN_APP or item.deleted:
+    if item.channel == Channel.IN_APP:
         return Action.SETTLE, None
+    if item.deleted:
+        # Her account is gone. Only mail addressed, when she deleted it, to the address she had
+        # (a refund notice: money is never returned silently) still goes.
+        return (Action.SEND, None) if item.payload.get("to") else (Action.SETTLE, None)
     # An unverified address may be a typo of someone else's: only account mail (the
     # verification link itself) goes there; everything else waits in the app.
     if not is_account and (item.kind in item.email_opt_out or not item.verified):
@@ -218,7 +222,9 @@ def _load(ids: list[int]) -> list[Outgoing]:
             dedup_key=notification.dedup_key,
             payload=dict(notification.payload or {}),
             attempts=notification.attempts,
-            recipient=Recipient(email=user.email, display_name=user.display_name),
+            # A payload "to" (a new address to confirm, the old one told of a change) wins.
+            recipient=Recipient(email=(notification.payload or {}).get("to") or user.email,
+                                display_name=user.display_name),
             timezone=user.timezone,
             quiet_start=user.quiet_start,
             quiet_end=user.quiet_end,

@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 from markupsafe import escape
 
 SETTINGS_PATH = "/account/settings"
+# What her in-app list (and her data export) says in place of a mailbox-only message's text.
+MAILBOX_ONLY_TEXT = ("We sent this to your email address. Its link works only from that email, "
+                     "so that opening it proves the address is yours.")
 FOOTER = "You get this because you have a Hearth account. Change which emails you get: {settings_url}"
 
 
@@ -37,6 +40,18 @@ def resolve_link(link: str | None, base_url: str = "") -> str | None:
     if parts.scheme in ("http", "https") and parts.netloc:
         return link
     return f"{base_url.rstrip('/')}/{link.lstrip('/')}"
+
+
+def shown_in_app(payload: Mapping[str, Any]) -> tuple[str, str | None]:
+    """(text, link) of a notification as her inbox and her data export show it.
+
+    A link that proves control of a mailbox (confirmation, password reset, email change) is
+    worth nothing as proof if anyone holding her session can read it in the app, so such a
+    message (`mailbox_only`) shows that it was sent and never its text or link.
+    """
+    if payload.get("mailbox_only"):
+        return MAILBOX_ONLY_TEXT, None
+    return str(payload.get("text") or ""), resolve_link(payload.get("link"))
 
 
 def _domain(mail_from: str) -> str:

@@ -7,16 +7,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
+from mentoring.accounts.models import User
 from mentoring.audit.service import record
 from mentoring.db import utcnow
 from mentoring.errors import NotFound
 from mentoring.extensions import db
-from mentoring.notify.messages import resolve_link
+from mentoring.notify.messages import shown_in_app
 from mentoring.notify.models import Channel, Notification, NotificationStatus
 
 INBOX_PAGE_SIZE = 20
@@ -36,6 +37,8 @@ def queue_notification(
     channel: str = "email",
     stale_at: datetime | None = None,
     extra: dict[str, Any] | None = None,
+    mailbox_only: bool = False,
+    if_account_exists: bool = False,
 ) -> bool:
     """Queue one notification in the current transaction; True if it was new.
 
@@ -46,6 +49,10 @@ def queue_notification(
     started): held back by quiet hours or a failing mail server past it, it stays in-app only.
     `channel` is "email" (also shown in the app) or "in_app" (never mailed). Kind "account" is
     for verification and password-reset mail: it ignores quiet hours and opt-outs.
+    `mailbox_only` marks a message whose link proves control of her mailbox: its text and link
+    go by email only, and the app shows just that it was sent (see `shown_in_app`).
+    With `if_account_exists`, nothing is queued when `user_id` names no live account, in the
+    same single statement, so a caller can do identical work whether or not an account exists.
     Raises ValueError for an unknown channel (a programming error, not a member's).
     """
     if channel not in set(Channel):
@@ -64,6 +71,7 @@ def queue_notification(
             "link": link,
             **({"stale_at": stale_at.astimezone(UTC).isoformat()} if stale_at else {}),
             **(extra or {}),
+            **({"mailbox_only": True} if mailbox_only else {}),
         },
         "status": NotificationStatus.PENDING,
         "attempts": 0,
@@ -71,12 +79,15 @@ def queue_notification(
     }
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(Notification)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(Notification.id)
-    )
+    if if_account_exists:
+        columns = list(values)
+        rows = select(*(literal(values[c], type_=Notification.__table__.c[c].type) for c in columns)).where(
+            select(User.id).where(User.id == user_id, User.deleted_at.is_(None)).exists()
+        )
+        statement = insert(Notification).from_select(columns, rows)
+    else:
+        statement = insert(Notification).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Notification.id)
     return db.session.execute(statement).scalar_one_or_none() is not None
 
 
@@ -122,12 +133,13 @@ def inbox_page(user_id: int, *, now: datetime, page: int = 1, per_page: int = IN
         InboxItem(
             id=row.id,
             subject=str(row.payload.get("subject") or ""),
-            text=str(row.payload.get("text") or ""),
-            link=resolve_link(row.payload.get("link")),
+            text=text,
+            link=link,
             at=row.visible_at,
             unread=row.read_at is None,
         )
         for row in rows[:per_page]
+        for text, link in [shown_in_app(row.payload)]
     ]
     return InboxPage(items=items, page=page, has_previous=page > 1, has_next=len(rows) > per_page)
 

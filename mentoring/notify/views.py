@@ -11,19 +11,19 @@ from datetime import datetime
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
 from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.forms import HearthForm
 from mentoring.notify import service
 from mentoring.web import page_number
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
 
 
-class MarkAllReadForm(FlaskForm):
+class MarkAllReadForm(HearthForm):
     # When the page she read was shown; anything that arrived later stays unread.
     seen_until = HiddenField()
 

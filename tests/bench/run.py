@@ -41,6 +41,7 @@ from werkzeug.security import generate_password_hash
 
 from mentoring import create_app
 from mentoring.accounts.models import RoleAssignment, User
+from mentoring.accounts.sessions import start_session
 from mentoring.circles import catalog
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
@@ -187,8 +188,11 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
     clients = []
     for user_id in (member_id, facilitator_id):
         client = app.test_client()
+        with app.app_context():
+            token = start_session(user_id, now=now)
+            db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = f"{user_id}:1"
+            session["_user_id"] = f"{user_id}:{token}"
             session["_fresh"] = True
         clients.append(client)
     return Community(label, app, clients[0], clients[1], circle_id)

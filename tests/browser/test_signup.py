@@ -56,3 +56,15 @@ def test_sign_up_confirm_log_in_and_see_the_dashboard(
     assert page.get_by_role("heading", level=1).inner_text() == "My circles"
     assert "America/Chicago" in page.locator("footer").inner_text()
     context.close()
+
+
+def test_typing_a_city_in_the_timezone_search_picks_its_zone(browser: Any, live_server: str) -> None:
+    context = browser.new_context(base_url=live_server, timezone_id="Europe/London",
+                                  viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/account/signup")
+    assert page.get_by_label("Your timezone").input_value() == "Europe/London"
+    page.get_by_label("Search for your city").fill("chicago")
+    assert page.get_by_label("Your timezone").input_value() == "America/Chicago"
+    context.close()

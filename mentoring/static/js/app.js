@@ -20,12 +20,39 @@
 
 document.addEventListener("DOMContentLoaded", () => {
   // Pre-fill a timezone field from the browser when it is still at its default.
-  document.querySelectorAll("input[data-detect-timezone]").forEach((input) => {
-    if (!input.value || input.value === "UTC") {
+  document.querySelectorAll("[data-detect-timezone]").forEach((field) => {
+    if (!field.value || field.value === "UTC") {
+      let zone = "";
       try {
-        input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || input.value;
+        zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
       } catch (e) { /* keep the server default */ }
+      const known = field.tagName !== "SELECT" || [...field.options].some((o) => o.value === zone);
+      if (zone && known) field.value = zone;
     }
+  });
+  // A search box above a long <select>: typing "chicago" narrows it to America/Chicago.
+  document.querySelectorAll("select[data-searchable]").forEach((select, index) => {
+    const search = document.createElement("input");
+    search.type = "search";
+    search.id = `${select.id || "select"}-search-${index}`;
+    search.autocomplete = "off";
+    search.setAttribute("aria-controls", select.id);
+    const label = document.createElement("label");
+    label.htmlFor = search.id;
+    label.textContent = select.dataset.searchable;
+    label.className = "help";
+    select.before(label, search);
+    search.addEventListener("input", () => {
+      const words = search.value.toLowerCase().replace(/_/g, " ").split(/\s+/).filter(Boolean);
+      let first = null;
+      for (const option of select.options) {
+        const text = `${option.text} ${option.value}`.toLowerCase().replace(/_/g, " ");
+        const match = words.every((word) => text.includes(word));
+        option.hidden = !match;
+        if (match && !first) first = option;
+      }
+      if (first && select.selectedOptions[0]?.hidden) select.value = first.value;
+    });
   });
   // Ask before destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {

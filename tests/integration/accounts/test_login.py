@@ -59,7 +59,7 @@ def test_a_deleted_member_cannot_log_in(client: FlaskClient, ctx: None) -> None:
     assert "That email and password don't match." in page_text(response)
 
 
-def test_login_attempts_from_one_ip_are_throttled(client: FlaskClient, ctx: None) -> None:
+def test_wrong_passwords_for_one_account_are_throttled(client: FlaskClient, ctx: None) -> None:
     make_user("mira@example.com")
     db.session.commit()
     for _ in range(10):

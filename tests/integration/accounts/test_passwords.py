@@ -102,3 +102,42 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(
     assert client.get("/account/settings").status_code == 200
     assert other_device.get("/account/settings").status_code == 302
     assert notifications(user.id, "password was changed")
+
+
+def _statements_of(app, action: Callable[[], object]) -> list[str]:  # noqa: ANN001
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_reset_request_does_the_same_database_work_for_known_and_unknown_addresses(
+    app, new_client: Callable[[], FlaskClient], ctx: None  # noqa: ANN001
+) -> None:
+    from mentoring.notify.models import Notification
+    from tests.conftest import csrf_token
+    from tests.helpers import count
+
+    make_user("mira@example.com")
+    db.session.commit()
+
+    def ask(email: str) -> list[str]:
+        browser = new_client()
+        token = csrf_token(browser, "/account/reset")
+        return _statements_of(app, lambda: browser.post("/account/reset", data={"email": email,
+                                                                                "csrf_token": token}))
+
+    known, unknown = ask("mira@example.com"), ask("nobody@example.com")
+    assert known == unknown
+    assert any(s.lstrip().upper().startswith("INSERT INTO NOTIFICATIONS") for s in known)
+    assert count(Notification) == 1  # only the real account was sent a link

@@ -105,8 +105,9 @@ def test_deleting_her_account_anonymises_it_and_keeps_payments(client: FlaskClie
     # The record stays; leaving before any meeting was held refunded the unheld meetings.
     assert kept.amount_cents == 12000 and kept.status == "refunded" and kept.refunded_cents == 12000
     pending = db.session.execute(select(Notification).where(Notification.user_id == user_id,
-                                                            Notification.status == "pending")).all()
-    assert pending == []
+                                                            Notification.status == "pending")).scalars().all()
+    # Only the refund notice is left to send, to the address she had.
+    assert [(n.kind, n.payload["to"]) for n in pending] == [("payment", "mira@example.com")]
     assert db.session.execute(select(FacilitatorApplication)).all() == []
     assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "account.deleted")).scalar_one()
 
@@ -119,3 +120,33 @@ def test_deleting_her_account_anonymises_it_and_keeps_payments(client: FlaskClie
     assert signup.status_code == 302
     newcomer = user_by_email("mira@example.com")
     assert newcomer is not None and newcomer.id != user_id
+
+
+def test_deleting_her_account_says_what_she_gets_back_and_mails_the_refund_notice(
+    client: FlaskClient, ctx: None
+) -> None:
+    from mentoring.db import utcnow
+    from mentoring.notify.dispatch import dispatch_due
+    from tests.integration.accounts.test_mailbox_links import RecordingMailer
+
+    user = member_with_history()
+    db.session.commit()
+    login(client, user)
+    page = page_text(client.get("/account/delete"))
+    assert "What you get back" in page
+    assert "$120" in page and "Back to work, gently" in page and "8 meetings" in page
+
+    assert post_form(client, "/account/delete", {"password": PASSWORD}).status_code == 302
+    mailer = RecordingMailer()
+    dispatch_due(utcnow(), mailer=mailer)
+    [notice] = [m for m in mailer.sent if "Refund" in str(m["Subject"])]
+    assert "mira@example.com" in str(notice["To"])
+    assert "$120" in str(notice["Subject"])
+    assert not [m for m in mailer.sent if "meets tomorrow" in str(m["Subject"])]  # the rest is dropped
+
+
+def test_a_member_with_nothing_to_get_back_is_not_promised_a_refund(client: FlaskClient, ctx: None) -> None:
+    user = make_user("mira@example.com")
+    db.session.commit()
+    login(client, user)
+    assert "What you get back" not in page_text(client.get("/account/delete"))

@@ -96,14 +96,14 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_created(
     assert circle_count() == 0
 
 
-def test_a_member_who_is_not_a_facilitator_gets_403(client: FlaskClient, ctx: None) -> None:
+def test_a_member_who_is_not_a_facilitator_gets_403_and_no_circle(client: FlaskClient, ctx: None) -> None:
     member = make_user()
     circle = make_circle()
     db.session.commit()
     login(client, member)
     assert client.get("/facilitate/").status_code == 403
     assert client.get(NEW).status_code == 403
-    assert client.get(f"/facilitate/circles/{circle.id}").status_code == 403
+    assert client.get(f"/facilitate/circles/{circle.id}").status_code == 404
     assert client.post(NEW, data=circle_form()).status_code in (400, 403)
     assert circle_count() == 1
 
@@ -123,13 +123,13 @@ def test_a_facilitator_cannot_see_or_change_another_facilitators_circle(
     for path in (f"/facilitate/circles/{other.id}", f"/facilitate/circles/{other.id}/edit",
                  f"/facilitate/circles/{other.id}/cancel", f"/facilitate/meetings/{meeting_id}/cancel",
                  f"/facilitate/meetings/{meeting_id}/attendance"):
-        assert client.get(path).status_code == 403, path
+        assert client.get(path).status_code == 404, path
     response = post_form(client, own_token_page, circle_form(title="Taken over"),
                          action=f"/facilitate/circles/{other.id}/edit")
-    assert response.status_code == 403
+    assert response.status_code == 404
     response = post_form(client, own_token_page, {"reason": "mine now"},
                          action=f"/facilitate/circles/{other.id}/cancel")
-    assert response.status_code == 403
+    assert response.status_code == 404
     db.session.expire_all()
     circle = db.session.get(Circle, other.id)
     assert circle.title == "Someone else's circle" and circle.status == "open"
@@ -183,3 +183,18 @@ def test_price_fields_bring_up_the_number_pad(client: FlaskClient, facilitator: 
     for name in ("price", "sliding_min", "sliding_suggested", "sliding_max"):
         tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
         assert tag and 'inputmode="decimal"' in tag.group(0), name
+
+
+def test_another_facilitators_draft_looks_exactly_like_a_missing_circle(
+    client: FlaskClient, facilitator: User
+) -> None:
+    draft = make_circle(status="draft", title="Secret draft")
+    meeting_id = draft.meetings[0].id
+    db.session.commit()
+    missing = draft.id + 1000
+    pairs = ((f"/facilitate/circles/{draft.id}", f"/facilitate/circles/{missing}"),
+             (f"/facilitate/meetings/{meeting_id}/agenda", "/facilitate/meetings/99999/agenda"))
+    for existing, absent in pairs:
+        seen, unseen = client.get(existing), client.get(absent)
+        assert seen.status_code == unseen.status_code == 404
+        assert seen.get_data(as_text=True) == unseen.get_data(as_text=True)

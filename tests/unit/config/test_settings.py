@@ -59,3 +59,15 @@ def test_smtp_timeouts_are_settings_and_a_bad_one_is_named(tmp_path) -> None:  #
     for bad in ("soon", "0", "-5"):
         with pytest.raises(ConfigError, match="MAIL_DATA_TIMEOUT"):
             Settings.from_env({"MAIL_DATA_TIMEOUT": bad})
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 0), ("", 0), ("1", 1), ("2", 2)])
+def test_trusted_proxies_is_a_count(value: str | None, expected: int) -> None:
+    env = {} if value is None else {"TRUSTED_PROXIES": value}
+    assert expected == Settings.from_env(env).TRUSTED_PROXIES
+
+
+@pytest.mark.parametrize("value", ["-1", "yes", "1.5"])
+def test_a_nonsense_proxy_count_is_refused_by_name(value: str) -> None:
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        Settings.from_env({"TRUSTED_PROXIES": value})
