@@ -141,7 +141,7 @@ def _warn_if_short(meeting: Meeting, now: datetime) -> bool:
     coming = expected_count(meeting.id, circle.id)
     if coming >= circle.min_to_run:
         return False
-    facilitator = db.session.get(User, circle.facilitator_id)
+    facilitator = db.session.get(User, circle.facilitator_id) if circle.facilitator_id else None
     if facilitator is None or facilitator.deleted_at is not None:
         return False
     when = format_local(meeting.starts_at, facilitator.timezone)

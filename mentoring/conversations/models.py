@@ -23,11 +23,14 @@ class Thread(db.Model):
     """One member's private conversation with her circle's facilitator.
 
     Only `member_id` and `facilitator_id` may read it; nobody else, admins included (an admin
-    sees a message only when it is reported, and then only that message).
+    sees a message only when it is reported, and then only that message). Powers follow the
+    live role: the facilitator reads it only while she still runs the circle. A circle that
+    gets a new facilitator starts a new thread with her, so nothing said to the one before
+    passes to the new one.
     """
 
     __tablename__ = "threads"
-    __table_args__ = (UniqueConstraint("circle_id", "member_id"),)
+    __table_args__ = (UniqueConstraint("circle_id", "member_id", "facilitator_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))

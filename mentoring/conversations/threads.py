@@ -1,9 +1,9 @@
-"""A private word with the facilitator: one thread per member and circle.
+"""A private word with the facilitator: one thread per member, circle and facilitator.
 
-Who may read a thread: its member and its facilitator, nobody else (another member, another
-facilitator, a sponsor admin, an admin). Everyone else is told it does not exist (NotFound), so
-a thread's existence is not revealed either. An admin sees one message when a participant
-reports it, and only that message (`reported_messages`).
+Who may read a thread: its member and its facilitator (while she still runs the circle), nobody
+else (another member, another facilitator, a sponsor admin, an admin). Everyone else is told it
+does not exist (NotFound), so a thread's existence is not revealed either. An admin sees one
+message when a participant reports it, and only that message (`reported_messages`).
 
 Neither side ever sees the other's email address: the email that tells her of a new message
 says who wrote and links back to Hearth, where she answers.
@@ -14,16 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from mentoring.accounts.models import Role, RoleAssignment, User
 from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus
 from mentoring.conversations.models import MESSAGE_MAX, Message, MessageReport, Thread
 from mentoring.conversations.rules import clean_text
-from mentoring.errors import InvalidInput, NotFound
+from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
 
@@ -33,6 +33,11 @@ REPORT_KIND = "report"
 
 class ThreadNotFound(NotFound):
     """We could not find that conversation."""
+
+
+class FacilitatorChanged(DomainError):
+    """This facilitator no longer runs the circle, so she can't read new messages here. You can
+    write to the circle's new facilitator from the circle's page."""
 
 
 class CircleNotYours(NotFound):
@@ -89,7 +94,7 @@ def write_to_facilitator(circle_id: int, member_id: int, body: str, *, now: date
     db.session.execute(
         _insert()(Thread).values(circle_id=circle.id, member_id=member_id,
                                  facilitator_id=circle.facilitator_id, created_at=now, last_message_at=now)
-        .on_conflict_do_nothing(index_elements=["circle_id", "member_id"])
+        .on_conflict_do_nothing(index_elements=["circle_id", "member_id", "facilitator_id"])
     )
     thread = member_thread(circle.id, member_id)
     assert thread is not None  # inserted or already there
@@ -120,7 +125,16 @@ def reply(thread_id: int, author_id: int, body: str, *, now: datetime) -> Messag
     author = _live_user(author_id)
     if author is None:
         raise ThreadNotFound()
+    if thread.circle.facilitator_id != thread.facilitator_id:
+        raise FacilitatorChanged()
     return _add_message(thread, author, text, now)
+
+
+def _readable_by(viewer_id: int) -> ColumnElement[bool]:
+    # The facilitator's side follows her live role: once the circle has passed to someone else
+    # (or waits for a new facilitator), her old threads are closed to her.
+    return or_(Thread.member_id == viewer_id,
+               and_(Thread.facilitator_id == viewer_id, Circle.facilitator_id == viewer_id))
 
 
 def thread_for(thread_id: int, viewer_id: int) -> Thread:
@@ -129,9 +143,9 @@ def thread_for(thread_id: int, viewer_id: int) -> Thread:
     Raises ThreadNotFound for anyone else, whatever her role.
     """
     thread = db.session.execute(
-        select(Thread)
-        .options(joinedload(Thread.circle), joinedload(Thread.member), joinedload(Thread.facilitator))
-        .where(Thread.id == thread_id, or_(Thread.member_id == viewer_id, Thread.facilitator_id == viewer_id))
+        select(Thread).join(Circle, Circle.id == Thread.circle_id)
+        .options(contains_eager(Thread.circle), joinedload(Thread.member), joinedload(Thread.facilitator))
+        .where(Thread.id == thread_id, _readable_by(viewer_id))
     ).scalar_one_or_none()
     if thread is None:
         raise ThreadNotFound()
@@ -139,9 +153,11 @@ def thread_for(thread_id: int, viewer_id: int) -> Thread:
 
 
 def member_thread(circle_id: int, member_id: int) -> Thread | None:
-    """Her thread with the facilitator of this circle, if she has written."""
+    """Her thread with the circle's present facilitator, if she has written to her."""
     return db.session.execute(
-        select(Thread).where(Thread.circle_id == circle_id, Thread.member_id == member_id)
+        select(Thread).join(Circle, Circle.id == Thread.circle_id)
+        .where(Thread.circle_id == circle_id, Thread.member_id == member_id,
+               Thread.facilitator_id == Circle.facilitator_id)
     ).scalar_one_or_none()
 
 
@@ -157,9 +173,9 @@ class ThreadSummary:
 def threads_of(user_id: int) -> list[ThreadSummary]:
     """Every thread she is one of the two people in, the most recent first."""
     threads = db.session.execute(
-        select(Thread)
-        .options(joinedload(Thread.circle), joinedload(Thread.member), joinedload(Thread.facilitator))
-        .where(or_(Thread.member_id == user_id, Thread.facilitator_id == user_id))
+        select(Thread).join(Circle, Circle.id == Thread.circle_id)
+        .options(contains_eager(Thread.circle), joinedload(Thread.member), joinedload(Thread.facilitator))
+        .where(_readable_by(user_id))
         .order_by(Thread.last_message_at.desc(), Thread.id.desc())
     ).scalars().all()
     return [

@@ -31,7 +31,8 @@ def upgrade():
         sa.ForeignKeyConstraint(["member_id"], ["users.id"], name=op.f("fk_threads_member_id_users")),
         sa.ForeignKeyConstraint(["facilitator_id"], ["users.id"], name=op.f("fk_threads_facilitator_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_threads")),
-        sa.UniqueConstraint("circle_id", "member_id", name=op.f("uq_threads_circle_id_member_id")),
+        sa.UniqueConstraint("circle_id", "member_id", "facilitator_id",
+                            name=op.f("uq_threads_circle_id_member_id_facilitator_id")),
     )
     with op.batch_alter_table("threads", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_threads_member_id"), ["member_id"], unique=False)

@@ -160,3 +160,31 @@ def test_her_threads_are_in_her_export_and_go_with_her_account(client: FlaskClie
     delete_account(mira.id, PASSWORD, now=utcnow() + timedelta(seconds=1))
     db.session.commit()
     assert count(Thread) == 0 and count(Message) == 0
+
+
+def test_a_facilitator_who_no_longer_runs_the_circle_cannot_read_and_the_new_one_gets_a_new_thread(
+    client: FlaskClient, new_client, ctx: None  # noqa: ANN001
+) -> None:
+    setup = circle_with_members(1)
+    mira = setup.members[0]
+    login(client, mira)
+    _write(client, setup.circle.id, "Said to the first facilitator.")
+    first_thread = _thread()
+    successor = make_user(display_name="Nia New", roles=(Role.FACILITATOR,))
+    setup.circle.facilitator_id = successor.id
+    db.session.commit()
+
+    old = new_client()
+    login(old, setup.facilitator)
+    assert old.get(f"/talk/threads/{first_thread.id}").status_code == 404
+    refused = post_form(client, f"/talk/threads/{first_thread.id}", {"body": "Still there?"})
+    assert refused.status_code == 400 and "no longer runs the circle" in page_text(refused)
+
+    _write(client, setup.circle.id, "Hello, new facilitator.")
+    assert count(Thread) == 2
+    new = new_client()
+    login(new, successor)
+    listing = page_text(new.get("/talk/"))
+    new_thread = db.session.execute(select(Thread).where(Thread.facilitator_id == successor.id)).scalar_one()
+    assert f"/talk/threads/{new_thread.id}" in listing and f"/talk/threads/{first_thread.id}" not in listing
+    assert "Said to the first facilitator." not in page_text(new.get(f"/talk/threads/{new_thread.id}"))
