@@ -7,6 +7,7 @@ import click
 from mentoring.accounts.demo import seed_accounts
 from mentoring.billing.demo import seed_payments
 from mentoring.circles.demo import seed_circles
+from mentoring.conversations.demo import seed_conversations
 from mentoring.db import utcnow
 from mentoring.extensions import db
 
@@ -22,6 +23,7 @@ def seed() -> None:
     logins = seed_accounts(DEMO_PASSWORD)
     seed_circles(now)
     seed_payments(now)
+    seed_conversations(now)
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for line in logins:
