@@ -17,7 +17,9 @@ from mentoring.errors import DomainError
 VERIFY_EMAIL = "verify-email"
 CHANGE_EMAIL = "change-email"
 RESET_PASSWORD = "reset-password"
-PURPOSES = (VERIFY_EMAIL, CHANGE_EMAIL, RESET_PASSWORD)
+# The one-click link in an email's footer and List-Unsubscribe header: turns off one kind.
+UNSUBSCRIBE = "unsubscribe"
+PURPOSES = (VERIFY_EMAIL, CHANGE_EMAIL, RESET_PASSWORD, UNSUBSCRIBE)
 
 
 class TokenInvalid(DomainError):
