@@ -10,6 +10,7 @@ from mentoring.circles.demo import seed_circles
 from mentoring.conversations.demo import seed_conversations
 from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.growth.demo import seed_growth
 
 DEMO_PASSWORD = "hearth-demo-2026"
 
@@ -23,6 +24,7 @@ def seed() -> None:
     logins = seed_accounts(DEMO_PASSWORD)
     seed_circles(now)
     seed_payments(now)
+    seed_growth(now)
     seed_conversations(now)
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

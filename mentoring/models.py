@@ -1,10 +1,11 @@
 """Every table, imported in one place so metadata (and Alembic) sees them all."""
 
-from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User
+from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User, UserSession
 from mentoring.audit.models import AuditEntry
-from mentoring.billing.models import Payment, Refund, WebhookEvent
-from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
+from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
+from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
 from mentoring.conversations.models import Announcement, Message, MessageReport, Thread
+from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
 
@@ -12,9 +13,15 @@ __all__ = [
     "Announcement",
     "Attendance",
     "AuditEntry",
+    "CheckIn",
+    "CheckInPreference",
     "Circle",
+    "CircleAgreement",
     "Enrollment",
     "FacilitatorApplication",
+    "Goal",
+    "GoalNote",
+    "LocalCheckoutSession",
     "Meeting",
     "Message",
     "MessageReport",
@@ -25,5 +32,6 @@ __all__ = [
     "SchedulerHeartbeat",
     "Thread",
     "User",
+    "UserSession",
     "WebhookEvent",
 ]

@@ -12,7 +12,7 @@ from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, Us
 from mentoring.accounts.passwords import UNUSABLE_HASH, password_matches
 from mentoring.accounts.service import WrongPassword
 from mentoring.accounts.sessions import end_all_sessions, session_history
-from mentoring.accounts.signals import account_deleted
+from mentoring.accounts.signals import account_deleted, personal_data_export
 from mentoring.audit.service import record
 from mentoring.billing.models import Payment, Refund
 from mentoring.billing.refunds import REFUND_NOTICE_KIND, LeavingRefund, leaving_refund
@@ -58,7 +58,7 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
         select(FacilitatorApplication).where(FacilitatorApplication.user_id == user_id)
         .order_by(FacilitatorApplication.id)
     ).scalars().all()
-    return {
+    export: dict[str, Any] = {
         "exported_at": now.isoformat(),
         "account": {
             "id": user.id,
@@ -118,6 +118,9 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
         ],
         "conversations": export_conversations(user_id),
     }
+    for _receiver, sections in personal_data_export.send(None, user_id=user_id, now=now):
+        export.update(sections)
+    return export
 
 
 def delete_account(user_id: int, password: str, *, now: datetime) -> None:

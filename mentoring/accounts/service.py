@@ -32,6 +32,7 @@ from mentoring.web import public_link
 # is always sent. Every email of a kind she can turn off carries a one-click link for that kind.
 EMAIL_KINDS: dict[str, str] = {
     "reminder": "Meeting reminders",
+    "check_in": "Check-in prompts between meetings",
     "announcement": "Announcements from your circle's facilitator",
     "message": "Private messages (you read and answer them in Hearth)",
     "circle_update": "Circle updates: new times, cancellations and notes from your facilitator",

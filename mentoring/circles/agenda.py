@@ -11,7 +11,7 @@ FIRST_MEETING = """\
 
 MIDDLE_MEETING = """\
 1. Check-in round (10 min): one high, one low since we last met.
-2. Buddy practice report-back (10 min): what you tried with your buddy, what happened.
+2. Goals report-back (10 min): what you tried since last time, what happened.
 3. Main round / topic (25 min): the week's topic, one voice at a time.
 4. Feedback (10 min): what you heard from each other, offered when asked.
 5. Closing (5 min): one thing you will try before next time."""
@@ -33,6 +33,14 @@ def default_agenda(sequence: int, count: int) -> str:
     return MIDDLE_MEETING
 
 
+# The middle guide as first written, before practice buddies existed; meetings created then
+# still carry it and are still guides.
+EARLIER_MIDDLE_MEETING = MIDDLE_MEETING.replace(
+    "2. Goals report-back (10 min): what you tried since last time, what happened.",
+    "2. Buddy practice report-back (10 min): what you tried with your buddy, what happened.",
+)
+
+
 def is_default_agenda(text: str) -> bool:
     """True when an agenda is one of the guides, so a term-length change may swap it safely."""
-    return text.strip() in {FIRST_MEETING, MIDDLE_MEETING, LAST_MEETING, ""}
+    return text.strip() in {FIRST_MEETING, MIDDLE_MEETING, EARLIER_MIDDLE_MEETING, LAST_MEETING, ""}

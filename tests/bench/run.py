@@ -1,9 +1,10 @@
 """`make bench`: do the members' pages stay fast and flat as the community grows?
 
-Builds a community (5,000 members, 300 circles with their meetings, enrollments and attendance)
-and the same community ten times larger, each in a throwaway database, with bulk inserts. Then,
-for each page, it times requests through the Flask test client (logged in by session) and counts
-the SQL statements per request, beside a bare Flask route measured in the same run, and checks:
+Builds a community (5,000 members, 300 circles with their meetings, enrollments and attendance,
+200,000 check-ins and 50,000 goals) and the same community ten times larger, each in a throwaway
+database, with bulk inserts. Then, for each page, it times requests through the Flask test client
+(logged in by session) and counts the SQL statements per request, beside a bare Flask route
+measured in the same run, and checks:
 
   1. at most 10 queries per page, and the same number at 1x and at 10x;
   2. median time at most 15x the bare route's;
@@ -35,7 +36,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from tqdm import tqdm
 from werkzeug.security import generate_password_hash
 
@@ -46,6 +47,7 @@ from mentoring.circles import catalog
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
+from mentoring.growth.models import CheckIn, Goal
 from tests.helpers import postgres_schema
 from tests.querycount import count_queries
 
@@ -56,6 +58,7 @@ ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago"
 STARTS = (clock(9, 30), clock(10, 0), clock(12, 30), clock(13, 0), clock(19, 30), clock(20, 0),
           clock(20, 30), clock(21, 0))
 CHUNK = 5_000
+CHECK_INS_PER_MEMBER, GOALS_PER_MEMBER = 40, 10  # 200,000 check-ins and 50,000 goals at 1x
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Community:
     client_member: FlaskClient
     client_facilitator: FlaskClient
     member_circle_id: int
+    care_circle_id: int = 0
     cleanup: list[Any] = field(default_factory=list)
 
 
@@ -178,6 +182,40 @@ def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[
     return 1, me, my_circles[0]
 
 
+def build_growth(now: datetime, rng: random.Random, label: str, facilitator_id: int) -> int:
+    """Goals and check-ins for every member; returns a running circle the facilitator leads.
+
+    Check-ins go to random meetings (one per member and meeting, as the unique key wants), so
+    the tables have their full size whatever the enrollments; the pages must not care.
+    """
+    with db.session.no_autoflush:
+        meetings = db.session.execute(select(Meeting.id, Meeting.circle_id)).all()
+        users = list(db.session.scalars(select(User.id)))
+        care_circle = db.session.scalars(
+            select(Circle.id).where(Circle.facilitator_id == facilitator_id, Circle.status == "running")
+            .order_by(Circle.id)
+        ).first()
+    goals = [
+        {"user_id": uid, "circle_id": None, "title": f"Goal {n}", "why": "Because.",
+         "next_step": "A small step", "visibility": rng.choice(("private", "circle")),
+         "status": rng.choice(("active", "active", "achieved")), "created_at": now, "updated_at": now}
+        for uid in users for n in range(GOALS_PER_MEMBER)
+    ]
+    check_ins = [
+        {"user_id": uid, "circle_id": circle_id, "after_meeting_id": meeting_id, "mood": rng.randint(1, 5),
+         "win": "A win.", "obstacle": "", "progress": {}, "visibility": "private",
+         "needs_support": rng.random() < 0.02, "support_shares_text": False, "created_at": now,
+         "updated_at": now}
+        for uid in users
+        for meeting_id, circle_id in rng.sample(meetings, min(CHECK_INS_PER_MEMBER, len(meetings)))
+    ]
+    with tqdm(total=len(goals) + len(check_ins), desc=f"growth {label}", unit="rows", file=sys.stderr) as bar:
+        bulk(Goal, goals, bar)
+        bulk(CheckIn, check_ins, bar)
+        db.session.commit()
+    return care_circle or 1
+
+
 def community(label: str, scale: float, url: str, now: datetime) -> Community:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40, "TESTING": True,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -185,6 +223,7 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
     with app.app_context():
         db.create_all()
         facilitator_id, member_id, circle_id = build(scale, now, random.Random(2026), label)
+        care_circle_id = build_growth(now, random.Random(9), label, facilitator_id)
     clients = []
     for user_id in (member_id, facilitator_id):
         client = app.test_client()
@@ -195,7 +234,7 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
             session["_user_id"] = f"{user_id}:{token}"
             session["_fresh"] = True
         clients.append(client)
-    return Community(label, app, clients[0], clients[1], circle_id)
+    return Community(label, app, clients[0], clients[1], circle_id, care_circle_id)
 
 
 PAGES = (
@@ -206,6 +245,8 @@ PAGES = (
     ("circle page", "member", lambda c: f"/circles/{c.member_circle_id}"),
     ("member dashboard", "member", lambda c: "/circles/mine"),
     ("facilitator dashboard", "facilitator", lambda c: "/facilitate/"),
+    ("member goals", "member", lambda c: "/growth/goals"),
+    ("care view", "facilitator", lambda c: f"/growth/care/{c.care_circle_id}"),
 )
 
 

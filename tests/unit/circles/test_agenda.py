@@ -20,7 +20,7 @@ def test_first_meeting_builds_the_circle_and_its_agreements() -> None:
 def test_middle_meetings_follow_the_weekly_rhythm() -> None:
     text = default_agenda(4, 8)
     assert text == MIDDLE_MEETING
-    for part in ("Check-in round", "Buddy practice report-back", "Main round", "Feedback", "Closing"):
+    for part in ("Check-in round", "Goals report-back", "Main round", "Feedback", "Closing"):
         assert part in text
 
 

@@ -1,0 +1,1 @@
+"""Between meetings: goals, accountability check-ins, asking for support, the care view."""

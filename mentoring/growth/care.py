@@ -1,0 +1,130 @@
+"""What a facilitator sees of her members between meetings: counts and flags, never words.
+
+The care view and the support flags select no text column but display names, so nothing a
+member wrote can reach them (tests/integration/growth/test_support_and_care.py proves it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from mentoring.accounts.models import User
+from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting
+from mentoring.extensions import db
+from mentoring.growth.models import CheckIn
+from mentoring.growth.queries import circle_gaps
+from mentoring.growth.rhythm import excused_gaps, gone_quiet, opened_gaps, streak
+
+
+@dataclass(frozen=True)
+class CareRow:
+    """One member, in counts and flags only: nothing she wrote can reach this view."""
+
+    user_id: int
+    display_name: str
+    attended: int
+    meetings_held: int
+    check_ins: int
+    possible_check_ins: int
+    streak: int
+    open_flags: list[int]  # check-in ids with an open request for support
+    gone_quiet: bool
+
+    @property
+    def sort_key(self) -> tuple[int, int, float, str]:
+        done = self.check_ins / self.possible_check_ins if self.possible_check_ins else 1.0
+        return (-len(self.open_flags), -int(self.gone_quiet), done, self.display_name.casefold())
+
+
+def care_view(circle_id: int, now: datetime) -> list[CareRow]:
+    """Per active member: attendance this term, check-ins done out of possible, streak, open
+    requests for support and whether she has gone quiet, those needing attention first.
+
+    Four queries whatever the size of the circle's history; no text column is selected.
+    """
+    gaps = circle_gaps(circle_id)
+    members = db.session.execute(
+        select(User.id, User.display_name)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+    ).all()
+    held = (
+        db.session.execute(
+            select(Meeting.id)
+            .where(Meeting.circle_id == circle_id, Meeting.status != "cancelled", Meeting.starts_at <= now)
+            .order_by(Meeting.starts_at)
+        )
+        .scalars()
+        .all()
+    )
+    marks: dict[int, dict[int, str]] = defaultdict(dict)
+    for user_id, meeting_id, status in db.session.execute(
+        select(Attendance.user_id, Attendance.meeting_id, Attendance.status)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Meeting.circle_id == circle_id)
+    ):
+        marks[user_id][meeting_id] = status
+    done: dict[int, set[int]] = defaultdict(set)
+    flags: dict[int, list[int]] = defaultdict(list)
+    for check_in_id, user_id, after_id, needs_support, followed_up_at in db.session.execute(
+        select(
+            CheckIn.id,
+            CheckIn.user_id,
+            CheckIn.after_meeting_id,
+            CheckIn.needs_support,
+            CheckIn.support_followed_up_at,
+        ).where(CheckIn.circle_id == circle_id)
+    ):
+        done[user_id].add(after_id)
+        if needs_support and followed_up_at is None:
+            flags[user_id].append(check_in_id)
+    opened = opened_gaps(gaps, now)
+    opened_ids = {gap.after_meeting_id for gap in opened}
+    last_held = held[-1] if held else None
+    rows = []
+    for user_id, name in members:
+        hers = marks[user_id]
+        excused = excused_gaps(gaps, {m for m, status in hers.items() if status == "excused"})
+        rows.append(
+            CareRow(
+                user_id=user_id,
+                display_name=name,
+                attended=sum(1 for m in held if hers.get(m) == "present"),
+                meetings_held=len(held),
+                check_ins=len(done[user_id] & opened_ids),
+                possible_check_ins=len(opened),
+                streak=streak(gaps, done[user_id], excused, now),
+                open_flags=flags[user_id],
+                gone_quiet=gone_quiet(gaps, done[user_id], hers.get(last_held) if last_held else None, now),
+            )
+        )
+    return sorted(rows, key=lambda row: row.sort_key)
+
+
+@dataclass(frozen=True)
+class SupportFlag:
+    check_in_id: int
+    member: str
+    circle_id: int
+    circle_title: str
+    requested_at: datetime | None
+
+
+def open_support_flags(facilitator_id: int) -> list[SupportFlag]:
+    """Requests for support in her circles not yet followed up, oldest first (one query)."""
+    rows = db.session.execute(
+        select(CheckIn.id, User.display_name, Circle.id, Circle.title, CheckIn.support_requested_at)
+        .join(Circle, Circle.id == CheckIn.circle_id)
+        .join(User, User.id == CheckIn.user_id)
+        .where(
+            Circle.facilitator_id == facilitator_id,
+            CheckIn.needs_support.is_(True),
+            CheckIn.support_followed_up_at.is_(None),
+        )
+        .order_by(CheckIn.support_requested_at, CheckIn.id)
+    ).all()
+    return [SupportFlag(*row) for row in rows]

@@ -1,0 +1,349 @@
+"""Reading growth: her goals and check-ins, what a circle shares, the facilitator's care view.
+
+Each read takes a constant number of queries whatever the size of the community. The care view
+and the support flags select counts and flags only, never a goal's or check-in's words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import Row, select
+
+from mentoring.accounts.models import User
+from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting
+from mentoring.errors import NotFound
+from mentoring.extensions import db
+from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote, GoalStatus, Visibility
+from mentoring.growth.rhythm import (
+    DEFAULT_PROMPT_TIME,
+    Gap,
+    MeetingSlot,
+    excused_gaps,
+    gaps_between,
+    may_read,
+    open_gap,
+    streak,
+)
+
+
+def buddy_of(user_id: int, circle_id: int | None) -> int | None:
+    """Who her practice buddy is. Practice buddies do not exist yet, so nobody: "buddy"
+    visibility reads as private until that feature answers here."""
+    return None
+
+
+def _slots(rows: Iterable[Row[Any]]) -> dict[int, list[MeetingSlot]]:
+    by_circle: dict[int, list[MeetingSlot]] = defaultdict(list)
+    for meeting_id, circle_id, starts_at, ends_at, status in rows:
+        by_circle[circle_id].append(MeetingSlot(meeting_id, starts_at, ends_at, status == "cancelled"))
+    return by_circle
+
+
+def gaps_of_circles(circle_ids: set[int]) -> dict[int, list[Gap]]:
+    """Each circle's gaps between meetings, in one query."""
+    if not circle_ids:
+        return {}
+    rows = db.session.execute(
+        select(Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status).where(
+            Meeting.circle_id.in_(circle_ids)
+        )
+    ).all()
+    return {circle_id: gaps_between(slots) for circle_id, slots in _slots(rows).items()}
+
+
+def circle_gaps(circle_id: int) -> list[Gap]:
+    return gaps_of_circles({circle_id}).get(circle_id, [])
+
+
+def prompt_time_of(user_id: int) -> time:
+    preference = db.session.get(CheckInPreference, user_id)
+    return preference.prompt_time if preference else DEFAULT_PROMPT_TIME
+
+
+# --- her goals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalsPage:
+    active: list[Goal]
+    achieved: list[Goal]
+    dropped: list[Goal]
+
+
+def goals_page(user_id: int) -> GoalsPage:
+    """All her goals, newest first, by status (one query)."""
+    goals = db.session.scalars(
+        select(Goal).where(Goal.user_id == user_id).order_by(Goal.created_at.desc(), Goal.id.desc())
+    ).all()
+    return GoalsPage(
+        active=[g for g in goals if g.status == GoalStatus.ACTIVE],
+        achieved=[g for g in goals if g.status == GoalStatus.ACHIEVED],
+        dropped=[g for g in goals if g.status == GoalStatus.DROPPED],
+    )
+
+
+@dataclass(frozen=True)
+class ProgressMark:
+    at: datetime
+    progress: str
+
+
+@dataclass(frozen=True)
+class GoalHistory:
+    goal: Goal
+    notes: list[GoalNote]
+    marks: list[ProgressMark]
+    circle_title: str | None
+
+
+def goal_history(goal_id: int, user_id: int) -> GoalHistory:
+    """Her goal with its notes and what her check-ins said about it. Raises NotFound for a
+    goal that is not hers."""
+    goal = db.session.get(Goal, goal_id)
+    if goal is None or goal.user_id != user_id:
+        raise NotFound("We couldn't find that goal.")
+    notes = db.session.scalars(
+        select(GoalNote)
+        .where(GoalNote.goal_id == goal.id)
+        .order_by(GoalNote.created_at.desc(), GoalNote.id.desc())
+    ).all()
+    check_ins = db.session.execute(
+        select(CheckIn.created_at, CheckIn.progress)
+        .where(CheckIn.user_id == user_id)
+        .order_by(CheckIn.created_at.desc())
+    ).all()
+    marks = [
+        ProgressMark(at, progress[str(goal.id)]) for at, progress in check_ins if str(goal.id) in progress
+    ]
+    title = (
+        db.session.scalar(select(Circle.title).where(Circle.id == goal.circle_id)) if goal.circle_id else None
+    )
+    return GoalHistory(goal=goal, notes=list(notes), marks=marks, circle_title=title)
+
+
+def her_circles(user_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the circles she is an active member of, for choosing a goal's circle."""
+    rows = db.session.execute(
+        select(Circle.id, Circle.title)
+        .join(Enrollment, Enrollment.circle_id == Circle.id)
+        .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        .order_by(Circle.title)
+    ).all()
+    return [(circle_id, title) for circle_id, title in rows]
+
+
+# --- her check-in -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInPage:
+    circle: Circle
+    gap: Gap | None
+    check_in: CheckIn | None
+    goals: list[Goal]
+    streak: int
+
+
+def check_in_page(circle_id: int, user_id: int, now: datetime) -> CheckInPage:
+    """What her check-in page shows: the gap open now (if any), her check-in for it, her
+    active goals (this circle's and those of no circle) and her streak. Raises NotFound unless
+    she is an active member."""
+    circle = db.session.get(Circle, circle_id)
+    if (
+        circle is None
+        or not db.session.execute(
+            select(Enrollment.id).where(
+                Enrollment.circle_id == circle_id,
+                Enrollment.user_id == user_id,
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+            )
+        ).first()
+    ):
+        raise NotFound("We couldn't find that circle among yours.")
+    gaps = circle_gaps(circle_id)
+    gap = open_gap(gaps, now)
+    mine = {
+        c.after_meeting_id: c
+        for c in db.session.scalars(
+            select(CheckIn).where(CheckIn.user_id == user_id, CheckIn.circle_id == circle_id)
+        )
+    }
+    excused = set(
+        db.session.scalars(
+            select(Attendance.meeting_id)
+            .join(Meeting, Meeting.id == Attendance.meeting_id)
+            .where(
+                Meeting.circle_id == circle_id, Attendance.user_id == user_id, Attendance.status == "excused"
+            )
+        )
+    )
+    goals = db.session.scalars(
+        select(Goal)
+        .where(
+            Goal.user_id == user_id,
+            Goal.status == GoalStatus.ACTIVE,
+            (Goal.circle_id == circle_id) | Goal.circle_id.is_(None),
+        )
+        .order_by(Goal.created_at, Goal.id)
+    ).all()
+    return CheckInPage(
+        circle=circle,
+        gap=gap,
+        check_in=mine.get(gap.after_meeting_id) if gap else None,
+        goals=list(goals),
+        streak=streak(gaps, set(mine), excused_gaps(gaps, excused), now),
+    )
+
+
+# --- what a circle shares -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedGoal:
+    owner: str
+    title: str
+    why: str
+    next_step: str
+    status: str
+
+
+@dataclass(frozen=True)
+class SharedCheckIn:
+    owner: str
+    at: datetime
+    win: str
+    obstacle: str
+
+
+@dataclass(frozen=True)
+class CircleShared:
+    goals: list[SharedGoal] = field(default_factory=list)
+    check_ins: list[SharedCheckIn] = field(default_factory=list)
+
+
+SHARED_CHECK_INS = 20
+
+
+def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
+    """What members chose to share with the circle, for its active members and facilitator.
+
+    Anyone else (a visitor, an admin, a sponsor admin, a former member) gets nothing. Each item
+    also passes `rhythm.may_read`, so the visibility rule is written once.
+    """
+    if viewer_id is None:
+        return CircleShared()
+    circle = db.session.get(Circle, circle_id)
+    member_ids = set(
+        db.session.scalars(
+            select(Enrollment.user_id).where(
+                Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.ACTIVE
+            )
+        )
+    )
+    if circle is None or (viewer_id not in member_ids and viewer_id != circle.facilitator_id):
+        return CircleShared()
+    goals = db.session.execute(
+        select(Goal, User.display_name)
+        .join(User, User.id == Goal.user_id)
+        .where(
+            Goal.circle_id == circle_id,
+            Goal.visibility != Visibility.PRIVATE,
+            Goal.status != GoalStatus.DROPPED,
+            Goal.user_id.in_(member_ids),
+        )
+        .order_by(User.display_name, Goal.id)
+    ).all()
+    check_ins = db.session.execute(
+        select(CheckIn, User.display_name)
+        .join(User, User.id == CheckIn.user_id)
+        .where(
+            CheckIn.circle_id == circle_id,
+            CheckIn.visibility == Visibility.CIRCLE,
+            CheckIn.user_id.in_(member_ids),
+        )
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+        .limit(SHARED_CHECK_INS)
+    ).all()
+
+    def readable(visibility: str, owner_id: int) -> bool:
+        return may_read(
+            visibility,
+            owner_id=owner_id,
+            viewer_id=viewer_id,
+            shares_circle=True,
+            owners_buddy_id=buddy_of(owner_id, circle_id),
+        )
+
+    return CircleShared(
+        goals=[
+            SharedGoal(name, g.title, g.why, g.next_step, g.status)
+            for g, name in goals
+            if readable(g.visibility, g.user_id)
+        ],
+        check_ins=[
+            SharedCheckIn(name, c.created_at, c.win, c.obstacle)
+            for c, name in check_ins
+            if readable(c.visibility, c.user_id) and (c.win or c.obstacle)
+        ],
+    )
+
+
+# --- her dashboard ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueCheckIn:
+    circle_id: int
+    circle_title: str
+    closes_at: datetime
+    done: bool
+
+
+@dataclass(frozen=True)
+class GrowthPanel:
+    due: list[DueCheckIn]
+    goals: list[Goal]
+
+
+PANEL_GOALS = 5
+
+
+def growth_panel(user_id: int, now: datetime) -> GrowthPanel:
+    """Her check-ins open now (done or not) and her active goals, for her dashboard."""
+    circles = dict(
+        db.session.execute(
+            select(Circle.id, Circle.title)
+            .join(Enrollment, Enrollment.circle_id == Circle.id)
+            .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+        ).all()
+    )
+    gaps = gaps_of_circles(set(circles))
+    open_now = {cid: gap for cid in circles if (gap := open_gap(gaps.get(cid, []), now)) is not None}
+    done = (
+        set(
+            db.session.scalars(
+                select(CheckIn.after_meeting_id).where(
+                    CheckIn.user_id == user_id,
+                    CheckIn.after_meeting_id.in_([g.after_meeting_id for g in open_now.values()]),
+                )
+            )
+        )
+        if open_now
+        else set()
+    )
+    goals = db.session.scalars(
+        select(Goal)
+        .where(Goal.user_id == user_id, Goal.status == GoalStatus.ACTIVE)
+        .order_by(Goal.created_at.desc(), Goal.id.desc())
+        .limit(PANEL_GOALS)
+    ).all()
+    due = [
+        DueCheckIn(cid, circles[cid], gap.closes_at, gap.after_meeting_id in done)
+        for cid, gap in sorted(open_now.items(), key=lambda item: item[1].closes_at)
+    ]
+    return GrowthPanel(due=due, goals=list(goals))
