@@ -17,7 +17,6 @@ from mentoring.audit.service import record
 from mentoring.billing.models import Payment, Refund
 from mentoring.billing.refunds import REFUND_NOTICE_KIND, LeavingRefund, leaving_refund
 from mentoring.circles.models import LIVE_ENROLLMENT_STATUSES, Attendance, Circle, Enrollment, Meeting
-from mentoring.conversations.personal_data import export_conversations
 from mentoring.errors import NotFound
 from mentoring.extensions import db
 from mentoring.notify.messages import shown_in_app
@@ -116,7 +115,6 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
              "status": r.status, "created_at": _iso(r.created_at)}
             for r in refunds
         ],
-        "conversations": export_conversations(user_id),
     }
     for _receiver, sections in personal_data_export.send(None, user_id=user_id, now=now):
         export.update(sections)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
-from mentoring.accounts.signals import account_deleted
+from mentoring.accounts.signals import account_deleted, personal_data_export
 from mentoring.circles.models import Circle
 from mentoring.conversations.models import Announcement, Message, MessageReport, Thread
 from mentoring.extensions import db
@@ -24,8 +24,10 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def export_conversations(user_id: int) -> dict[str, Any]:
-    """Her threads (every message in them, marked hers or not), her reports and her announcements."""
+@personal_data_export.connect
+def export_conversations(sender: object, *, user_id: int, **_: object) -> dict[str, Any]:
+    """Her threads (every message in them, marked hers or not), her reports and her announcements,
+    as the export's "conversations" section."""
     threads = db.session.execute(
         select(Thread).options(selectinload(Thread.messages), selectinload(Thread.circle))
         .where(or_(Thread.member_id == user_id, Thread.facilitator_id == user_id)).order_by(Thread.id)
@@ -37,7 +39,7 @@ def export_conversations(user_id: int) -> dict[str, Any]:
         select(Announcement, Circle.title).join(Circle, Circle.id == Announcement.circle_id)
         .where(Announcement.author_id == user_id).order_by(Announcement.id)
     ).all()
-    return {
+    return {"conversations": {
         "threads": [
             {"circle": t.circle.title, "you_are": "member" if t.member_id == user_id else "facilitator",
              "messages": [{"yours": m.author_id == user_id, "body": m.body, "at": _iso(m.created_at)}
@@ -47,7 +49,7 @@ def export_conversations(user_id: int) -> dict[str, Any]:
         "reported_messages": [{"message_id": r.message_id, "at": _iso(r.created_at)} for r in reports],
         "announcements": [{"circle": title, "body": a.body, "at": _iso(a.created_at)}
                           for a, title in announcements],
-    }
+    }}
 
 
 def delete_conversations(user_id: int) -> None:

@@ -12,7 +12,12 @@ from werkzeug.wrappers import Response
 
 from mentoring.accounts.auth import role_required
 from mentoring.accounts.models import Role
-from mentoring.conversations import absences, announcements, threads
+from mentoring.conversations import (
+    absences,
+    announcements,
+    personal_data,  # noqa: F401 - connects her export and deletion
+    threads,
+)
 from mentoring.conversations.forms import ActionForm, AnnouncementForm, CantComeForm, MessageForm
 from mentoring.conversations.rules import absence_reason
 from mentoring.db import utcnow
