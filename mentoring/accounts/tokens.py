@@ -19,7 +19,9 @@ CHANGE_EMAIL = "change-email"
 RESET_PASSWORD = "reset-password"
 # The one-click link in an email's footer and List-Unsubscribe header: turns off one kind.
 UNSUBSCRIBE = "unsubscribe"
-PURPOSES = (VERIFY_EMAIL, CHANGE_EMAIL, RESET_PASSWORD, UNSUBSCRIBE)
+# The one-tap "can't come" link in a meeting reminder (it asks her to confirm).
+CANT_COME = "cant-come"
+PURPOSES = (VERIFY_EMAIL, CHANGE_EMAIL, RESET_PASSWORD, UNSUBSCRIBE, CANT_COME)
 
 
 class TokenInvalid(DomainError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User
+from mentoring.accounts.tokens import CANT_COME, TokenInvalid, make_token, read_token
 from mentoring.circles.models import (
     Attendance,
     AttendanceStatus,
@@ -196,3 +197,31 @@ def meetings_she_cant_come_to(user_id: int, meeting_ids: list[int]) -> set[int]:
                                             Attendance.meeting_id.in_(meeting_ids),
                                             Attendance.status == AttendanceStatus.EXCUSED)
     ).scalars())
+
+
+# --- the one-tap link in a reminder ----------------------------------------------------------
+
+# Reminders go out at most a day ahead; a week's margin covers a reminder read late. After the
+# meeting starts the link stops working anyway (MeetingAlreadyStarted).
+LINK_MAX_AGE = timedelta(days=8)
+LINK_PATH = "/talk/cant-come/"
+
+
+def cant_come_url(user_id: int, meeting_id: int, *, secret: str, base_url: str, now: datetime) -> str:
+    """The signed link in her reminder that opens the "can't come" page for this meeting,
+    without a login; it asks her to confirm before anything changes."""
+    token = make_token(CANT_COME, {"u": user_id, "m": meeting_id}, secret=secret, now=now)
+    return f"{base_url.rstrip('/')}{LINK_PATH}{token}"
+
+
+def read_cant_come_link(token: str, *, secret: str, now: datetime) -> tuple[int, Meeting]:
+    """(her id, the meeting) a link names, if the meeting is still hers and still to come.
+
+    Raises TokenInvalid / TokenExpired (altered, forged, too old), MeetingNotFound,
+    MeetingNotGoingAhead, MeetingAlreadyStarted.
+    """
+    payload = read_token(CANT_COME, token, secret=secret, max_age=LINK_MAX_AGE, now=now)
+    user_id, meeting_id = payload.get("u"), payload.get("m")
+    if not isinstance(user_id, int) or not isinstance(meeting_id, int):
+        raise TokenInvalid()
+    return user_id, her_upcoming_meeting(meeting_id, user_id, now)

@@ -6,7 +6,7 @@ itself private.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -88,6 +88,34 @@ def undo_cant_come(meeting_id: int) -> Response:
     db.session.commit()
     flash("Good news: you are expected at the meeting again.", "success")
     return _back(form.back_to(), meeting.circle_id)
+
+
+@bp.route("/cant-come/<token>", methods=["GET", "POST"])
+def cant_come_from_email(token: str) -> str | Response | tuple[str, int]:
+    """The one-tap link in her reminder: no login needed (the signed link says who she is and
+    which meeting), and nothing changes until she confirms on this page."""
+    now = utcnow()
+    try:
+        user_id, meeting = absences.read_cant_come_link(token, secret=current_app.config["SECRET_KEY"],
+                                                        now=now)
+    except DomainError as error:
+        return render_template("accounts/link_problem.html", message=error.message,
+                               retry_url=url_for("circles.dashboard"), retry_label="Go to my circles"), 400
+    form = CantComeForm()
+    if form.validate_on_submit():
+        try:
+            reason = absence_reason(form.reason.data, form.own_words.data)
+            absences.cant_come(meeting.id, user_id, reason, now=now)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            return render_template("conversations/cant_come_done.html", circle=meeting.circle,
+                                   meeting=meeting)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("conversations/cant_come.html", form=form, meeting=meeting, circle=meeting.circle,
+                           from_email=True), status
 
 
 # --- threads -----------------------------------------------------------------------------------

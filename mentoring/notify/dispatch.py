@@ -41,6 +41,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from mentoring.accounts.models import User
 from mentoring.accounts.service import EMAIL_KINDS
+from mentoring.conversations.absences import cant_come_url
 from mentoring.extensions import db
 from mentoring.notify.mailer import (
     DEFAULT_DATA_TIMEOUT_SECONDS,
@@ -49,7 +50,7 @@ from mentoring.notify.mailer import (
     batch_sender,
     get_mailer,
 )
-from mentoring.notify.messages import Recipient, UnsubscribeLink, build_message
+from mentoring.notify.messages import Recipient, SecondLink, UnsubscribeLink, build_message
 from mentoring.notify.models import ACCOUNT_KIND, Channel, Notification, NotificationStatus
 from mentoring.notify.quiet_hours import in_quiet_hours, quiet_hours_end
 from mentoring.notify.unsubscribe import unsubscribe_url
@@ -270,6 +271,17 @@ def _unsubscribe_link(item: Outgoing, now: datetime) -> UnsubscribeLink | None:
     return UnsubscribeLink(url, EMAIL_KINDS[item.kind]) if url else None
 
 
+def _cant_come_link(item: Outgoing, now: datetime) -> SecondLink | None:
+    """A member's meeting reminder carries the signed one-tap "can't come" link."""
+    meeting_id = item.payload.get("cant_come_meeting_id")
+    if not isinstance(meeting_id, int):
+        return None
+    config = current_app.config
+    url = cant_come_url(item.user_id, meeting_id, secret=config["SECRET_KEY"], base_url=config["BASE_URL"],
+                        now=now)
+    return SecondLink("Can't come this time? Tell your facilitator in one tap (we ask you to confirm)", url)
+
+
 def _deliver(item: Outgoing, token: str, sender: Mailer, clock: Callable[[], datetime],
              result: DispatchResult) -> bool:
     """Send or settle one claimed row and record the outcome; False if the claim was lost."""
@@ -295,6 +307,7 @@ def _deliver(item: Outgoing, token: str, sender: Mailer, clock: Callable[[], dat
                 now=now,
                 kind=item.kind,
                 unsubscribe=_unsubscribe_link(item, now),
+                second_link=_cant_come_link(item, now),
             )
         )
     except Exception as error:  # noqa: BLE001 - any failure to send is recorded, never fatal

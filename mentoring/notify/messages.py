@@ -76,6 +76,14 @@ class UnsubscribeLink:
     label: str
 
 
+@dataclass(frozen=True)
+class SecondLink:
+    """A quieter second link under the button (a reminder's "can't come"), with its words."""
+
+    text: str
+    url: str
+
+
 _templates = Environment(
     loader=FileSystemLoader(str(Path(__file__).resolve().parents[2] / "templates")),
     autoescape=True,
@@ -110,6 +118,7 @@ def build_message(
     now: datetime,
     kind: str = DEFAULT_TEMPLATE,
     unsubscribe: UnsubscribeLink | None = None,
+    second_link: SecondLink | None = None,
 ) -> EmailMessage:
     """The email for one notification: multipart/alternative with the plain text she has always
     had (text, the one link, the footer) and an HTML part from the kind's template.
@@ -117,7 +126,7 @@ def build_message(
     Both parts carry the same link: the HTML part's one button points where the plain text's
     link does. With `unsubscribe` (a kind she may turn off) the message carries
     `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), and
-    both footers say what the link turns off.
+    both footers say what the link turns off. `second_link` is a quieter link under the button.
     """
     subject = " ".join(str(payload.get("subject") or "A message from Hearth").split())
     text = str(payload.get("text") or "").strip()
@@ -127,7 +136,7 @@ def build_message(
     rendered = _kind_template(kind).make_module(dict(
         subject=subject, name=recipient.display_name, paragraphs=[p for p in text.split("\n\n") if p],
         link=link, settings_url=settings_url, unsubscribe_url=unsubscribe.url if unsubscribe else None,
-        kind_label=unsubscribe.label if unsubscribe else "",
+        kind_label=unsubscribe.label if unsubscribe else "", second_link=second_link,
     ))
     html = str(rendered)
     button_label = str(rendered.button_label)
@@ -147,6 +156,8 @@ def build_message(
         blocks.append(text)
     if link:
         blocks.append(f"{button_label}: {link}")
+    if second_link:
+        blocks.append(f"{second_link.text}: {second_link.url}")
     message.set_content("\n\n".join([*blocks, f"-- \n{_footer(settings_url, unsubscribe)}"]) + "\n")
     message.add_alternative(html, subtype="html")
     return message
