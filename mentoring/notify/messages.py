@@ -134,7 +134,7 @@ def build_message(
     settings_url = f"{base_url.rstrip('/')}{SETTINGS_PATH}"
     # Rendered as a module, so the kind's `button_label` can also label the plain text's link.
     rendered = _kind_template(kind).make_module(dict(
-        subject=subject, name=recipient.display_name, paragraphs=[p for p in text.split("\n\n") if p],
+        subject=subject, paragraphs=[p for p in text.split("\n\n") if p],
         link=link, settings_url=settings_url, unsubscribe_url=unsubscribe.url if unsubscribe else None,
         kind_label=unsubscribe.label if unsubscribe else "", second_link=second_link,
     ))
@@ -151,9 +151,7 @@ def build_message(
         message["List-Unsubscribe"] = f"<{unsubscribe.url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
-    blocks = [f"Hello {recipient.display_name},"]
-    if text:
-        blocks.append(text)
+    blocks = [text] if text else []
     if link:
         blocks.append(f"{button_label}: {link}")
     if second_link:
