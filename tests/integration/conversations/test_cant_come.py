@@ -55,6 +55,9 @@ def test_she_says_she_cant_come_from_her_dashboard_and_is_pre_filled_as_excused(
     mark = _mark(meeting.id, mira.id)
     assert mark is not None and mark.status == "excused" and mark.note == "Sick child"
     assert "You can't come: excused" in page_text(client.get("/circles/mine"))
+    circle_page = page_text(client.get(f"/circles/{setup.circle.id}"))
+    assert circle_page.count("You can't come: excused") == 1
+    assert f"/talk/meetings/{meeting.id}/can-come" in circle_page
 
 
 def test_her_own_words_are_the_reason_and_only_the_facilitator_reads_them(

@@ -46,6 +46,7 @@ def test_she_writes_to_her_facilitator_who_answers_and_neither_sees_the_others_a
     ).scalar_one()
     assert told.kind == "message" and told.payload["link"] == f"/talk/threads/{thread.id}"
     assert mira.email not in json.dumps(told.payload)
+    assert f"/talk/threads/{thread.id}" in get_page(client, f"/circles/{setup.circle.id}")
 
     facilitator = new_client()
     login(facilitator, setup.facilitator)
