@@ -14,10 +14,7 @@ from mentoring.extensions import db
 from tests.factories import enroll, login, make_circle, make_user
 from tests.querycount import count_queries
 
-# The circle page is the largest: the circle, its meetings, her place, the agreement, the roster,
-# the unread count, growth's shared goals and check-ins (3), and conversations (1: announcements,
-# her thread and her "can't come" answers in one UNION).
-LIMIT = 11
+LIMIT = 10
 
 
 def grow(app: Flask, facilitator_id: int, member_id: int, circles: int) -> int:
