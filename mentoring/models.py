@@ -2,6 +2,7 @@
 
 from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User, UserSession
 from mentoring.audit.models import AuditEntry
+from mentoring.availability.models import AvailabilityWindow, CalendarFeed, CircleInterest
 from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
 from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
 from mentoring.conversations.models import Announcement, Message, MessageReport, Thread
@@ -13,6 +14,9 @@ __all__ = [
     "Announcement",
     "Attendance",
     "AuditEntry",
+    "AvailabilityWindow",
+    "CalendarFeed",
+    "CircleInterest",
     "CheckIn",
     "CheckInPreference",
     "Circle",

@@ -158,4 +158,8 @@ def build_message(
         blocks.append(f"{second_link.text}: {second_link.url}")
     message.set_content("\n\n".join([*blocks, f"-- \n{_footer(settings_url, unsubscribe)}"]) + "\n")
     message.add_alternative(html, subtype="html")
+    # Text files the notification carries (a circle's .ics on joining): {filename, subtype, text}.
+    for attachment in payload.get("attachments") or []:
+        message.add_attachment(str(attachment["text"]), subtype=str(attachment.get("subtype", "plain")),
+                               filename=str(attachment["filename"]))
     return message
