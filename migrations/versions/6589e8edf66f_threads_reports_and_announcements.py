@@ -3,7 +3,7 @@
 "Can't come" needs no table: it is the meeting's attendance pre-filled as excused.
 
 Revision ID: 6589e8edf66f
-Revises: 27e378e7c3b3
+Revises: b30f570062f4
 Create Date: 2026-11-29 20:10:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = "6589e8edf66f"
-down_revision = "27e378e7c3b3"
+down_revision = "b30f570062f4"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from mentoring.accounts.models import Role, RoleAssignment
+from mentoring.accounts.models import Role
 from mentoring.accounts.personal_data import delete_account
 from mentoring.conversations.models import Message, MessageReport, Thread
 from mentoring.db import utcnow
@@ -18,6 +18,7 @@ from tests.conftest import PASSWORD, post_form
 from tests.factories import enroll, login, make_circle, make_user
 from tests.helpers import count, get_page, page_text
 from tests.integration.conversations.helpers import circle_with_members
+from tests.integration.sponsors.conftest import make_org, make_sponsor_admin
 
 
 def _write(client: FlaskClient, circle_id: int, body: str):  # noqa: ANN202
@@ -68,8 +69,7 @@ def test_a_thread_is_not_found_for_every_other_role(client: FlaskClient, ctx: No
     other_member = setup.members[1]
     other_facilitator = make_user(roles=(Role.FACILITATOR,))
     make_circle(other_facilitator)
-    sponsor_admin = make_user()
-    db.session.add(RoleAssignment(user_id=sponsor_admin.id, role=str(Role.SPONSOR_ADMIN), organization_id=1))
+    sponsor_admin = make_sponsor_admin(make_org())
     admin = make_user(roles=(Role.ADMIN,))
     db.session.commit()
     login(client, setup.members[0])
