@@ -8,6 +8,7 @@ from mentoring.accounts.demo import seed_accounts
 from mentoring.availability.demo import seed_availability
 from mentoring.billing.demo import seed_payments
 from mentoring.circles.demo import seed_circles
+from mentoring.conversations.demo import seed_conversations
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.growth.demo import seed_growth
@@ -28,6 +29,7 @@ def seed() -> None:
     seed_payments(now)
     seed_growth(now)
     logins += seed_sponsors(now)
+    seed_conversations(now)
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for line in logins:

@@ -5,6 +5,7 @@ from mentoring.audit.models import AuditEntry
 from mentoring.availability.models import AvailabilityWindow, CalendarFeed, CircleInterest
 from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
 from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
+from mentoring.conversations.models import Announcement, Message, MessageReport, Thread
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
@@ -20,6 +21,7 @@ from mentoring.sponsors.models import (
 )
 
 __all__ = [
+    "Announcement",
     "Attendance",
     "AuditEntry",
     "AvailabilityWindow",
@@ -37,6 +39,8 @@ __all__ = [
     "InviteCode",
     "LocalCheckoutSession",
     "Meeting",
+    "Message",
+    "MessageReport",
     "Notification",
     "Organization",
     "OrganizationDomain",
@@ -48,6 +52,7 @@ __all__ = [
     "SeatClaim",
     "SeatPool",
     "SponsorInvite",
+    "Thread",
     "User",
     "UserSession",
     "WebhookEvent",
