@@ -25,6 +25,7 @@ from tests.integration.proof.world import (
     MEMBER_NAME,
     PERSONAS,
     SECRET_GOAL,
+    SECRET_MESSAGE,
     SECRET_OBSTACLE,
     SECRET_WHY,
     SECRET_WIN,
@@ -57,6 +58,8 @@ FACILITATOR_A = frozenset({"facilitator"})  # she runs circle A
 RUNS_CIRCLE_A = FACILITATOR_A | ADMIN
 FACILITATORS = frozenset({"facilitator", "other_facilitator"})  # the live role, not the revoked one
 SPONSOR_A = frozenset({"sponsor"})  # HR at the member's employer, organisation A
+IN_THREAD = frozenset({"member", "facilitator"})  # her thread with her facilitator
+HAS_A_THREAD = {"member": REDIRECT}  # writing again opens the thread she has
 ALL_400 = {"anonymous": E400}
 CONFIRM_FIRST = {"unconfirmed": UNVERIFIED}
 
@@ -148,6 +151,15 @@ TABLE: dict[str, Entry] = {
     "circles.remove_member": Entry("/circles/{circle}/members/{enrollment}/remove", RUNS_CIRCLE_A, E404),
     "circles.remove_member_confirm": Entry(
         "/circles/{circle}/members/{enrollment}/remove", RUNS_CIRCLE_A, E404),
+    "conversations.announce": Entry("/talk/circles/{circle}/announce", FACILITATOR_A, E404),
+    "conversations.cant_come": Entry("/talk/meetings/{future_meeting}/cant-come", IN_CIRCLE_A, E404),
+    "conversations.cant_come_from_email": Entry("/talk/cant-come/forged-token", NOBODY, E400, but=ALL_400),
+    "conversations.inbox": Entry("/talk/", SIGNED_IN, E403),
+    "conversations.report": Entry("/talk/messages/{message}/report", IN_THREAD, E404),
+    "conversations.reports": Entry("/talk/reports", ADMIN, E403),
+    "conversations.thread": Entry("/talk/threads/{thread}", IN_THREAD, E404),
+    "conversations.undo_cant_come": Entry("/talk/meetings/{future_meeting}/can-come", IN_CIRCLE_A, E404),
+    "conversations.write": Entry("/talk/circles/{circle}/facilitator", IN_CIRCLE_A, E404, but=HAS_A_THREAD),
     "employees.claim": Entry("/sponsors/circles/{circle}/claim", VERIFIED, E404, but=CONFIRM_FIRST),
     "employees.confirm_work_email": Entry("/sponsors/employer/work-email/forged-token", NOBODY, E400),
     "employees.employer": Entry("/sponsors/employer", SIGNED_IN, E403),
@@ -195,6 +207,8 @@ TABLE: dict[str, Entry] = {
     "manage.publish": Entry("/facilitate/circles/{draft}/publish", RUNS_CIRCLE_A, E404),
     "manage.skip_week": Entry("/facilitate/meetings/{future_meeting}/skip", RUNS_CIRCLE_A, E404),
     "notify.inbox": Entry("/notifications/", SIGNED_IN, E403),
+    "notify.unsubscribe_confirm": Entry("/notifications/unsubscribe/forged-token", NOBODY, E400, but=ALL_400),
+    "notify.unsubscribe_now": Entry("/notifications/unsubscribe/forged-token", NOBODY, E400, but=ALL_400),
     "notify.mark_all_read": Entry("/notifications/read", SIGNED_IN, E403),
     "web.healthz": Entry("/healthz", EVERYONE, E403),
     "web.landing": Entry("/", EVERYONE, E403),
@@ -204,16 +218,15 @@ TABLE: dict[str, Entry] = {
 def secrets_for(persona: str) -> tuple[str, ...]:
     """What of the member's must not appear on any page this persona opens: her goal and her
     check-in's words are hers alone (her facilitator sees that she asked, not what she wrote);
-    her email address is for her and the admins; her name for her circle and the admins (never
-    her employer's HR)."""
-    if persona == "member":
-        return ()
-    private = (SECRET_GOAL, SECRET_WHY, SECRET_WIN, SECRET_OBSTACLE)
-    if persona == "admin":
-        return private
-    if persona in ("buddy", "facilitator"):  # her circle knows her display name
-        return (*private, MEMBER_EMAIL)
-    return (*private, MEMBER_EMAIL, MEMBER_NAME)
+    her message to her facilitator is for the two of them; her email address is for her and the
+    admins; her name for her circle and the admins (never her employer's HR)."""
+    readers = {
+        SECRET_GOAL: MEMBER, SECRET_WHY: MEMBER, SECRET_WIN: MEMBER, SECRET_OBSTACLE: MEMBER,
+        SECRET_MESSAGE: IN_THREAD,
+        MEMBER_EMAIL: MEMBER | ADMIN,
+        MEMBER_NAME: IN_CIRCLE_A | FACILITATOR_A | ADMIN,
+    }
+    return tuple(secret for secret, allowed in readers.items() if persona not in allowed)
 
 
 def classify(response) -> Answer | str:  # noqa: ANN001

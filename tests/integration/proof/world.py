@@ -4,7 +4,8 @@ Two running circles (A: a paid circle, B: a free one), each with its facilitator
 facilitator whose role was revoked; two employers, each with its sponsor admin and seat pools
 (the member works for A); an unconfirmed account; an admin. The member of circle A
 owns one of everything a member can own (enrollment, goal, check-in asking for support,
-payment with its local checkout, calendar feed, a window of her week, a notification), so the
+payment with its local checkout, calendar feed, a window of her week, a notification, a thread
+with her facilitator, a link to her employer), so the
 matrix can aim every route at someone's real row.
 """
 
@@ -22,6 +23,7 @@ from mentoring.availability.find_time import interest_key
 from mentoring.availability.models import AvailabilityWindow
 from mentoring.billing.models import LocalCheckoutSession, Payment
 from mentoring.circles.models import Circle, CircleStatus
+from mentoring.conversations.models import Message, Thread
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
@@ -52,6 +54,7 @@ SECRET_WIN = "Secret win of Mia"
 SECRET_OBSTACLE = "Secret obstacle of Mia"
 MEMBER_EMAIL = "mia@example.com"
 MEMBER_NAME = "Mia Member"
+SECRET_MESSAGE = "Secret message of Mia to her facilitator"
 
 
 @dataclass
@@ -139,6 +142,11 @@ def build_world(app: Flask) -> World:
                                 attempts=5)
     application = FacilitatorApplication(user_id=u["other_member"].id, bio="Bio", training="Training")
     db.session.add_all([checkout, window, notification, application])
+    thread = Thread(circle_id=circle.id, member_id=u["member"].id, facilitator_id=u["facilitator"].id)
+    db.session.add(thread)
+    db.session.flush()
+    message = Message(thread_id=thread.id, author_id=u["member"].id, body=SECRET_MESSAGE)
+    db.session.add(message)
 
     employer = _organization("Northwind", "northwind.example", u["sponsor"])
     other_employer = _organization("Southwind", "southwind.example", u["other_sponsor"])
@@ -161,7 +169,8 @@ def build_world(app: Flask) -> World:
         check_in=check_in.id, payment=payment.id, session="cs_local_mia", window=window.id,
         notification=notification.id, application=application.id, feed=feed_token(feed, secret),
         draft_key=interest_key(draft.id, secret), user=u["facilitator"].id,
-        org=employer.id, other_org=other_employer.id, pool=pool.id, unpaid_pool=unpaid_pool.id,
+        thread=thread.id, message=message.id, org=employer.id, other_org=other_employer.id,
+        pool=pool.id, unpaid_pool=unpaid_pool.id,
     )
     db.session.commit()
     return world
