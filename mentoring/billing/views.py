@@ -23,7 +23,7 @@ from mentoring.billing.forms import JoinForm, PaymentFilterForm, RefundForm
 from mentoring.billing.fulfilment import settle_returning_checkout
 from mentoring.billing.gateway import GatewayError, PaymentGateway, webhook_secret
 from mentoring.billing.models import Payment
-from mentoring.billing.webhooks import InvalidSignature, handle_webhook
+from mentoring.billing.webhooks import InvalidSignature, MalformedEvent, handle_webhook
 from mentoring.circles.enrollment import CircleFull
 from mentoring.circles.models import PriceMode
 from mentoring.db import utcnow
@@ -154,6 +154,10 @@ def stripe_webhook() -> tuple[str, int]:
         db.session.rollback()
         log.warning("webhook with a bad signature refused")
         return "bad signature", 400
+    except MalformedEvent:
+        db.session.rollback()
+        log.warning("signed webhook that is not an event refused")
+        return "not an event", 400
     except Exception:
         db.session.rollback()
         log.exception("webhook failed; the gateway will retry it")
