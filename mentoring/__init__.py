@@ -94,7 +94,9 @@ def register_blueprints(app: Flask) -> None:
     from mentoring.sponsors.employee_views import bp as employees_bp
     from mentoring.sponsors.views import bp as sponsors_bp
     from mentoring.web import bp as web_bp
+    from mentoring.web import register_converters
 
+    register_converters(app)
     for bp in (web_bp, accounts_bp, notify_bp, circles_bp, manage_bp, billing_bp, admin_bp,
                growth_bp, availability_bp, sponsors_bp, employees_bp, conversations_bp):
         app.register_blueprint(bp)

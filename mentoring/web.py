@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import text
+from werkzeug.routing import Map, UnicodeConverter
 
 from mentoring.db import utcnow
 from mentoring.extensions import db
@@ -15,6 +17,22 @@ from mentoring.timekeeping.display import format_local, format_local_date, tz_la
 from mentoring.timekeeping.viewer import timezone_is_guessed, viewer_timezone
 
 bp = Blueprint("web", __name__)
+
+
+class PrintableString(UnicodeConverter):
+    """The string part of a path (a token, a key, a session id), without control characters.
+
+    Every such part is looked up or compared; PostgreSQL refuses a NUL in text (a 500), and no
+    link Hearth makes holds one, so such a path matches no route: 404, like any unknown link."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f]")
+
+
+def register_converters(app: Flask) -> None:
+    """Before any blueprint: a route's converters are chosen when it is added."""
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PrintableString
 
 # No list is this long; a larger `?page=` would only overflow the database's OFFSET.
 MAX_PAGE = 10_000

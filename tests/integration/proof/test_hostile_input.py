@@ -23,6 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import UnicodeConverter
 from wtforms.fields.core import UnboundField
 
 from mentoring.extensions import db
@@ -104,7 +106,7 @@ def _with_segment(app: Flask, endpoint: str, url: str, segment: str) -> str:
     _, arguments = adapter.match(path, method="POST" if endpoint in POST_ONLY else "GET")
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     for name, converter in rule._converters.items():
-        if type(converter).__name__ == "UnicodeConverter":
+        if isinstance(converter, UnicodeConverter):
             arguments[name] = segment
     built = adapter.build(endpoint, arguments)
     return f"{built}?{query}" if query else built
@@ -115,7 +117,7 @@ POST_ONLY: set[str] = set()
 
 def _string_arguments(app: Flask, endpoint: str) -> list[str]:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    return [name for name, conv in rule._converters.items() if type(conv).__name__ == "UnicodeConverter"]
+    return [name for name, conv in rule._converters.items() if isinstance(conv, UnicodeConverter)]
 
 
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -179,3 +181,15 @@ def test_secret_links_with_characters_from_other_scripts_are_not_found(
 ) -> None:
     url = path.format(draft=world.ids["draft"], digits="0" * 40)
     assert persona_client("member").get(url).status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/billing/local-checkout/\x00",
+    "/calendar/1-\x00.ics",
+    "/account/verify/a\x1bb",
+    "/sponsors/invitations/\x7f",
+])
+def test_a_control_character_in_a_path_part_matches_no_route(app: Flask, path: str) -> None:
+    # PostgreSQL refuses NUL in text: such a path must never reach a look-up (it was a 500 there).
+    with pytest.raises(NotFound):
+        app.url_map.bind("localhost").match(path, method="GET")
