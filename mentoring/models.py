@@ -2,15 +2,20 @@
 
 from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User, UserSession
 from mentoring.audit.models import AuditEntry
+from mentoring.buddies.models import BuddyApart, BuddyPair, BuddyPairMember, PracticeSession
 from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
 from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
+from mentoring.outcomes.models import OutcomeMeasure, PulseResponse
 
 __all__ = [
     "Attendance",
     "AuditEntry",
+    "BuddyApart",
+    "BuddyPair",
+    "BuddyPairMember",
     "CheckIn",
     "CheckInPreference",
     "Circle",
@@ -22,7 +27,10 @@ __all__ = [
     "LocalCheckoutSession",
     "Meeting",
     "Notification",
+    "OutcomeMeasure",
     "Payment",
+    "PracticeSession",
+    "PulseResponse",
     "Refund",
     "RoleAssignment",
     "SchedulerHeartbeat",
