@@ -7,7 +7,8 @@ buddies, and neither are two members one of whom asked not to be with the other.
 else is a soft preference expressed in the weight, and every allowed pair weighs at least
 BASE_WEIGHT, so the matching pairs as many members as the hard rules allow.
 
-An odd count leaves one member over; she joins the pair that suits her best as the one trio.
+When re-pairing (someone left), the pairs still whole can be `kept`: only the others are
+matched, and the one left over of an odd count may join a kept pair. An odd count leaves one member over; she joins the pair that suits her best as the one trio.
 A member the hard rules leave with nobody (or a second one left over) is returned unplaced,
 with the reason, for the facilitator to place by hand.
 """
@@ -104,22 +105,27 @@ def suggest_buddies(
     *,
     apart: Iterable[frozenset[int]] = (),
     before: Iterable[frozenset[int]] = (),
+    kept: Iterable[tuple[int, int]] = (),
 ) -> Suggestion:
     """Pair `candidates` by maximum weight under the hard rules; at most one trio.
 
     `apart` holds the pairs that must never be buddies ("not with X"), `before` the pairs that
-    have been buddies already. Deterministic for the same input.
+    have been buddies already, `kept` pairs of candidates that stay as they are. Deterministic
+    for the same input.
     """
     apart_set, before_set = frozenset(apart), frozenset(before)
     people = sorted(candidates, key=lambda c: c.user_id)
     by_id = {c.user_id: c for c in people}
+    kept_pairs = sorted(tuple(sorted(pair)) for pair in kept if set(pair) <= set(by_id) and len(set(pair)) == 2)
+    kept_ids = {user_id for pair in kept_pairs for user_id in pair}
+    free = [c for c in people if c.user_id not in kept_ids]
     graph = nx.Graph()
-    graph.add_nodes_from(by_id)
-    for a, b in itertools.combinations(people, 2):
+    graph.add_nodes_from(c.user_id for c in free)
+    for a, b in itertools.combinations(free, 2):
         if allowed(a, b, apart_set):
             graph.add_edge(a.user_id, b.user_id, weight=weight(a, b, before_set)[0])
     matching = nx.max_weight_matching(graph, maxcardinality=True)
-    pairs = sorted(tuple(sorted(edge)) for edge in matching)
+    pairs = kept_pairs + sorted(tuple(sorted(edge)) for edge in matching)
     placed = {user_id for pair in pairs for user_id in pair}
     left_over = [c for c in people if c.user_id not in placed]
 

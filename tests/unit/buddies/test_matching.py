@@ -42,7 +42,7 @@ def circles(draw: st.DrawFn, min_size: int = 2, max_size: int = 12) -> tuple:
 
 
 @given(circles())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 def test_everyone_is_placed_exactly_once_or_named_unplaced(case: tuple) -> None:
     people, apart, before = case
     result = suggest_buddies(people, apart=apart, before=before)
@@ -51,7 +51,7 @@ def test_everyone_is_placed_exactly_once_or_named_unplaced(case: tuple) -> None:
 
 
 @given(circles())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 def test_the_hard_rules_are_never_broken(case: tuple) -> None:
     people, apart, before = case
     by_id = {p.user_id: p for p in people}
@@ -61,7 +61,7 @@ def test_the_hard_rules_are_never_broken(case: tuple) -> None:
 
 
 @given(circles())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 def test_at_most_one_trio_and_only_for_an_odd_count(case: tuple) -> None:
     people, apart, before = case
     trios = [g for g in suggest_buddies(people, apart=apart, before=before).groups if len(g.members) == 3]
@@ -99,7 +99,7 @@ def _best_by_brute_force(people: list[Candidate], apart: set, before: set) -> tu
 
 
 @given(circles(min_size=2, max_size=6).filter(lambda c: len(c[0]) % 2 == 0))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_the_pairing_has_maximal_weight_on_small_circles(case: tuple) -> None:
     people, apart, before = case
     by_id = {p.user_id: p for p in people}
@@ -144,3 +144,18 @@ def test_matching_a_twelve_member_circle_takes_milliseconds() -> None:
     elapsed = time.perf_counter() - started
     print(f"matching 12 members: {elapsed * 1000:.1f} ms")
     assert sum(len(g.members) for g in result.groups) == 12
+
+
+@given(circles(min_size=4, max_size=12), st.data())
+@settings(max_examples=100, deadline=None)
+def test_re_pairing_keeps_the_whole_pairs_and_still_places_everyone_once(case: tuple, data: st.DataObject) -> None:
+    people, apart, before = case
+    first = suggest_buddies(people, apart=apart, before=before)
+    kept = [g.members for g in first.groups if len(g.members) == 2]
+    kept = data.draw(st.lists(st.sampled_from(kept), unique=True)) if kept else []
+    again = suggest_buddies(people, apart=apart, before=before, kept=kept)
+    groups = [g.members for g in again.groups]
+    assert all(any(set(k) <= set(g) for g in groups) for k in kept)
+    placed = [m for g in groups for m in g] + [u for u, _ in again.unplaced]
+    assert sorted(placed) == [p.user_id for p in people]
+    assert sum(len(g) == 3 for g in groups) <= len(people) % 2
