@@ -85,14 +85,16 @@ def register_blueprints(app: Flask) -> None:
     from mentoring.accounts.views import bp as accounts_bp
     from mentoring.admin.views import bp as admin_bp
     from mentoring.billing.views import bp as billing_bp
+    from mentoring.buddies.views import bp as buddies_bp
     from mentoring.circles.manage_views import bp as manage_bp
     from mentoring.circles.views import bp as circles_bp
     from mentoring.growth.views import bp as growth_bp
     from mentoring.notify.views import bp as notify_bp
+    from mentoring.outcomes.views import bp as outcomes_bp
     from mentoring.web import bp as web_bp
 
     for bp in (web_bp, accounts_bp, notify_bp, circles_bp, manage_bp, billing_bp, admin_bp,
-               growth_bp):
+               growth_bp, buddies_bp, outcomes_bp):
         app.register_blueprint(bp)
 
 

@@ -2,8 +2,8 @@
 
 from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User, UserSession
 from mentoring.audit.models import AuditEntry
-from mentoring.buddies.models import BuddyApart, BuddyPair, BuddyPairMember, PracticeSession
 from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
+from mentoring.buddies.models import BuddyApart, BuddyPair, BuddyPairMember, PracticeSession
 from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat

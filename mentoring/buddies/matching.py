@@ -8,7 +8,8 @@ else is a soft preference expressed in the weight, and every allowed pair weighs
 BASE_WEIGHT, so the matching pairs as many members as the hard rules allow.
 
 When re-pairing (someone left), the pairs still whole can be `kept`: only the others are
-matched, and the one left over of an odd count may join a kept pair. An odd count leaves one member over; she joins the pair that suits her best as the one trio.
+matched, and the one left over of an odd count may join a kept pair. An odd count leaves one
+member over; she joins the pair that suits her best as the one trio.
 A member the hard rules leave with nobody (or a second one left over) is returned unplaced,
 with the reason, for the facilitator to place by hand.
 """
@@ -116,7 +117,9 @@ def suggest_buddies(
     apart_set, before_set = frozenset(apart), frozenset(before)
     people = sorted(candidates, key=lambda c: c.user_id)
     by_id = {c.user_id: c for c in people}
-    kept_pairs = sorted(tuple(sorted(pair)) for pair in kept if set(pair) <= set(by_id) and len(set(pair)) == 2)
+    kept_pairs = sorted(
+        tuple(sorted(pair)) for pair in kept if set(pair) <= set(by_id) and len(set(pair)) == 2
+    )
     kept_ids = {user_id for pair in kept_pairs for user_id in pair}
     free = [c for c in people if c.user_id not in kept_ids]
     graph = nx.Graph()
@@ -143,8 +146,13 @@ def suggest_buddies(
         else:
             left_over.append(extra)
     for person in left_over:
-        unplaced.append((person.user_id, "nobody in the circle can be her buddy under the rules "
-                                         "(same employer, or someone asked not to be paired)"))
+        unplaced.append(
+            (
+                person.user_id,
+                "nobody in the circle can be her buddy under the rules "
+                "(same employer, or someone asked not to be paired)",
+            )
+        )
     return Suggestion(
         groups=tuple(_explained(group, by_id, before_set) for group in groups),
         unplaced=tuple(unplaced),

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Row, select
 
 from mentoring.accounts.models import User
+from mentoring.buddies.queries import buddies_of
 from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting
 from mentoring.errors import NotFound
 from mentoring.extensions import db
@@ -29,12 +30,6 @@ from mentoring.growth.rhythm import (
     open_gap,
     streak,
 )
-
-
-def buddy_of(user_id: int, circle_id: int | None) -> int | None:
-    """Who her practice buddy is. Practice buddies do not exist yet, so nobody: "buddy"
-    visibility reads as private until that feature answers here."""
-    return None
 
 
 def _slots(rows: Iterable[Row[Any]]) -> dict[int, list[MeetingSlot]]:
@@ -263,20 +258,23 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
         .join(User, User.id == CheckIn.user_id)
         .where(
             CheckIn.circle_id == circle_id,
-            CheckIn.visibility == Visibility.CIRCLE,
+            CheckIn.visibility != Visibility.PRIVATE,
             CheckIn.user_id.in_(member_ids),
         )
         .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
         .limit(SHARED_CHECK_INS)
     ).all()
 
+    viewers_buddies = buddies_of(viewer_id, circle_id)
+
     def readable(visibility: str, owner_id: int) -> bool:
+        # Buddies are mutual: the owner's buddies in this circle are those whose buddy she is.
         return may_read(
             visibility,
             owner_id=owner_id,
             viewer_id=viewer_id,
             shares_circle=True,
-            owners_buddy_id=buddy_of(owner_id, circle_id),
+            owners_buddies={viewer_id} if owner_id in viewers_buddies else set(),
         )
 
     return CircleShared(
@@ -289,6 +287,58 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
             SharedCheckIn(name, c.created_at, c.win, c.obstacle)
             for c, name in check_ins
             if readable(c.visibility, c.user_id) and (c.win or c.obstacle)
+        ],
+    )
+
+
+def buddy_shared(viewer_id: int, circle_id: int) -> CircleShared:
+    """What her practice buddies in `circle_id` shared with "buddy" or "circle" visibility, for
+    her buddy page. Nothing when she has no buddy there."""
+    buddies = buddies_of(viewer_id, circle_id)
+    if not buddies:
+        return CircleShared()
+    goals = db.session.execute(
+        select(Goal, User.display_name)
+        .join(User, User.id == Goal.user_id)
+        .where(
+            Goal.user_id.in_(buddies),
+            Goal.visibility != Visibility.PRIVATE,
+            Goal.status != GoalStatus.DROPPED,
+            (Goal.circle_id == circle_id) | Goal.circle_id.is_(None),
+        )
+        .order_by(User.display_name, Goal.id)
+    ).all()
+    check_ins = db.session.execute(
+        select(CheckIn, User.display_name)
+        .join(User, User.id == CheckIn.user_id)
+        .where(
+            CheckIn.circle_id == circle_id,
+            CheckIn.visibility != Visibility.PRIVATE,
+            CheckIn.user_id.in_(buddies),
+        )
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+        .limit(SHARED_CHECK_INS)
+    ).all()
+
+    def readable(visibility: str, owner_id: int, goal_circle: int | None) -> bool:
+        return may_read(
+            visibility,
+            owner_id=owner_id,
+            viewer_id=viewer_id,
+            shares_circle=goal_circle == circle_id,
+            owners_buddies={viewer_id},
+        )
+
+    return CircleShared(
+        goals=[
+            SharedGoal(name, g.title, g.why, g.next_step, g.status)
+            for g, name in goals
+            if readable(g.visibility, g.user_id, g.circle_id)
+        ],
+        check_ins=[
+            SharedCheckIn(name, c.created_at, c.win, c.obstacle)
+            for c, name in check_ins
+            if readable(c.visibility, c.user_id, c.circle_id) and (c.win or c.obstacle)
         ],
     )
 
