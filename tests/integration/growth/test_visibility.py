@@ -121,7 +121,8 @@ def test_each_person_reads_exactly_what_was_shared_with_her(
 
 
 @pytest.mark.parametrize(
-    "viewer", ["her buddy", "circle member", "member of another circle", "facilitator", "sponsor admin", "admin"]
+    "viewer",
+    ["her buddy", "circle member", "member of another circle", "facilitator", "sponsor admin", "admin"],
 )
 def test_another_members_goal_or_check_in_id_in_the_url_is_not_found(
     client: FlaskClient, world: dict, viewer: str

@@ -148,7 +148,9 @@ def test_matching_a_twelve_member_circle_takes_milliseconds() -> None:
 
 @given(circles(min_size=4, max_size=12), st.data())
 @settings(max_examples=100, deadline=None)
-def test_re_pairing_keeps_the_whole_pairs_and_still_places_everyone_once(case: tuple, data: st.DataObject) -> None:
+def test_re_pairing_keeps_the_whole_pairs_and_still_places_everyone_once(
+    case: tuple, data: st.DataObject
+) -> None:
     people, apart, before = case
     first = suggest_buddies(people, apart=apart, before=before)
     kept = [g.members for g in first.groups if len(g.members) == 2]

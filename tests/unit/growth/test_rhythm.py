@@ -142,7 +142,9 @@ def test_the_prompt_comes_at_her_time_after_the_middle_of_the_gap() -> None:
 def test_only_she_reads_private_and_buddy_waits_for_a_buddy() -> None:
     def read(visibility: str, viewer: int, *, shares: bool = True, buddy: int | None = None) -> bool:
         buddies = {buddy} if buddy is not None else set()
-        return may_read(visibility, owner_id=1, viewer_id=viewer, shares_circle=shares, owners_buddies=buddies)
+        return may_read(
+            visibility, owner_id=1, viewer_id=viewer, shares_circle=shares, owners_buddies=buddies
+        )
 
     assert read("private", 1) and not read("private", 2)
     assert read("buddy", 1) and not read("buddy", 2)  # no buddy yet: private
