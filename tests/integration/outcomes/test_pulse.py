@@ -140,7 +140,9 @@ def test_she_answers_once_and_a_second_answer_changes_nothing(client: FlaskClien
 
 
 @pytest.mark.parametrize("value", ["0", "6", "", "x"])
-def test_a_value_outside_the_scale_is_refused_by_the_field(client: FlaskClient, met: dict, value: str) -> None:
+def test_a_value_outside_the_scale_is_refused_by_the_field(
+    client: FlaskClient, met: dict, value: str
+) -> None:
     login(client, met["came"][0])
     response = answer(client, met["meeting"].id, {**ANSWER, "connected": value})
     assert response.status_code == 400
