@@ -6,6 +6,7 @@ import click
 
 from mentoring.accounts.demo import seed_accounts
 from mentoring.billing.demo import seed_payments
+from mentoring.buddies.demo import seed_buddies_and_outcomes
 from mentoring.circles.demo import seed_circles
 from mentoring.db import utcnow
 from mentoring.extensions import db
@@ -24,6 +25,7 @@ def seed() -> None:
     seed_circles(now)
     seed_payments(now)
     seed_growth(now)
+    seed_buddies_and_outcomes(now)
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for line in logins:
