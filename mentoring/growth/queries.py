@@ -265,10 +265,15 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
         .limit(SHARED_CHECK_INS)
     ).all()
 
-    viewers_buddies = buddies_of(viewer_id, circle_id)
+    # Buddies are mutual: the owner's buddies in this circle are those whose buddy she is. Asked
+    # only when something is shared with buddies, so the page costs no query more otherwise.
+    viewers_buddies = (
+        buddies_of(viewer_id, circle_id)
+        if any(row[0].visibility == Visibility.BUDDY for row in (*goals, *check_ins))
+        else frozenset()
+    )
 
     def readable(visibility: str, owner_id: int) -> bool:
-        # Buddies are mutual: the owner's buddies in this circle are those whose buddy she is.
         return may_read(
             visibility,
             owner_id=owner_id,

@@ -1,7 +1,8 @@
 """`make bench`: do the members' pages stay fast and flat as the community grows?
 
 Builds a community (5,000 members, 300 circles with their meetings, enrollments and attendance,
-200,000 check-ins and 50,000 goals) and the same community ten times larger, each in a throwaway
+200,000 check-ins, 50,000 goals, and 3 to 8 pulse answers for every meeting begun) and the same
+community ten times larger, each in a throwaway
 database, with bulk inserts. Then, for each page, it times requests through the Flask test client
 (logged in by session) and counts the SQL statements per request, beside a bare Flask route
 measured in the same run, and checks:
@@ -43,11 +44,13 @@ from werkzeug.security import generate_password_hash
 from mentoring import create_app
 from mentoring.accounts.models import RoleAssignment, User
 from mentoring.accounts.sessions import start_session
+from mentoring.buddies.matching import Candidate, suggest_buddies
 from mentoring.circles import catalog
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
+from mentoring.outcomes.models import PulseResponse
 from tests.helpers import postgres_schema
 from tests.querycount import count_queries
 
@@ -216,6 +219,27 @@ def build_growth(now: datetime, rng: random.Random, label: str, facilitator_id: 
     return care_circle or 1
 
 
+def build_pulses(now: datetime, rng: random.Random, label: str) -> None:
+    """Pulse answers on every meeting that has begun, from 3 to 8 members each (whoever they
+    are: the facilitator's page must only count and average them)."""
+    with db.session.no_autoflush:
+        meetings = db.session.execute(
+            select(Meeting.id, Meeting.circle_id).where(Meeting.starts_at < now)
+        ).all()
+        users = list(db.session.scalars(select(User.id)))
+    rows = [
+        {"meeting_id": meeting_id, "circle_id": circle_id, "user_id": uid, "felt_heard": rng.randint(1, 5),
+         "connected": rng.randint(1, 5), "learned": rng.randint(1, 5),
+         "note_to_facilitator": "Thank you." if rng.random() < 0.05 else "", "created_at": now}
+        for meeting_id, circle_id in meetings
+        for uid in rng.sample(users, rng.randint(3, 8))
+    ]
+    with tqdm(total=len(rows), desc=f"pulses {label} ({len(meetings)} meetings)", unit="rows",
+              file=sys.stderr) as bar:
+        bulk(PulseResponse, rows, bar)
+        db.session.commit()
+
+
 def community(label: str, scale: float, url: str, now: datetime) -> Community:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40, "TESTING": True,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -224,6 +248,7 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
         db.create_all()
         facilitator_id, member_id, circle_id = build(scale, now, random.Random(2026), label)
         care_circle_id = build_growth(now, random.Random(9), label, facilitator_id)
+        build_pulses(now, random.Random(11), label)
     clients = []
     for user_id in (member_id, facilitator_id):
         client = app.test_client()
@@ -247,6 +272,7 @@ PAGES = (
     ("facilitator dashboard", "facilitator", lambda c: "/facilitate/"),
     ("member goals", "member", lambda c: "/growth/goals"),
     ("care view", "facilitator", lambda c: f"/growth/care/{c.care_circle_id}"),
+    ("facilitator pulse", "facilitator", lambda c: f"/outcomes/circles/{c.care_circle_id}/pulse"),
 )
 
 
@@ -295,7 +321,23 @@ def main(argv: list[str] | None = None) -> int:
             with c.app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-    return report(small.label, large.label, counts, timings)
+    status = report(small.label, large.label, counts, timings)
+    report_matching()
+    return status
+
+
+def report_matching(rounds: int = 200) -> None:
+    """How long suggesting buddies for a full (12-member) circle takes."""
+    rng = random.Random(12)
+    people = [Candidate(i, f"M{i}", rng.choice(ZONES), organization_id=rng.choice((None, 1, 2)))
+              for i in range(1, 13)]
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        suggest_buddies(people, apart=[frozenset({1, 2})])
+        times.append(time.perf_counter() - started)
+    print(f"Matching a 12-member circle: median {statistics.median(times) * 1000:.2f} ms, "
+          f"slowest {max(times) * 1000:.2f} ms over {rounds} runs.")
 
 
 def report(small: str, large: str, counts: dict, timings: dict) -> int:
