@@ -266,11 +266,12 @@ def leave_pairs(circle_id: int, user_id: int, *, now: datetime) -> None:
     """She left the circle: she leaves her pair (and the draft). A buddy left on her own ends the
     pair, and the facilitator is asked to re-pair; a trio goes on as a pair."""
     for draft in _drafts(circle_id):
-        db.session.execute(
-            delete(BuddyPairMember).where(
-                BuddyPairMember.pair_id == draft.id, BuddyPairMember.user_id == user_id
-            )
-        )
+        if user_id in {m.user_id for m in draft.members}:
+            # A draft pair left with one member is no pair: its other member waits to be placed.
+            if len(draft.members) <= 2:
+                db.session.delete(draft)
+            else:
+                draft.members = [m for m in draft.members if m.user_id != user_id]
     pair = active_pair_of(user_id, circle_id)
     if pair is None:
         db.session.flush()

@@ -142,6 +142,7 @@ class CheckInPage:
     check_in: CheckIn | None
     goals: list[Goal]
     streak: int
+    has_buddy: bool
 
 
 def check_in_page(circle_id: int, user_id: int, now: datetime) -> CheckInPage:
@@ -192,6 +193,7 @@ def check_in_page(circle_id: int, user_id: int, now: datetime) -> CheckInPage:
         check_in=mine.get(gap.after_meeting_id) if gap else None,
         goals=list(goals),
         streak=streak(gaps, set(mine), excused_gaps(gaps, excused), now),
+        has_buddy=bool(buddies_of(user_id, circle_id)),
     )
 
 

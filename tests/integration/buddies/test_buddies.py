@@ -252,3 +252,29 @@ def test_bad_input_on_not_with_is_a_message_by_the_field(client: FlaskClient, ci
         response = post_form(client, mine, {"other_id": stranger.id}, action=f"{mine}/apart")
     assert response.status_code == 400 and "Please choose a member of your circle" in page(response)
     assert db.session.scalar(select(BuddyApart.id)) is None
+
+
+def test_a_member_who_leaves_while_a_suggestion_waits_leaves_no_pair_of_one(circle4: dict) -> None:
+    from mentoring.buddies.service import suggest_pairs
+
+    circle, (ana, *_rest) = circle4["circle"], circle4["members"]
+    with time_machine.travel(NOW, tick=False):
+        suggest_pairs(circle.id, now=NOW)
+        db.session.commit()
+        enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == ana.id))
+        leave_circle(enrollment.id, ana.id, now=NOW)
+        db.session.commit()
+    drafts = db.session.scalars(select(BuddyPair).where(BuddyPair.active_from.is_(None))).all()
+    assert [len(d.members) for d in drafts] == [2]
+    assert ana.id not in {m.user_id for d in drafts for m in d.members}
+
+
+def test_tell_my_buddy_is_offered_only_to_a_member_with_a_buddy(client: FlaskClient, circle4: dict) -> None:
+    circle, (ana, bea, cleo, _dee) = circle4["circle"], circle4["members"]
+    with time_machine.travel(NOW, tick=False):
+        make_pair(circle, ana, bea, at=NOW)
+        db.session.commit()
+        login(client, ana)
+        assert "Tell my practice buddy too" in page(client.get(f"/growth/circles/{circle.id}/check-in"))
+        login(client, cleo)
+        assert "Tell my practice buddy too" not in page(client.get(f"/growth/circles/{circle.id}/check-in"))
