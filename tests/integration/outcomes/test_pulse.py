@@ -202,3 +202,18 @@ def test_only_the_facilitator_of_the_circle_sees_its_pulse(client: FlaskClient, 
     login(client, met["came"][0])
     with time_machine.travel(OPENS, tick=False):
         assert client.get(f"/outcomes/circles/{met['circle'].id}/pulse").status_code == 404
+
+
+def test_her_pulse_answers_are_in_her_export_and_go_with_her_account(met: dict) -> None:
+    from mentoring.accounts.personal_data import delete_account, export_user_data
+    from tests.conftest import PASSWORD
+
+    m, ana = met["meeting"], met["came"][0]
+    db.session.add(PulseResponse(meeting_id=m.id, circle_id=m.circle_id, user_id=ana.id, felt_heard=2,
+                                 connected=3, learned=4, note_to_facilitator="NOTE-kale"))
+    db.session.commit()
+    (answer,) = export_user_data(ana.id, now=NOW)["pulse_answers"]
+    assert (answer["felt_heard"], answer["note_to_facilitator"]) == (2, "NOTE-kale")
+    delete_account(ana.id, PASSWORD, now=NOW)
+    db.session.commit()
+    assert count() == 0
