@@ -117,16 +117,11 @@ def suggest_pairs(circle_id: int, *, now: datetime) -> list[BuddyPair]:
     )
     candidates = _candidates(circle_id)
     ids = {c.user_id for c in candidates}
-    kept = (
-        [
-            (a, b)
-            for pair in _published(circle_id)
-            for a, b in [tuple(m.user_id for m in pair.members)]
-            if len(pair.members) == 2 and {a, b} <= ids
-        ]
-        if candidates
-        else []
-    )
+    kept = [
+        (pair.members[0].user_id, pair.members[1].user_id)
+        for pair in _published(circle_id)
+        if len(pair.members) == 2 and {m.user_id for m in pair.members} <= ids
+    ]
     suggestion = suggest_buddies(candidates, apart=_apart_pairs(ids), before=_pairs_before(ids), kept=kept)
     drafts = []
     for group in suggestion.groups:
