@@ -84,6 +84,7 @@ def register_services(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from mentoring.accounts.views import bp as accounts_bp
     from mentoring.admin.views import bp as admin_bp
+    from mentoring.availability.views import bp as availability_bp
     from mentoring.billing.views import bp as billing_bp
     from mentoring.buddies.views import bp as buddies_bp
     from mentoring.circles.manage_views import bp as manage_bp
@@ -94,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from mentoring.web import bp as web_bp
 
     for bp in (web_bp, accounts_bp, notify_bp, circles_bp, manage_bp, billing_bp, admin_bp,
-               growth_bp, buddies_bp, outcomes_bp):
+               growth_bp, availability_bp, buddies_bp, outcomes_bp):
         app.register_blueprint(bp)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from mentoring.accounts.demo import seed_accounts
+from mentoring.availability.demo import seed_availability
 from mentoring.billing.demo import seed_payments
 from mentoring.buddies.demo import seed_buddies_and_outcomes
 from mentoring.circles.demo import seed_circles
@@ -23,6 +24,7 @@ def seed() -> None:
     now = utcnow()
     logins = seed_accounts(DEMO_PASSWORD)
     seed_circles(now)
+    seed_availability(now)
     seed_payments(now)
     seed_growth(now)
     seed_buddies_and_outcomes(now)

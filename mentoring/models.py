@@ -2,6 +2,7 @@
 
 from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, User, UserSession
 from mentoring.audit.models import AuditEntry
+from mentoring.availability.models import AvailabilityWindow, CalendarFeed, CircleInterest
 from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
 from mentoring.buddies.models import BuddyApart, BuddyPair, BuddyPairMember, PracticeSession
 from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
@@ -13,9 +14,12 @@ from mentoring.outcomes.models import OutcomeMeasure, PulseResponse
 __all__ = [
     "Attendance",
     "AuditEntry",
+    "AvailabilityWindow",
     "BuddyApart",
     "BuddyPair",
     "BuddyPairMember",
+    "CalendarFeed",
+    "CircleInterest",
     "CheckIn",
     "CheckInPreference",
     "Circle",

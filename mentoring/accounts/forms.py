@@ -149,6 +149,8 @@ class SettingsForm(HearthForm):
     quiet_hours = BooleanField("Hold back notifications during quiet hours", default=True)
     quiet_start = ClockField("Quiet from", validators=[Optional()], default=DEFAULT_QUIET_START)
     quiet_end = ClockField("Quiet until", validators=[Optional()], default=DEFAULT_QUIET_END)
+    remind_day_before = BooleanField("A day before each meeting", default=True)
+    remind_hour_before = BooleanField("An hour before each meeting")
 
     def email_fields(self) -> list[BooleanField]:
         return [getattr(self, f"email_{kind}") for kind in OPTIONAL_EMAIL_KINDS]

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, time
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, Text, Time, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, Time, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentoring.db import utcnow
@@ -34,6 +34,9 @@ class User(UserMixin, db.Model):
     quiet_end: Mapped[time | None] = mapped_column(Time, default=DEFAULT_QUIET_END)
     # Which notification kinds she wants by email; in-app always shows everything.
     email_opt_out: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Meeting reminders her way: a day ahead (the default) and/or an hour ahead.
+    remind_day_before: Mapped[bool] = mapped_column(default=True, server_default=true())
+    remind_hour_before: Mapped[bool] = mapped_column(default=False, server_default=false())
     bio: Mapped[str | None] = mapped_column(Text)
     email_verified_at: Mapped[datetime | None]
     # Bumped on password change, email change and deletion so old reset links die. Sessions

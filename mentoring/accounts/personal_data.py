@@ -74,6 +74,7 @@ def export_user_data(user_id: int, *, now: datetime) -> dict[str, Any]:
                 if user.quiet_start is not None else None
             ),
             "email_opt_out": list(user.email_opt_out or []),
+            "reminders": {"day_before": user.remind_day_before, "hour_before": user.remind_hour_before},
         },
         "roles": [
             {"role": r.role, "organization_id": r.organization_id, "granted_at": _iso(r.granted_at),

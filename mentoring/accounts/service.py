@@ -341,8 +341,11 @@ def update_settings(
     quiet_end: time | None,
     email_opt_out: Iterable[str],
     now: datetime,
+    remind_day_before: bool = True,
+    remind_hour_before: bool = False,
 ) -> User:
-    """Save her name, timezone, quiet hours (both None = none) and the email kinds she turned off.
+    """Save her name, timezone, quiet hours (both None = none), the email kinds she turned off and
+    when she wants meeting reminders (a day and/or an hour ahead; neither is allowed).
 
     Unknown kinds and "account" are ignored: account mail is always sent.
     Raises InvalidInput with the field it concerns.
@@ -358,5 +361,7 @@ def update_settings(
     user.quiet_start = quiet_start
     user.quiet_end = quiet_end
     user.email_opt_out = sorted(set(email_opt_out) & set(OPTIONAL_EMAIL_KINDS))
+    user.remind_day_before = remind_day_before
+    user.remind_hour_before = remind_hour_before
     db.session.flush()
     return user

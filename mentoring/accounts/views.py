@@ -257,6 +257,8 @@ def settings() -> Page:
             "quiet_hours": current_user.quiet_start is not None,
             "quiet_start": current_user.quiet_start or DEFAULT_QUIET_START,
             "quiet_end": current_user.quiet_end or DEFAULT_QUIET_END,
+            "remind_day_before": current_user.remind_day_before,
+            "remind_hour_before": current_user.remind_hour_before,
             **{f"email_{kind}": kind not in opted_out for kind in service.OPTIONAL_EMAIL_KINDS},
         })
     else:
@@ -269,6 +271,8 @@ def settings() -> Page:
                 quiet_start=form.quiet_start.data if quiet_on else None,
                 quiet_end=form.quiet_end.data if quiet_on else None,
                 email_opt_out=form.opted_out_kinds(), now=utcnow(),
+                remind_day_before=bool(form.remind_day_before.data),
+                remind_hour_before=bool(form.remind_hour_before.data),
             )
         except DomainError as error:
             db.session.rollback()

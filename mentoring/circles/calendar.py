@@ -187,6 +187,15 @@ def _event(circle: CircleSchedule, *, start: datetime, end: datetime, sequence: 
     return event
 
 
+@dataclass(frozen=True)
+class CircleSeries:
+    """One circle's part of a calendar: its schedule, meetings and (for those allowed) place."""
+
+    circle: CircleSchedule
+    meetings: list[MeetingTime]
+    include_location: str | None = None
+
+
 def circle_calendar(circle: CircleSchedule, meetings: list[MeetingTime], *, include_location: str | None,
                     now: datetime) -> bytes:
     """The circle's meetings as an .ics file (see the module docstring for its shape).
@@ -194,10 +203,27 @@ def circle_calendar(circle: CircleSchedule, meetings: list[MeetingTime], *, incl
     `include_location` (the meeting link or address) is written only when given: pass it only
     to those allowed to see it. `now` is the file's DTSTAMP.
     """
+    return circles_calendar([CircleSeries(circle, meetings, include_location)], now=now)
+
+
+def circles_calendar(series: Sequence[CircleSeries], *, now: datetime) -> bytes:
+    """Several circles in one .ics file (a member's feed): each circle is its own series, laid
+    out exactly as `circle_calendar` lays out one, with one VTIMEZONE per zone used."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
+    years = [span for item in series if (span := _add_series(calendar, item, now)) is not None]
+    if years:
+        # The zones' rules for the years the terms touch, not all of 1970-2038: a smaller file.
+        calendar.add_missing_timezones(first_date=date(min(y[0] for y in years) - 1, 1, 1),
+                                       last_date=date(max(y[1] for y in years) + 2, 1, 1))
+    return calendar.to_ical()
+
+
+def _add_series(calendar: Calendar, item: CircleSeries, now: datetime) -> tuple[int, int] | None:
+    """Add the circle's series to the calendar; the first and last year it touches (None: empty)."""
+    circle, meetings, include_location = item.circle, item.meetings, item.include_location
     layout = series_layout(circle, meetings)
     if layout is not None:
         sequence = schedule_sequence(circle, meetings)
@@ -216,11 +242,8 @@ def circle_calendar(circle: CircleSchedule, meetings: list[MeetingTime], *, incl
                            include_location=include_location, now=now)
             moved.add("recurrence-id", override.recurrence_id)
             calendar.add_component(moved)
-        # The zone's rules for the years the term touches, not all of 1970-2038: a smaller file.
-        last_end = max(m.ends_at for m in meetings)
-        calendar.add_missing_timezones(first_date=date(layout.first_start.year - 1, 1, 1),
-                                       last_date=date(last_end.year + 2, 1, 1))
-    return calendar.to_ical()
+        return layout.first_start.year, max(m.ends_at for m in meetings).year
+    return None
 
 
 def calendar_filename(title: str, circle_id: int) -> str:

@@ -8,10 +8,11 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from mentoring.circles import catalog
+from mentoring.circles.models import Circle
 from mentoring.circles.pricing_input import PriceInputError, PriceSettings, parse_price_settings
 from mentoring.circles.schedule import local_instant
 from mentoring.errors import InvalidInput
-from mentoring.money import InvalidAmount
+from mentoring.money import InvalidAmount, amount_text
 from mentoring.timekeeping.display import is_valid_timezone
 
 
@@ -163,4 +164,22 @@ def check_circle_input(
         raise CircleInputInvalid(problems)
     return CheckedCircle(
         data=data, weekday=data.first_date.weekday(), prices=prices, meeting_link=link, address=address
+    )
+
+
+def circle_input_of(circle: Circle, schedule_date: date) -> CircleInput:
+    """A saved circle's settings as they would be typed again, its schedule starting at
+    `schedule_date`: the edit form's starting point, and what find-a-time changes the time of."""
+    return CircleInput(
+        title=circle.title, theme=circle.theme, timezone=circle.timezone, start_time=circle.start_time,
+        first_date=schedule_date, description=circle.description, capacity=circle.capacity,
+        min_to_run=circle.min_to_run, format=circle.format, meeting_link=circle.meeting_link,
+        address=circle.address, language=circle.language, kids_welcome=circle.kids_welcome,
+        onsite_childcare=circle.onsite_childcare, duration_minutes=circle.duration_minutes,
+        meeting_count=circle.meeting_count, agreement_text=circle.agreement_text,
+        price_mode=circle.price_mode, currency=circle.currency,
+        price=amount_text(circle.price_cents, circle.currency),
+        sliding_min=amount_text(circle.sliding_min_cents, circle.currency),
+        sliding_suggested=amount_text(circle.sliding_suggested_cents, circle.currency),
+        sliding_max=amount_text(circle.sliding_max_cents, circle.currency),
     )

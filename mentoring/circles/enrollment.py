@@ -52,7 +52,7 @@ from mentoring.circles.seating import (
     transition,
     waitlist_position,
 )
-from mentoring.circles.signals import member_left
+from mentoring.circles.signals import member_joined, member_left
 from mentoring.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
@@ -219,6 +219,7 @@ def join_free_circle(circle_id: int, user_id: int, *, agreed: bool, now: datetim
         except AlreadyEnrolled:
             give_back_seat(circle_id)
             raise
+        member_joined.send(None, enrollment_id=enrollment_id, now=now)
     else:
         enrollment_id = _place(circle_id, user_id, existing, {
             **base, "status": EnrollmentStatus.WAITLISTED, "waitlisted_at": now, "joined_at": None})
@@ -325,6 +326,7 @@ def confirm_held_seat(enrollment_id: int, *, now: datetime) -> bool:
                 "offer_expires_at": None}
     if enrollment.status in (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED):
         if transition(enrollment_id, (EnrollmentStatus.HELD, EnrollmentStatus.OFFERED), **activate):
+            member_joined.send(None, enrollment_id=enrollment_id, now=now)
             return True
         return _get(enrollment_id).status == EnrollmentStatus.ACTIVE
     # Only a released hold keeps its expiry when it becomes `left`; leaving on purpose clears it.
@@ -334,6 +336,7 @@ def confirm_held_seat(enrollment_id: int, *, now: datetime) -> bool:
     if circle is None or not is_joinable(circle, now) or not take_seat(circle.id):
         return False
     if transition(enrollment_id, (EnrollmentStatus.LEFT,), left_at=None, **activate):
+        member_joined.send(None, enrollment_id=enrollment_id, now=now)
         return True
     give_back_seat(circle.id)
     return _get(enrollment_id).status == EnrollmentStatus.ACTIVE
@@ -398,6 +401,7 @@ def accept_offer(enrollment_id: int, user_id: int, *, now: datetime) -> Enrollme
     if not transition(enrollment_id, (EnrollmentStatus.OFFERED,), status=EnrollmentStatus.ACTIVE,
                        joined_at=now, offer_expires_at=None):
         raise OfferExpired()
+    member_joined.send(None, enrollment_id=enrollment_id, now=now)
     return _get(enrollment_id)
 
 

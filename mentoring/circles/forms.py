@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from datetime import date
 
 from wtforms import (
@@ -21,10 +22,10 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from mentoring.circles import catalog
-from mentoring.circles.circle_input import CircleInput
+from mentoring.circles.circle_input import CircleInput, circle_input_of
 from mentoring.circles.models import Circle
 from mentoring.forms import HearthForm
-from mentoring.money import CURRENCIES, amount_text
+from mentoring.money import CURRENCIES
 
 REQUIRED = InputRequired(message="Please fill this in.")
 AMOUNT = {"inputmode": "decimal", "autocomplete": "off"}
@@ -107,15 +108,8 @@ class CircleForm(HearthForm):
 
     def fill_from(self, circle: Circle, schedule_date: date) -> None:
         """Pre-fill from a saved circle; the date is where an edited schedule would start."""
-        for name in ("title", "theme", "description", "capacity", "min_to_run", "format", "meeting_link",
-                     "address", "language", "kids_welcome", "onsite_childcare", "timezone", "start_time",
-                     "duration_minutes", "meeting_count", "agreement_text", "price_mode", "currency"):
-            getattr(self, name).data = getattr(circle, name)
-        self.first_date.data = schedule_date
-        self.price.data = amount_text(circle.price_cents, circle.currency)
-        self.sliding_min.data = amount_text(circle.sliding_min_cents, circle.currency)
-        self.sliding_suggested.data = amount_text(circle.sliding_suggested_cents, circle.currency)
-        self.sliding_max.data = amount_text(circle.sliding_max_cents, circle.currency)
+        for name, value in asdict(circle_input_of(circle, schedule_date)).items():
+            getattr(self, name).data = value
 
 
 class ReasonForm(HearthForm):

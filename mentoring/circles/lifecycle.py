@@ -17,12 +17,18 @@ Policies (chosen here; the jobs in `mentoring.circles.jobs` call these functions
   A circle whose every meeting was cancelled is left to its facilitator, who cancels it.
 - Too few members: 48 hours before the first meeting, a facilitator whose circle has fewer
   active members than `min_to_run` is told once. Nothing is cancelled automatically.
-- Reminders: 24 hours before each scheduled meeting, each active member and the facilitator
-  get one `reminder` (opt-out-able by email) with the time in her own timezone and a link to the
-  circle page, never the meeting link. The dedup key carries the meeting's start instant, so a
+- Reminders, her way: each active member and the facilitator chooses a `reminder` 24 hours
+  before each scheduled meeting (the default) and/or 1 hour before (opt-out-able by email),
+  with the time in her own timezone and a link to the circle page, never the meeting link. The
+  dedup key carries the meeting's start instant (and `:1h` for the hour-ahead one), so a
   meeting moved after its reminder went out is reminded again with the right time, and a job
-  that runs every few minutes reminds once. A reminder is due any time in the 24 hours before
-  the start, so a scheduler that was down catches up, but never once the meeting has started.
+  that runs every few minutes reminds once. A reminder is due from its lead time until the
+  start, so a scheduler that was down catches up, but never once the meeting has started. One
+  whose moment falls in her quiet hours is due 15 minutes before they begin (`reminder_due_at`),
+  so it goes out before them: the hour-ahead one always can; the day-ahead one is queued once the
+  meeting is within 24 hours, so if that moment is already quiet it waits for them to end.
+  Cancelling or moving a meeting withdraws its reminders not yet sent (`withdraw_reminders`):
+  a cancelled meeting sends none, and a moved one is reminded afresh at its new time.
 
 Every change is a conditional UPDATE (or an insert refused by a unique key), so two schedulers
 running at once change each row once and queue each notification once.
@@ -31,10 +37,12 @@ running at once change each row once and queue each notification once.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, overload
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
 
 from mentoring.accounts.models import User
 from mentoring.circles.enrollment import release_hold
@@ -50,11 +58,16 @@ from mentoring.circles.models import (
 )
 from mentoring.circles.seating import transition
 from mentoring.extensions import db
-from mentoring.notify.models import Notification
+from mentoring.notify.models import Notification, NotificationStatus
+from mentoring.notify.quiet_hours import in_quiet_hours, quiet_hours_start
 from mentoring.notify.service import queue_notification
 from mentoring.timekeeping.display import format_local
 
 REMINDER_LEAD = timedelta(hours=24)
+HOUR_LEAD = timedelta(hours=1)
+# How long before her quiet hours a reminder that would fall in them is due: a few runs of the
+# reminder job and the dispatcher, so it is sent before they begin.
+BEFORE_QUIET = timedelta(minutes=15)
 UNDER_MINIMUM_LEAD = timedelta(hours=48)
 NOT_STARTED = (CircleStatus.OPEN, CircleStatus.FULL)
 REMINDER_KIND = "reminder"
@@ -79,9 +92,26 @@ def is_reminder_due(starts_at: Any, now: datetime) -> Any:
     return (starts_at > now) & (starts_at <= now + REMINDER_LEAD)
 
 
-def reminder_key(meeting_id: int, user_id: int, starts_at: datetime) -> str:
-    """One reminder per member, meeting and start instant (a moved meeting is reminded again)."""
-    return f"reminder:{meeting_id}:{user_id}:{starts_at:%Y%m%dT%H%MZ}"
+def reminder_key(meeting_id: int, user_id: int, starts_at: datetime, lead: timedelta = REMINDER_LEAD) -> str:
+    """One reminder per member, meeting, start instant and lead (a moved meeting is reminded
+    again). The day-ahead key is the one used before members could choose, so it still dedups."""
+    suffix = "" if lead == REMINDER_LEAD else f":{int(lead.total_seconds() // 3600)}h"
+    return f"reminder:{meeting_id}:{user_id}:{starts_at:%Y%m%dT%H%MZ}{suffix}"
+
+
+def reminder_leads(day_before: bool, hour_before: bool) -> list[timedelta]:
+    """The reminders she chose, furthest first."""
+    return [lead for lead, wanted in ((REMINDER_LEAD, day_before), (HOUR_LEAD, hour_before)) if wanted]
+
+
+def reminder_due_at(starts_at: datetime, lead: timedelta, tzname: str, quiet_start: time | None,
+                    quiet_end: time | None) -> datetime:
+    """When her reminder `lead` ahead of a meeting is due: `starts_at - lead`, or, when her quiet
+    hours hold that moment, BEFORE_QUIET before they begin (so it goes out before them)."""
+    target = starts_at - lead
+    if not in_quiet_hours(target, tzname, quiet_start, quiet_end):
+        return target
+    return quiet_hours_start(target, tzname, quiet_start, quiet_end) - BEFORE_QUIET
 
 
 def under_minimum_text(title: str, active: int, needed: int) -> str:
@@ -268,15 +298,33 @@ def warn_facilitators_of_small_circles(now: datetime) -> int:
 # --- reminders -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Recipient:
+    timezone: str
+    quiet_start: time | None
+    quiet_end: time | None
+    leads: tuple[timedelta, ...]
+
+
+_RECIPIENT_COLUMNS = (User.id, User.timezone, User.quiet_start, User.quiet_end, User.remind_day_before,
+                      User.remind_hour_before)
+
+
+def _recipient(row: Any) -> tuple[int, _Recipient]:
+    user_id, tz, quiet_start, quiet_end, day_before, hour_before = row
+    return user_id, _Recipient(tz, quiet_start, quiet_end, tuple(reminder_leads(day_before, hour_before)))
+
+
 def queue_meeting_reminders(now: datetime) -> int:
-    """Queue a reminder for each active member and the facilitator of every meeting that starts
-    within 24 hours and has not started; returns how many were queued.
+    """Queue the reminders each active member and the facilitator chose (a day and/or an hour
+    ahead) of every meeting that starts within 24 hours and has not started, once each is due
+    (`reminder_due_at`); returns how many were queued.
 
     Each reminder shows the time in her own timezone and links to the circle page, never to the
-    meeting itself. One per member, meeting and start instant (see `reminder_key`), however often
-    this runs or however many schedulers run it. A constant number of reads (meetings with their
-    circles, the members, the facilitators, the reminders already queued) whatever the number
-    of meetings, then one insert per new reminder. Raises nothing.
+    meeting itself. One per member, meeting, start instant and lead (see `reminder_key`), however
+    often this runs or however many schedulers run it. A constant number of reads (meetings with
+    their circles, the members, the facilitators, the reminders already queued) whatever the
+    number of meetings, then one insert per new reminder. Raises nothing.
     """
     meetings = db.session.execute(
         select(Meeting.id, Meeting.starts_at, Circle.id, Circle.title, Circle.facilitator_id)
@@ -288,19 +336,19 @@ def queue_meeting_reminders(now: datetime) -> int:
     if not meetings:
         return 0
     circle_ids = {row[2] for row in meetings}
-    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for circle_id, user_id, tz in db.session.execute(
-        select(Enrollment.circle_id, User.id, User.timezone)
+    members: dict[int, list[tuple[int, _Recipient]]] = defaultdict(list)
+    for circle_id, *row in db.session.execute(
+        select(Enrollment.circle_id, *_RECIPIENT_COLUMNS)
         .join(User, User.id == Enrollment.user_id)
         .where(Enrollment.circle_id.in_(circle_ids), Enrollment.status == EnrollmentStatus.ACTIVE,
                User.deleted_at.is_(None))
         .order_by(Enrollment.id)
     ):
-        members[circle_id].append((user_id, tz))
+        members[circle_id].append(_recipient(row))
     facilitator_ids = {row[4] for row in meetings}
-    facilitators = dict(db.session.execute(
-        select(User.id, User.timezone).where(User.id.in_(facilitator_ids), User.deleted_at.is_(None))
-    ).all())
+    facilitators = dict(_recipient(row) for row in db.session.execute(
+        select(*_RECIPIENT_COLUMNS).where(User.id.in_(facilitator_ids), User.deleted_at.is_(None))
+    ))
     # Only a shortcut so repeated runs insert nothing; the unique dedup key is what guarantees
     # one reminder. Any reminder for a meeting still to come was queued in the last 24 hours.
     already = set(db.session.scalars(
@@ -313,26 +361,49 @@ def queue_meeting_reminders(now: datetime) -> int:
         recipients = dict(members[circle_id])
         if facilitator_id in facilitators:
             recipients[facilitator_id] = facilitators[facilitator_id]
-        for user_id, tz in recipients.items():
-            key = reminder_key(meeting_id, user_id, starts_at)
-            if key in already:
-                continue
-            when = format_local(starts_at, tz)
-            facilitating = user_id == facilitator_id
-            circle_words = f"The circle you facilitate, {title}," if facilitating else f"Your circle {title}"
-            queued += queue_notification(
-                user_id,
-                REMINDER_KIND,
-                key,
-                subject=f"Reminder: {title} meets {when}",
-                text=(f"{circle_words} meets {when} (your time). "
-                      "The meeting details are on the circle's page."),
-                link=f"/circles/{circle_id}",
-                due_at=now,
-                stale_at=starts_at,
-                extra={"circle_id": circle_id, "meeting_id": meeting_id},
-            )
+        for user_id, her in recipients.items():
+            for lead in her.leads:
+                key = reminder_key(meeting_id, user_id, starts_at, lead)
+                if key in already or now < reminder_due_at(starts_at, lead, her.timezone, her.quiet_start,
+                                                           her.quiet_end):
+                    continue
+                queued += _queue_reminder(user_id, key, her.timezone, starts_at, now,
+                                          title=title, circle_id=circle_id, meeting_id=meeting_id,
+                                          facilitating=user_id == facilitator_id)
     return queued
+
+
+def _queue_reminder(user_id: int, key: str, tz: str, starts_at: datetime, now: datetime, *, title: str,
+                    circle_id: int, meeting_id: int, facilitating: bool) -> bool:
+    when = format_local(starts_at, tz)
+    circle_words = f"The circle you facilitate, {title}," if facilitating else f"Your circle {title}"
+    return queue_notification(
+        user_id,
+        REMINDER_KIND,
+        key,
+        subject=f"Reminder: {title} meets {when}",
+        text=f"{circle_words} meets {when} (your time). The meeting details are on the circle's page.",
+        link=f"/circles/{circle_id}",
+        due_at=now,
+        stale_at=starts_at,
+        extra={"circle_id": circle_id, "meeting_id": meeting_id},
+    )
+
+
+def withdraw_reminders(meeting_ids: Iterable[int]) -> int:
+    """Drop the reminders not yet sent for these meetings, because they were cancelled or moved
+    (the job reminds of a moved meeting afresh, at its new time). Sent ones stay in her
+    notifications. Returns how many were dropped. Flushes."""
+    ids = sorted(set(meeting_ids))
+    if not ids:
+        return 0
+    result = db.session.execute(
+        delete(Notification).where(
+            Notification.kind == REMINDER_KIND, Notification.status == NotificationStatus.PENDING,
+            or_(*[Notification.dedup_key.like(f"reminder:{meeting_id}:%") for meeting_id in ids]),
+        )
+    )
+    return result.rowcount or 0
 
 
 def _aware(instant: datetime) -> datetime:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from mentoring.circles import signals
 from mentoring.circles.agenda import default_agenda
+from mentoring.circles.lifecycle import withdraw_reminders
 from mentoring.circles.models import (
     Attendance,
     AttendanceStatus,
@@ -96,6 +97,7 @@ def cancel_meeting(meeting_id: int, actor_id: int, reason: str, *, now: datetime
     reason = reason.strip()[:300]
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason or None
+    withdraw_reminders([meeting.id])
     db.session.flush()
     because = f" The facilitator says: {reason}" if reason else ""
     notify_members(
@@ -130,6 +132,7 @@ def skip_week(circle_id: int, actor_id: int, meeting_id: int, *, now: datetime,
     for m in moved:
         m.starts_at = shifted_by_weeks(m.starts_at, circle.timezone, 1)
         m.ends_at = m.starts_at + timedelta(minutes=circle.duration_minutes)
+    withdraw_reminders(m.id for m in moved)
     db.session.flush()
     notify_members(
         audience(circle.id, MEETING_AUDIENCE),
@@ -178,6 +181,7 @@ def move_meeting(meeting_id: int, actor_id: int, new_local_date: date, new_local
     if starts == old_start:
         return meeting
     meeting.starts_at, meeting.ends_at = starts, ends
+    withdraw_reminders([meeting.id])
     db.session.flush()
     notify_members(
         audience(circle.id, MEETING_AUDIENCE), f"meeting-moved:{meeting.id}:{starts:%Y%m%dT%H%M}",

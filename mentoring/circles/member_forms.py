@@ -53,6 +53,7 @@ class CircleFilterForm(HearthForm):
     kids_welcome = BooleanField("Kids welcome (camera optional)")
     onsite_childcare = BooleanField("On-site childcare")
     seats_available = BooleanField("Only circles with a free seat")
+    fits_my_week = BooleanField("Fits my week (every meeting, in my time)")
     tz = StringField("Show times in", validators=[Optional(), Length(max=64)])
 
     def validate_tz(self, field: StringField) -> None:
@@ -77,6 +78,7 @@ class CircleFilterForm(HearthForm):
             price=ok("price"),
             language=ok("language"),
             seats_available=bool(self.seats_available.data),
+            fits_my_week=bool(self.fits_my_week.data),
         )
 
 

@@ -6,18 +6,20 @@ next meeting is a correlated subquery, and lists are loaded in one statement eac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from mentoring.accounts.models import User
+from mentoring.availability.fit import Periods, fits_her_week, periods_from, starts_within
+from mentoring.availability.service import week_of
+from mentoring.availability.windows import fit_map
 from mentoring.circles.calendar import CircleSchedule, MeetingTime, calendar_filename
-from mentoring.circles.catalog import format_label, theme_label
-from mentoring.circles.display import TIME_WINDOWS, format_price, window_pieces
+from mentoring.circles.catalog import DURATION_MAX, format_label, theme_label
+from mentoring.circles.display import TIME_WINDOWS, format_price
 from mentoring.circles.enrollment import ViewerState, viewer_state
 from mentoring.circles.models import (
     LIVE_ENROLLMENT_STATUSES,
@@ -34,42 +36,6 @@ from mentoring.extensions import db
 UNPUBLISHED_STATUSES = (CircleStatus.DRAFT, CircleStatus.COMPLETED, CircleStatus.CANCELLED)
 
 
-# --- her days and hours, in SQL ------------------------------------------------------------
-
-
-def _offset_minutes(tzname: str, at: datetime) -> int:
-    offset = at.astimezone(ZoneInfo(tzname)).utcoffset() or timedelta(0)
-    return int(offset.total_seconds() // 60)
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _utc_slot(instant: ColumnElement, dialect: str) -> tuple[ColumnElement, ColumnElement, int]:
-    """('d HH:MM', 'HH:MM') of an instant in UTC as SQL strings, and how Monday is numbered."""
-    if dialect == "postgresql":
-        utc = func.timezone("UTC", instant)
-        return func.to_char(utc, "ID HH24:MI"), func.to_char(utc, "HH24:MI"), 1  # ISO: Monday 1
-    # SQLite keeps instants as UTC text; %w counts from Sunday 0, so Monday is 1 there too.
-    return func.strftime("%w %H:%M", instant), func.strftime("%H:%M", instant), 1
-
-
-def _slot_condition(instant: ColumnElement, pieces: list[tuple[int | None, int, int]],
-                    dialect: str) -> ColumnElement[bool]:
-    full, clock, monday = _utc_slot(instant, dialect)
-    clauses = []
-    for weekday, lo, hi in pieces:
-        # BETWEEN (inclusive, to the last whole minute) evaluates the subquery once per piece.
-        if weekday is None:
-            clauses.append(clock.between(_hhmm(lo), _hhmm(hi - 1)))
-            continue
-        # PostgreSQL's ISO day runs Monday 1 .. Sunday 7; SQLite's %w has Sunday 0.
-        digit = weekday + monday if dialect == "postgresql" else (weekday + monday) % 7
-        clauses.append(full.between(f"{digit} {_hhmm(lo)}", f"{digit} {_hhmm(hi - 1)}"))
-    return or_(*clauses)
-
-
 # --- the circle list -----------------------------------------------------------------------
 
 
@@ -84,6 +50,7 @@ class CircleFilters:
     price: str | None = None
     language: str | None = None
     seats_available: bool = False
+    fits_my_week: bool = False  # only for a member who is logged in
 
 
 @dataclass(frozen=True)
@@ -132,11 +99,8 @@ def _next_meeting() -> ColumnElement:
     )
 
 
-Pieces = tuple[tuple[int | None, int, int], ...]
-
-
 @lru_cache(maxsize=256)
-def _browse_statement(filters: CircleFilters, pieces: Pieces, dialect: str, per_page: int) -> Select:
+def _browse_statement(filters: CircleFilters, periods: Periods, dialect: str, per_page: int) -> Select:
     next_start = _next_meeting()
     # NOT IN rather than IN: most circles are published, and an IN on the indexed status column
     # leads SQLite to read every published circle and sort them, where walking the primary key
@@ -158,40 +122,38 @@ def _browse_statement(filters: CircleFilters, pieces: Pieces, dialect: str, per_
         statement = statement.where(Circle.language == filters.language)
     if filters.seats_available:
         statement = statement.where(Circle.seats_taken < Circle.capacity)
-    # The next-meeting test runs a subquery, so it comes after the cheap column tests. A circle
-    # with no meeting to come has a NULL next start, which no slot matches either.
-    if pieces:
-        statement = statement.where(_slot_condition(next_start, list(pieces), dialect))
-    else:
-        statement = statement.where(next_start.is_not(None))
+    # The meeting tests run subqueries, so they come after the cheap column tests. Each judges
+    # every meeting to come in her zone on its own date (see `availability.fit`).
+    statement = statement.where(next_start.is_not(None))
+    if filters.weekday is not None or filters.time_of_day:
+        window = TIME_WINDOWS[filters.time_of_day][1:] if filters.time_of_day else None
+        statement = statement.where(starts_within(filters.weekday, window, periods, dialect))
+    if filters.fits_my_week:
+        statement = statement.where(fits_her_week(periods, dialect))
     return statement.order_by(Circle.id.desc()).limit(per_page + 1).offset(bindparam("offset"))
 
 
-def _viewer_pieces(filters: CircleFilters, viewer_tz: str, now: datetime) -> Pieces:
-    """Her days and hours moved into UTC with her offset today. They are compared with the next
-    meeting's real instant, which already follows the circle's own clock changes."""
-    if filters.weekday is None and not filters.time_of_day:
-        return ()
-    window = None
-    if filters.time_of_day:
-        _, lo, hi = TIME_WINDOWS[filters.time_of_day]
-        window = (lo, hi)
-    weekdays = frozenset({filters.weekday}) if filters.weekday is not None else None
-    return tuple(window_pieces(weekdays, window, -_offset_minutes(viewer_tz, now)))
-
-
 def browse_circles(
-    filters: CircleFilters, *, viewer_tz: str, now: datetime, page: int = 1, per_page: int = 12
+    filters: CircleFilters, *, viewer_tz: str, now: datetime, viewer_id: int | None = None, page: int = 1,
+    per_page: int = 12,
 ) -> CirclePage:
     """Published circles with a meeting still to come, newest first, one page at a time.
 
-    One query: it reads one row more than a page to know whether there is a next page, so the
-    cost does not grow with the number of circles.
+    Day, time of day and "fits my week" hold for every meeting to come, in the viewer's zone on
+    that meeting's date. "Fits my week" needs `viewer_id` and is ignored without one.
+    One query (two with "fits my week": her windows first): it reads one row more than a page
+    to know whether there is a next page, so the cost does not grow with the number of circles.
     """
     page = max(page, 1)
+    params: dict[str, object] = {"now": now, "offset": (page - 1) * per_page}
+    if filters.fits_my_week:
+        if viewer_id is None:
+            filters = replace(filters, fits_my_week=False)
+        else:
+            params.update(fit_map=fit_map(week_of(viewer_id)), fit_ones=b"1" * DURATION_MAX)
     dialect = db.session.get_bind().dialect.name
-    statement = _browse_statement(filters, _viewer_pieces(filters, viewer_tz, now), dialect, per_page)
-    rows = db.session.execute(statement, {"now": now, "offset": (page - 1) * per_page}).all()
+    statement = _browse_statement(filters, periods_from(viewer_tz, now), dialect, per_page)
+    rows = db.session.execute(statement, params).all()
     cards = [_card(circle, next_at) for circle, next_at in rows[:per_page]]
     return CirclePage(cards=cards, page=page, has_next=len(rows) > per_page)
 
@@ -452,6 +414,20 @@ class CalendarData:
     filename: str
 
 
+def calendar_schedule(circle: Circle, page_url: str) -> CircleSchedule:
+    """What a calendar file needs of a circle, as plain values."""
+    return CircleSchedule(
+        id=circle.id, title=circle.title, timezone=circle.timezone, weekday=circle.weekday,
+        start_time=circle.start_time, duration_minutes=circle.duration_minutes,
+        first_date=circle.first_date, page_url=page_url,
+    )
+
+
+def calendar_location(circle: Circle) -> str | None:
+    """The address and meeting link as one LOCATION; pass it only to those who may see them."""
+    return "; ".join(p for p in (circle.address, circle.meeting_link) if p) or None
+
+
 @lru_cache(maxsize=1)
 def _calendar_meetings_statement() -> Select:
     return (
@@ -480,15 +456,10 @@ def circle_calendar_data(circle_id: int, viewer_id: int, page_url: str) -> Calen
             _calendar_meetings_statement(), {"circle_id": circle_id}
         )
     ]
-    place = [p for p in (circle.address, circle.meeting_link) if p]
     return CalendarData(
-        circle=CircleSchedule(
-            id=circle.id, title=circle.title, timezone=circle.timezone, weekday=circle.weekday,
-            start_time=circle.start_time, duration_minutes=circle.duration_minutes,
-            first_date=circle.first_date, page_url=page_url,
-        ),
+        circle=calendar_schedule(circle, page_url),
         meetings=meetings,
-        location="; ".join(place) if state.can_see_private and place else None,
+        location=calendar_location(circle) if state.can_see_private else None,
         filename=calendar_filename(circle.title, circle.id),
     )
 

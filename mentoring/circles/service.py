@@ -21,6 +21,7 @@ from mentoring.circles import agreement, signals
 from mentoring.circles.agenda import default_agenda, is_default_agenda
 from mentoring.circles.catalog import WEEKDAYS
 from mentoring.circles.circle_input import CheckedCircle, CircleInput, check_circle_input
+from mentoring.circles.lifecycle import withdraw_reminders
 from mentoring.circles.models import (
     Circle,
     CircleStatus,
@@ -273,6 +274,7 @@ def _regenerate_future(circle: Circle, meetings: list[Meeting], data: CircleInpu
         circle.first_date = data.first_date
     _apply_schedule(circle, data)
     slots = weekly_slots(data.first_date, data.start_time, data.duration_minutes, data.timezone, wanted)
+    withdraw_reminders(m.id for m in reusable)
     for extra in reusable[wanted:]:
         db.session.delete(extra)
     future: list[Meeting] = list(kept_cancelled)
@@ -352,6 +354,7 @@ def cancel_circle(circle_id: int, actor_id: int, reason: str, *, now: datetime) 
         if meeting.starts_at > now and meeting.status == MeetingStatus.SCHEDULED:
             meeting.status = MeetingStatus.CANCELLED
             meeting.cancel_reason = reason or "The circle was cancelled."
+            withdraw_reminders([meeting.id])
     db.session.flush()
     if not was_draft:
         because = f" The facilitator says: {reason}" if reason else ""

@@ -9,6 +9,8 @@ _signals = Namespace()
 
 # sender: None; kwargs: enrollment_id: int, now: datetime
 member_left = _signals.signal("member-left")
+# sender: None; kwargs: enrollment_id: int, now: datetime -- she has just become an active member
+member_joined = _signals.signal("member-joined")
 # sender: None; kwargs: meeting_id: int, now: datetime
 meeting_cancelled = _signals.signal("meeting-cancelled")
 # sender: None; kwargs: circle_id: int, now: datetime

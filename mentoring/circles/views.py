@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from mentoring.accounts.auth import can_manage_circle, verified_required
+from mentoring.availability.service import week_of
 from mentoring.billing.refunds import leaving_refund
 from mentoring.circles import agreement
 from mentoring.circles import enrollment as seats
@@ -54,7 +56,8 @@ def browse() -> str:
     form.validate()
     ignored = [form[name].label.text for name in form.errors]
     viewer_tz = viewer_timezone()
-    result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), page=page_number())
+    result = browse_circles(form.filters(), viewer_tz=viewer_tz, now=utcnow(), viewer_id=_viewer_id(),
+                            page=page_number())
     args = link_args(name for name in form._fields if name != "page")
     active_filters = sum(1 for name, value in args.items() if value and name != "tz")
     return render_template("circles/browse.html", form=form, result=result, viewer_tz=viewer_tz,
@@ -94,6 +97,11 @@ def join(circle_id: int) -> Response | tuple[str, int]:
     db.session.commit()
     if enrollment.status == EnrollmentStatus.ACTIVE:
         flash("Welcome to the circle. The meeting details are below.", "success")
+        if not week_of(current_user.id):
+            # Asked gently, only while her week is empty; nothing depends on an answer.
+            ask = Markup('If you like, tell Hearth <a href="{}">when your children let you come</a>: '
+                         "it helps you find circles that fit. Never required.")
+            flash(ask.format(url_for("availability.week")), "info")
     else:
         flash("You are on the waitlist. We will tell you as soon as a seat is free.", "success")
     return redirect(url_for("circles.detail", circle_id=circle_id))

@@ -101,4 +101,8 @@ def build_message(
     message.add_alternative(
         "<!doctype html>\n<html><body>\n" + "\n".join(paragraphs) + "\n</body></html>\n", subtype="html"
     )
+    # Text files the notification carries (a circle's .ics on joining): {filename, subtype, text}.
+    for attachment in payload.get("attachments") or []:
+        message.add_attachment(str(attachment["text"]), subtype=str(attachment.get("subtype", "plain")),
+                               filename=str(attachment["filename"]))
     return message

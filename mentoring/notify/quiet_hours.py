@@ -83,3 +83,20 @@ def quiet_hours_end(now_utc: datetime, tzname: str, start: time | None, end: tim
             if candidate > now_utc and not in_quiet_hours(candidate, tzname, start, end):
                 return candidate
     raise ValueError("quiet hours that never end")  # unreachable while start != end
+
+
+def quiet_hours_start(now_utc: datetime, tzname: str, start: time | None, end: time | None) -> datetime:
+    """The instant (UTC) her quiet hours holding `now_utc` began: the last time at or before it
+    that her clock first read `start`. `now_utc` itself when she is not in quiet hours."""
+    _require_aware(now_utc)
+    if not in_quiet_hours(now_utc, tzname, start, end):
+        return now_utc
+    assert start is not None  # in quiet hours, so the window is on
+    zone = _zone(tzname)
+    today = now_utc.astimezone(zone).date()
+    for days in range(3):
+        began = [c for c in _first_instants_at(today - timedelta(days=days), start, zone)
+                 if c <= now_utc and in_quiet_hours(c, tzname, start, end)]
+        if began:
+            return max(began)
+    raise ValueError("quiet hours that never began")  # unreachable while start != end

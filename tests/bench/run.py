@@ -11,6 +11,8 @@ measured in the same run, and checks:
   2. median time at most 15x the bare route's;
   3. the 10x community costs at most 1.5x the 1x time.
 
+Then find-a-time is timed against a naive baseline in the same run (see `tests/bench/find_time.py`).
+
 Requests to the two communities are interleaved, so noise from other processes on the machine
 falls on both alike. Options: `--scale 0.2` for a quick run, `--factor`, `--requests`.
 With DATABASE_URL set to PostgreSQL the communities are built there, each in its own schema that
@@ -44,6 +46,8 @@ from werkzeug.security import generate_password_hash
 from mentoring import create_app
 from mentoring.accounts.models import RoleAssignment, User
 from mentoring.accounts.sessions import start_session
+from mentoring.availability.models import AvailabilityWindow
+from mentoring.availability.windows import PRESETS
 from mentoring.buddies.matching import Candidate, suggest_buddies
 from mentoring.circles import catalog
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
@@ -51,6 +55,7 @@ from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
 from mentoring.outcomes.models import PulseResponse
+from tests.bench.find_time import run_find_time_bench
 from tests.helpers import postgres_schema
 from tests.querycount import count_queries
 
@@ -175,10 +180,20 @@ def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[
                     mark = rng.choice(("present", "present", "absent", "excused"))
                     attendance_rows.append({"meeting_id": meeting_id, "user_id": uid, "marked_at": now,
                                             "status": mark})
-    total = sum(map(len, (users, roles, circle_rows, meeting_rows, enrollment_rows, attendance_rows)))
+    # Her week (after bedtime, free; the school run and evening rush, blocked), and the same for
+    # one member in four, so "fits my week" reads her rows from a table of realistic size.
+    week = [*PRESETS["after_bedtime"].windows, *PRESETS["default_blocks"].windows]
+    window_rows = [
+        {"user_id": uid, "weekday": w.weekday, "start_minute": w.start, "end_minute": w.end, "kind": w.kind,
+         "hard": w.hard, "label": w.label}
+        for uid in [me, *pool[::4]] for w in week
+    ]
+    total = sum(map(len, (users, roles, circle_rows, meeting_rows, enrollment_rows, attendance_rows,
+                          window_rows)))
     with tqdm(total=total, desc=f"building {label}", unit="rows", file=sys.stderr) as bar:
         tables = ((User, users), (RoleAssignment, roles), (Circle, circle_rows), (Meeting, meeting_rows),
-                  (Enrollment, enrollment_rows), (Attendance, attendance_rows))
+                  (Enrollment, enrollment_rows), (Attendance, attendance_rows),
+                  (AvailabilityWindow, window_rows))
         for model, rows in tables:
             bulk(model, rows, bar)
         db.session.commit()
@@ -267,6 +282,7 @@ PAGES = (
     ("circle list", "member", lambda c: "/circles/"),
     ("circle list, filtered", "member",
      lambda c: "/circles/?kids_welcome=y&time_of_day=evening&price=free&seats_available=y"),
+    ("circle list, fits week", "member", lambda c: "/circles/?fits_my_week=y"),
     ("circle page", "member", lambda c: f"/circles/{c.member_circle_id}"),
     ("member dashboard", "member", lambda c: "/circles/mine"),
     ("facilitator dashboard", "facilitator", lambda c: "/facilitate/"),
@@ -321,9 +337,9 @@ def main(argv: list[str] | None = None) -> int:
             with c.app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-    status = report(small.label, large.label, counts, timings)
+    pages_ok = report(small.label, large.label, counts, timings) == 0
     report_matching()
-    return status
+    return 0 if run_find_time_bench() and pages_ok else 1
 
 
 def report_matching(rounds: int = 200) -> None:

@@ -54,6 +54,29 @@ document.addEventListener("DOMContentLoaded", () => {
       if (first && select.selectedOptions[0]?.hidden) select.value = first.value;
     });
   });
+  // My week: a tapped grid cell fills in "Add a window" in place instead of reloading: it ticks
+  // that day, and a later tap stretches the window to it, so a week is marked in a few taps.
+  const windowForm = document.querySelector("#add-window form");
+  document.querySelectorAll(".week-grid a[data-day]").forEach((cell) => {
+    cell.addEventListener("click", (event) => {
+      if (!windowForm) return;
+      event.preventDefault();
+      const minutes = (text) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5));
+      const clock = (m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+      const start = windowForm.querySelector("select[name=start]");
+      const end = windowForm.querySelector("select[name=end]");
+      const day = windowForm.querySelector(`input[name=weekdays][value="${cell.dataset.day}"]`);
+      const at = minutes(cell.dataset.at);
+      const picking = windowForm.dataset.picking === "yes";
+      if (!picking || at < minutes(start.value)) {
+        start.value = clock(at);
+        windowForm.dataset.picking = "yes";
+      }
+      end.value = clock(Math.min(at + 30, 24 * 60));
+      if (day) day.checked = true;
+      cell.classList.add("picked");
+    });
+  });
   // Ask before destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {

@@ -63,9 +63,11 @@ def test_a_paid_checkout_confirms_her_seat_once(client: FlaskClient, checkout: P
     payment = db.session.get(Payment, checkout.id)
     assert payment.gateway_payment_id == "pi_test_123"
     assert payment.paid_at is not None
-    note = db.session.execute(select(Notification).where(Notification.user_id == member.id)).scalar_one()
-    assert note.kind == "payment"
-    assert note.dedup_key == f"payment-confirmed:{checkout.id}"
+    notes = db.session.execute(select(Notification).where(Notification.user_id == member.id)
+                               .order_by(Notification.kind)).scalars().all()
+    # Her welcome to the circle (with its calendar file) comes beside the payment confirmation.
+    assert [n.kind for n in notes] == ["joined", "payment"]
+    assert notes[1].dedup_key == f"payment-confirmed:{checkout.id}"
 
 
 def test_one_event_replayed_ten_times_fulfils_once(

@@ -157,7 +157,8 @@ def test_a_member_who_turned_reminder_emails_off_sees_it_in_the_app_but_gets_no_
 
 
 def test_the_job_selects_with_the_same_rule_the_property_test_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Production has one reminder rule: change `is_reminder_due` and the job follows it."""
+    """Production has one reminder rule: change `is_reminder_due` (which meetings) and
+    `reminder_due_at` (from when her reminder is due) and the job follows them."""
     from mentoring.circles import lifecycle
 
     circle, _ = circle_with_members("Europe/London")
@@ -169,6 +170,8 @@ def test_the_job_selects_with_the_same_rule_the_property_test_checks(monkeypatch
         return (starts_at > now) & (starts_at <= now + timedelta(hours=48))
 
     monkeypatch.setattr(lifecycle, "is_reminder_due", within_two_days)
+    assert queue_meeting_reminders(two_days_ahead) == 0  # her day-ahead reminder is not due yet
+    monkeypatch.setattr(lifecycle, "reminder_due_at", lambda starts_at, *_: starts_at - timedelta(hours=48))
     assert queue_meeting_reminders(two_days_ahead) == 2  # the member and the facilitator
 
 
