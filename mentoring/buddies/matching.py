@@ -24,7 +24,10 @@ from dataclasses import dataclass
 import networkx as nx
 
 BASE_WEIGHT = 1
-SAME_TIMEZONE = 3
+SAME_TIMEZONE = 3  # the stand-in when either has not given her week
+SHARED_HOURS = 3  # per SHARED_HOURS_STEP hours a week both are free, up to three steps
+SHARED_HOURS_STEP = 2
+WEEK_SLOTS = 7 * 24 * 2  # the week in half hours (the availability editor's step)
 SHARED_THEME = 2  # per theme, up to two themes
 NEW_PAIR = 2  # not buddies before
 
@@ -47,6 +50,8 @@ class Candidate:
     timezone: str
     organization_id: int | None = None  # her employer, when a sponsor pays for her seat
     themes: frozenset[str] = frozenset()
+    # The half hours of the week (in UTC, 0 = Monday 00:00) she is free; None: she has not said.
+    free: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,27 @@ def goal_themes(titles: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def free_half_hours(windows: Iterable[tuple[int, int, int, bool]], utc_offset_minutes: int) -> frozenset[int]:
+    """The half hours of the week, in UTC, that a member is free, from her windows given as
+    (weekday, start minute, end minute, available?) in her own time and her offset from UTC.
+
+    As the availability editor reads a week: with no available window she is free at any time
+    except her blocks; a block (hard or soft) always wins over an available window.
+    """
+    windows = list(windows)
+
+    def slots(chosen: list[tuple[int, int, int, bool]]) -> set[int]:
+        found = set()
+        for weekday, start, end, _ in chosen:
+            for minute in range(weekday * 1440 + start, weekday * 1440 + end, 30):
+                found.add(((minute - utc_offset_minutes) // 30) % WEEK_SLOTS)
+        return found
+
+    available = [w for w in windows if w[3]]
+    base = slots(available) if available else set(range(WEEK_SLOTS))
+    return frozenset(base - slots([w for w in windows if not w[3]]))
+
+
 def allowed(a: Candidate, b: Candidate, apart: frozenset[frozenset[int]]) -> bool:
     """The hard rules: not the same organisation, and neither asked not to be with the other."""
     if a.user_id == b.user_id:
@@ -86,7 +112,11 @@ def allowed(a: Candidate, b: Candidate, apart: frozenset[frozenset[int]]) -> boo
 def weight(a: Candidate, b: Candidate, before: frozenset[frozenset[int]]) -> tuple[int, tuple[str, ...]]:
     """How well two allowed members suit each other, and the reasons in words."""
     total, reasons = BASE_WEIGHT, []
-    if a.timezone == b.timezone:
+    if a.free is not None and b.free is not None:
+        hours = len(a.free & b.free) // 2
+        total += SHARED_HOURS * min(hours // SHARED_HOURS_STEP, 3)
+        reasons.append(f"{hours} hours a week both free" if hours else "no free time in common")
+    elif a.timezone == b.timezone:
         total += SAME_TIMEZONE
         reasons.append(f"same timezone ({a.timezone})")
     shared = sorted(a.themes & b.themes)[:2]

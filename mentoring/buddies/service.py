@@ -9,11 +9,20 @@ member functions check her membership themselves.
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
 from mentoring.accounts.models import User
-from mentoring.buddies.matching import Candidate, breaks_hard_rule, goal_themes, suggest_buddies
+from mentoring.availability.service import weeks_of
+from mentoring.availability.windows import Window, WindowKind
+from mentoring.buddies.matching import (
+    Candidate,
+    breaks_hard_rule,
+    free_half_hours,
+    goal_themes,
+    suggest_buddies,
+)
 from mentoring.buddies.models import BuddyApart, BuddyPair, BuddyPairMember
 from mentoring.buddies.queries import active_members, active_pair_of
 from mentoring.circles import signals
@@ -63,24 +72,39 @@ def _pairs_before(user_ids: set[int]) -> set[frozenset[int]]:
     return {frozenset((a, b)) for members in by_pair.values() for a in members for b in members if a < b}
 
 
-def _candidates(circle_id: int) -> list[Candidate]:
+def _candidates(circle_id: int, now: datetime) -> list[Candidate]:
     members = active_members(circle_id)
+    ids = [m.id for m in members]
     titles: dict[int, list[str]] = {}
     for user_id, title in db.session.execute(
-        select(Goal.user_id, Goal.title).where(
-            Goal.user_id.in_([m.id for m in members]), Goal.status == GoalStatus.ACTIVE
-        )
+        select(Goal.user_id, Goal.title).where(Goal.user_id.in_(ids), Goal.status == GoalStatus.ACTIVE)
     ):
         titles.setdefault(user_id, []).append(title)
-    # Same timezone stands in for overlapping availability until members can give their weekly
-    # windows; the employer is unknown until sponsored seats record it, so the same-organisation
-    # rule has nothing to act on yet (matching.allowed applies it once it does).
+    weeks = weeks_of(ids)
+    # The employer is unknown until sponsored seats record it, so the same-organisation rule
+    # has nothing to act on yet (matching.allowed applies it once it does).
     return [
         Candidate(
-            user_id=m.id, name=m.display_name, timezone=m.timezone, themes=goal_themes(titles.get(m.id, []))
+            user_id=m.id,
+            name=m.display_name,
+            timezone=m.timezone,
+            themes=goal_themes(titles.get(m.id, [])),
+            free=_free(weeks[m.id], m.timezone, now),
         )
         for m in members
     ]
+
+
+def _free(week: list[Window], tzname: str, now: datetime) -> frozenset[int] | None:
+    """Her free half hours in UTC this week; None when she has not given her week (then the
+    same timezone stands in for overlapping time)."""
+    if not week:
+        return None
+    offset = now.astimezone(ZoneInfo(tzname)).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    return free_half_hours(
+        ((w.weekday, w.start, w.end, w.kind == WindowKind.AVAILABLE) for w in week), minutes
+    )
 
 
 def _published(circle_id: int) -> list[BuddyPair]:
@@ -115,7 +139,7 @@ def suggest_pairs(circle_id: int, *, now: datetime) -> list[BuddyPair]:
     db.session.execute(
         delete(BuddyPair).where(BuddyPair.circle_id == circle_id, BuddyPair.active_from.is_(None))
     )
-    candidates = _candidates(circle_id)
+    candidates = _candidates(circle_id, now)
     ids = {c.user_id for c in candidates}
     kept = [
         (pair.members[0].user_id, pair.members[1].user_id)
@@ -133,7 +157,7 @@ def suggest_pairs(circle_id: int, *, now: datetime) -> list[BuddyPair]:
     return drafts
 
 
-def swap_members(circle_id: int, first_id: int, second_id: int) -> None:
+def swap_members(circle_id: int, first_id: int, second_id: int, *, now: datetime) -> None:
     """Swap two members between the draft's pairs, or put a member the draft left out in place
     of one in it. Raises NoDraft, InvalidInput, or CannotBePaired when a pair would break a hard
     rule (nothing changes then)."""
@@ -141,7 +165,7 @@ def swap_members(circle_id: int, first_id: int, second_id: int) -> None:
     if not drafts:
         raise NoDraft()
     slot = {m.user_id: m for pair in drafts for m in pair.members}
-    active = {c.user_id: c for c in _candidates(circle_id)}
+    active = {c.user_id: c for c in _candidates(circle_id, now)}
     if first_id == second_id or not {first_id, second_id} <= set(active):
         raise InvalidInput("Please choose two different members of the circle.", field="second")
     if first_id not in slot and second_id not in slot:

@@ -73,7 +73,7 @@ def swap(circle_id: int) -> tuple[str, int] | Response:
     form.set_members([(u.id, u.display_name) for u in queries.active_members(circle_id)])
     if form.validate_on_submit():
         try:
-            service.swap_members(circle_id, form.first.data or 0, form.second.data or 0)
+            service.swap_members(circle_id, form.first.data or 0, form.second.data or 0, now=utcnow())
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)

@@ -278,3 +278,21 @@ def test_tell_my_buddy_is_offered_only_to_a_member_with_a_buddy(client: FlaskCli
         assert "Tell my practice buddy too" in page(client.get(f"/growth/circles/{circle.id}/check-in"))
         login(client, cleo)
         assert "Tell my practice buddy too" not in page(client.get(f"/growth/circles/{circle.id}/check-in"))
+
+
+def test_members_who_gave_their_week_are_paired_for_the_time_they_share(circle4: dict) -> None:
+    from mentoring.availability.models import AvailabilityWindow
+    from mentoring.buddies.service import suggest_pairs
+
+    circle, (ana, bea, cleo, dee) = circle4["circle"], circle4["members"]
+    # Ana and Dee are free on Tuesday evenings, Bea and Cleo on Saturday mornings (London time).
+    for person, weekday, start in ((ana, 1, 1200), (dee, 1, 1200), (bea, 5, 540), (cleo, 5, 540)):
+        db.session.add(AvailabilityWindow(user_id=person.id, weekday=weekday, start_minute=start,
+                                          end_minute=start + 180, kind="available"))
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        drafts = suggest_pairs(circle.id, now=NOW)
+    assert {frozenset(m.user_id for m in d.members) for d in drafts} == {
+        frozenset({ana.id, dee.id}), frozenset({bea.id, cleo.id})
+    }
+    assert all(d.reasons.startswith("3 hours a week both free") for d in drafts)

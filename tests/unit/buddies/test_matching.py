@@ -13,6 +13,7 @@ from mentoring.buddies.matching import (
     Candidate,
     allowed,
     breaks_hard_rule,
+    free_half_hours,
     goal_themes,
     suggest_buddies,
     weight,
@@ -32,6 +33,7 @@ def circles(draw: st.DrawFn, min_size: int = 2, max_size: int = 12) -> tuple:
             timezone=draw(st.sampled_from(ZONES)),
             organization_id=draw(st.sampled_from([None, None, 1, 2])),
             themes=frozenset(draw(st.sets(st.sampled_from(THEMES), max_size=2))),
+            free=draw(st.one_of(st.none(), st.frozensets(st.integers(0, 12), max_size=12))),
         )
         for i in range(n)
     ]
@@ -161,3 +163,28 @@ def test_re_pairing_keeps_the_whole_pairs_and_still_places_everyone_once(
     placed = [m for g in groups for m in g] + [u for u, _ in again.unplaced]
     assert sorted(placed) == [p.user_id for p in people]
     assert sum(len(g) == 3 for g in groups) <= len(people) % 2
+
+
+def test_free_half_hours_are_her_available_windows_minus_her_blocks_in_utc() -> None:
+    # Monday 20:00-22:00 available, 21:00-21:30 blocked, in a zone one hour ahead of UTC.
+    free = free_half_hours([(0, 1200, 1320, True), (0, 1260, 1290, False)], 60)
+    assert sorted(free) == [38, 39, 41]  # 19:00, 19:30 and 20:30 UTC on Monday (20:00 was blocked)
+
+
+def test_a_week_with_only_blocks_is_free_at_any_other_time_and_wraps_the_week() -> None:
+    free = free_half_hours([(0, 0, 60, False)], -60)  # Monday 00:00-01:00 blocked, UTC-1
+    assert len(free) == 7 * 48 - 2 and {2, 3}.isdisjoint(free)
+    sunday_late = free_half_hours([(6, 1380, 1440, True)], -120)  # Sunday 23:00 at UTC-2
+    assert sorted(sunday_late) == [2, 3]  # Monday 01:00-02:00 UTC
+
+
+def test_shared_free_time_outweighs_the_timezone_stand_in() -> None:
+    evenings = frozenset(range(40, 48))  # four hours on Monday evening, UTC
+    ana = Candidate(1, "Ana", "Europe/London", free=evenings)
+    bea = Candidate(2, "Bea", "America/Chicago", free=evenings)
+    cleo = Candidate(3, "Cleo", "Europe/London", free=frozenset(range(10, 14)))
+    dee = Candidate(4, "Dee", "Europe/London", free=frozenset(range(10, 14)))
+    assert weight(ana, bea, frozenset())[1][0] == "4 hours a week both free"
+    assert weight(ana, cleo, frozenset())[1][0] == "no free time in common"
+    result = suggest_buddies([ana, bea, cleo, dee])
+    assert {frozenset(g.members) for g in result.groups} == {frozenset({1, 2}), frozenset({3, 4})}
