@@ -146,3 +146,31 @@ def test_bad_input_is_a_message_by_the_field_and_nothing_is_kept(
         response = post_form(client, mine, {**PROPOSAL, **change}, action=f"{mine}/sessions")
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PracticeSession)) == 0
+
+
+def test_her_practice_sessions_are_in_her_private_calendar_feed(client: FlaskClient, buddies: dict) -> None:
+    from icalendar import Calendar
+
+    from mentoring.availability.feed import feed_calendar
+    from mentoring.buddies.practice import accept_session
+
+    def event_for(person, session_id: int):  # noqa: ANN001, ANN202
+        body = feed_calendar(person.id, page_url="http://localhost/circles/{id}", now=NOW)
+        found = [
+            e for e in Calendar.from_ical(body).events if str(e["UID"]) == f"practice-{session_id}@hearth"
+        ]
+        return found[0] if found else None
+
+    mine = f"/buddies/circles/{buddies['circle'].id}"
+    with time_machine.travel(NOW, tick=False):
+        login(client, buddies["ana"])
+        post_form(client, mine, PROPOSAL, action=f"{mine}/sessions")
+        (session,) = sessions()
+        event = event_for(buddies["bea"], session.id)
+        assert str(event["SUMMARY"]) == "Practice with your buddy: Asking to leave at 4 on Fridays"
+        assert event.decoded("DTSTART") == datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
+        assert str(event["STATUS"]) == "TENTATIVE"
+        accept_session(session.id, buddies["bea"].id, now=NOW)
+        db.session.commit()
+        assert str(event_for(buddies["ana"], session.id)["STATUS"]) == "CONFIRMED"
+        assert event_for(buddies["cleo"], session.id) is None
