@@ -15,10 +15,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from mentoring import create_app
 from mentoring.extensions import db, limiter
 from tests.helpers import postgres_schema
+
+# No per-example deadline: timings on a shared 2-core CI machine are noise, and a property is
+# about what the code returns, not how fast (speed is measured by `make bench`).
+settings.register_profile("hearth", deadline=None)
+settings.load_profile("hearth")
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery staple"
