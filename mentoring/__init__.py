@@ -92,10 +92,12 @@ def register_blueprints(app: Flask) -> None:
     from mentoring.growth.views import bp as growth_bp
     from mentoring.notify.views import bp as notify_bp
     from mentoring.outcomes.views import bp as outcomes_bp
+    from mentoring.sponsors.employee_views import bp as employees_bp
+    from mentoring.sponsors.views import bp as sponsors_bp
     from mentoring.web import bp as web_bp
 
     for bp in (web_bp, accounts_bp, notify_bp, circles_bp, manage_bp, billing_bp, admin_bp,
-               growth_bp, availability_bp, buddies_bp, outcomes_bp):
+               growth_bp, availability_bp, sponsors_bp, employees_bp, buddies_bp, outcomes_bp):
         app.register_blueprint(bp)
 
 

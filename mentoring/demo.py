@@ -12,6 +12,7 @@ from mentoring.circles.demo import seed_circles
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.growth.demo import seed_growth
+from mentoring.sponsors.demo import seed_sponsors
 
 DEMO_PASSWORD = "hearth-demo-2026"
 
@@ -27,6 +28,7 @@ def seed() -> None:
     seed_availability(now)
     seed_payments(now)
     seed_growth(now)
+    logins += seed_sponsors(now)
     seed_buddies_and_outcomes(now)
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

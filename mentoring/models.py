@@ -10,6 +10,16 @@ from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
 from mentoring.outcomes.models import OutcomeMeasure, PulseResponse
+from mentoring.sponsors.models import (
+    EmployeeLink,
+    InviteCode,
+    Organization,
+    OrganizationDomain,
+    ReportMonth,
+    SeatClaim,
+    SeatPool,
+    SponsorInvite,
+)
 
 __all__ = [
     "Attendance",
@@ -24,20 +34,28 @@ __all__ = [
     "CheckInPreference",
     "Circle",
     "CircleAgreement",
+    "EmployeeLink",
     "Enrollment",
     "FacilitatorApplication",
     "Goal",
     "GoalNote",
+    "InviteCode",
     "LocalCheckoutSession",
     "Meeting",
     "Notification",
     "OutcomeMeasure",
+    "Organization",
+    "OrganizationDomain",
     "Payment",
     "PracticeSession",
     "PulseResponse",
     "Refund",
+    "ReportMonth",
     "RoleAssignment",
     "SchedulerHeartbeat",
+    "SeatClaim",
+    "SeatPool",
+    "SponsorInvite",
     "User",
     "UserSession",
     "WebhookEvent",

@@ -67,8 +67,8 @@ def seed_accounts(password: str) -> list[str]:
     for n, (name, timezone, bio) in enumerate(FACILITATORS, start=1):
         user = _account(f"facilitator{n}@demo.hearth", name, timezone, password_hash, now, bio=bio)
         grant_role(user.id, Role.FACILITATOR, actor_id=None, now=now, reason="demo data")
-    hr = _account("hr@demo.hearth", "Priya (HR, Northwind)", "America/New_York", password_hash, now)
-    grant_role(hr.id, Role.SPONSOR_ADMIN, actor_id=None, now=now, reason="demo data")
+    # Her sponsor_admin role is for Northwind: the sponsors demo grants it with the organisation.
+    _account("hr@demo.hearth", "Priya (HR, Northwind)", "America/New_York", password_hash, now)
     admin = _account("admin@demo.hearth", "Hearth team", "Europe/London", password_hash, now)
     grant_role(admin.id, Role.ADMIN, actor_id=None, now=now, reason="demo data")
     return [

@@ -83,8 +83,8 @@ class RoleAssignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
-    # Sponsor admins act for one organisation; the sponsors feature adds the table.
-    organization_id: Mapped[int | None]
+    # A sponsor admin's role is for one organisation (mentoring.sponsors).
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]

@@ -17,7 +17,9 @@ from mentoring.errors import DomainError
 VERIFY_EMAIL = "verify-email"
 CHANGE_EMAIL = "change-email"
 RESET_PASSWORD = "reset-password"
-PURPOSES = (VERIFY_EMAIL, CHANGE_EMAIL, RESET_PASSWORD)
+SPONSOR_INVITE = "sponsor-invite"
+WORK_EMAIL = "work-email"
+PURPOSES = (VERIFY_EMAIL, CHANGE_EMAIL, RESET_PASSWORD, SPONSOR_INVITE, WORK_EMAIL)
 
 
 class TokenInvalid(DomainError):

@@ -42,6 +42,26 @@ class CheckoutStatus:
 
 
 @dataclass(frozen=True)
+class InvoiceRef:
+    id: str
+    url: str | None  # where the customer can see and pay it
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A purchase that is not a member's payment (an employer's seat pool): plain values only."""
+
+    description: str
+    amount_cents: int
+    currency: str
+    metadata: dict[str, str]  # comes back on the gateway's events, so they find the purchase
+    idempotency_key: str
+    # The local gateway's stand-in for the hosted page ("{id}" is the checkout or invoice id):
+    # the purchasing feature's own page that pays it by sending the signed event.
+    stand_in_url: str = ""
+
+
+@dataclass(frozen=True)
 class RefundResult:
     id: str
     status: str  # succeeded/pending/failed
@@ -78,6 +98,18 @@ class PaymentGateway(ABC):
     @abstractmethod
     def refund(self, payment_intent_id: str, amount_cents: int, *, idempotency_key: str) -> RefundResult:
         """Refund part or all of a payment; the key makes a retried refund a no-op. Raises GatewayError."""
+
+    @abstractmethod
+    def create_purchase_checkout(self, purchase: Purchase, *, success_url: str, cancel_url: str,
+                                 customer_email: str | None = None) -> CheckoutSession:
+        """Open a hosted card checkout for `purchase`; its events carry `purchase.metadata`.
+        Raises GatewayError."""
+
+    @abstractmethod
+    def create_invoice(self, purchase: Purchase, *, customer_name: str, customer_email: str,
+                       days_until_due: int) -> InvoiceRef:
+        """Send the customer an invoice payable within `days_until_due` days; `invoice.paid`
+        carries `purchase.metadata`. Raises GatewayError."""
 
 
 class StripeGateway(PaymentGateway):
@@ -164,6 +196,54 @@ class StripeGateway(PaymentGateway):
             log.warning("stripe refund of %s failed: %s", payment_intent_id, error)
             raise GatewayError("We could not issue the refund just now. Please try again shortly.") from error
         return RefundResult(id=refund.id, status=refund.to_dict().get("status") or "pending")
+
+    def create_purchase_checkout(self, purchase: Purchase, *, success_url: str, cancel_url: str,
+                                 customer_email: str | None = None) -> CheckoutSession:
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": [{
+                "price_data": {"currency": purchase.currency.lower(), "unit_amount": purchase.amount_cents,
+                               "product_data": {"name": purchase.description}},
+                "quantity": 1,
+            }],
+            "metadata": purchase.metadata,
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+        }
+        if customer_email:
+            params["customer_email"] = customer_email
+        try:
+            session = self.client.v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": purchase.idempotency_key})
+        except stripe.StripeError as error:
+            log.warning("stripe checkout for %s failed: %s", purchase.idempotency_key, error)
+            raise GatewayError() from error
+        return CheckoutSession(id=session.id, url=session.url)
+
+    def create_invoice(self, purchase: Purchase, *, customer_name: str, customer_email: str,
+                       days_until_due: int) -> InvoiceRef:
+        key = purchase.idempotency_key
+        try:
+            customer = self.client.v1.customers.create(
+                params={"name": customer_name, "email": customer_email},
+                options={"idempotency_key": f"{key}-customer"})
+            invoice = self.client.v1.invoices.create(
+                params={"customer": customer.id, "collection_method": "send_invoice",
+                        "days_until_due": days_until_due, "currency": purchase.currency.lower(),
+                        "metadata": purchase.metadata},
+                options={"idempotency_key": f"{key}-invoice"})
+            self.client.v1.invoice_items.create(
+                params={"customer": customer.id, "invoice": invoice.id, "amount": purchase.amount_cents,
+                        "currency": purchase.currency.lower(), "description": purchase.description},
+                options={"idempotency_key": f"{key}-item"})
+            self.client.v1.invoices.finalize_invoice(invoice.id,
+                                                     options={"idempotency_key": f"{key}-finalize"})
+            sent = self.client.v1.invoices.send_invoice(invoice.id,
+                                                        options={"idempotency_key": f"{key}-send"})
+        except stripe.StripeError as error:
+            log.warning("stripe invoice for %s failed: %s", key, error)
+            raise GatewayError() from error
+        return InvoiceRef(id=invoice.id, url=sent.to_dict().get("hosted_invoice_url"))
 
 
 class LocalGateway(PaymentGateway):
@@ -252,6 +332,21 @@ class LocalGateway(PaymentGateway):
     def refund(self, payment_intent_id: str, amount_cents: int, *, idempotency_key: str) -> RefundResult:
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
         return RefundResult(id=f"re_local_{digest}", status="succeeded")
+
+    # Purchases keep their state on their own rows (a seat pool): the local gateway only names
+    # them, and the purchasing feature's own stand-in page sends the signed event on "Pay".
+    def create_purchase_checkout(self, purchase: Purchase, *, success_url: str, cancel_url: str,
+                                 customer_email: str | None = None) -> CheckoutSession:
+        session_id = f"cs_local_{self._digest(purchase.idempotency_key)}"
+        return CheckoutSession(id=session_id, url=purchase.stand_in_url.replace("{id}", session_id))
+
+    def create_invoice(self, purchase: Purchase, *, customer_name: str, customer_email: str,
+                       days_until_due: int) -> InvoiceRef:
+        invoice_id = f"in_local_{self._digest(purchase.idempotency_key)}"
+        return InvoiceRef(id=invoice_id, url=purchase.stand_in_url.replace("{id}", invoice_id))
+
+    def _digest(self, key: str) -> str:
+        return hmac.new(self.webhook_secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def webhook_secret(config: Any) -> str:

@@ -31,6 +31,7 @@ from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import csrf, db
 from mentoring.forms import show_error
 from mentoring.money import amount_text, parse_amount
+from mentoring.sponsors.claims import sponsored_offer
 from mentoring.web import link_args, page_number, public_link
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,8 @@ def quote(circle_id: int) -> str | Response:
                 db.session.rollback()
                 show_error(form, error)
     return render_template("billing/quote.html", join=join, shown=shown.quote, form=form,
-                           cancelled=request.args.get("cancelled") == "1")
+                           cancelled=request.args.get("cancelled") == "1",
+                           sponsored=sponsored_offer(current_user.id, circle_id, now))
 
 
 def _start(circle_id: int, chosen: int | None, *, agreed: bool) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +68,9 @@ def _session_completed(obj: dict[str, Any], event: dict[str, Any], *, gateway: P
                        now: datetime) -> str:
     if obj.get("payment_status") != "paid":
         return "awaiting payment"  # a delayed method (bank debit): async_payment_* follows
+    purchase = PURCHASE_HANDLERS.get(str((obj.get("metadata") or {}).get("purchase", "")))
+    if purchase is not None:
+        return purchase(obj, event, gateway=gateway, now=now)
     return _fulfil(obj, gateway=gateway, now=now)
 
 
@@ -115,7 +119,20 @@ def _wait_for(event_id: str, payment_intent: str, facts: dict[str, Any]) -> None
     db.session.flush()
 
 
-HANDLERS = {
+Handler = Callable[..., str]
+# Purchases other than a member's place (an employer's seat pool) name their kind in the
+# checkout's metadata ("purchase"); their feature registers what a paid checkout does.
+PURCHASE_HANDLERS: dict[str, Handler] = {}
+
+
+def register_purchase(kind: str, *, paid_checkout: Handler, events: dict[str, Handler]) -> None:
+    """A feature that sells through the gateway: its paid checkouts, and further event types
+    (such as `invoice.paid`), go to its handlers after the same signature check and dedup."""
+    PURCHASE_HANDLERS[kind] = paid_checkout
+    HANDLERS.update(events)
+
+
+HANDLERS: dict[str, Handler] = {
     "checkout.session.completed": _session_completed,
     "checkout.session.async_payment_succeeded": _async_succeeded,
     "checkout.session.async_payment_failed": _closed_unpaid(PaymentStatus.FAILED),

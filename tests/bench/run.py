@@ -55,11 +55,13 @@ from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
 from mentoring.outcomes.models import PulseResponse
+from mentoring.sponsors.models import EmployeeLink, Organization, OrganizationDomain, SeatClaim, SeatPool
+from mentoring.sponsors.reports import close_months
 from tests.bench.find_time import run_find_time_bench
 from tests.helpers import postgres_schema
 from tests.querycount import count_queries
 
-MEMBERS, CIRCLES, FACILITATORS = 5_000, 300, 30
+MEMBERS, CIRCLES, FACILITATORS, EMPLOYEES = 5_000, 300, 30, 2_000
 QUERY_LIMIT, BARE_FACTOR, GROWTH_FACTOR = 10, 15.0, 1.5
 ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles",
          "Asia/Kolkata", "Australia/Sydney", "UTC")
@@ -75,6 +77,7 @@ class Community:
     app: Flask
     client_member: FlaskClient
     client_facilitator: FlaskClient
+    client_sponsor: FlaskClient
     member_circle_id: int
     care_circle_id: int = 0
     cleanup: list[Any] = field(default_factory=list)
@@ -197,7 +200,41 @@ def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[
         for model, rows in tables:
             bulk(model, rows, bar)
         db.session.commit()
+    build_employer(max(int(EMPLOYEES * scale), 1), pool, now, rng)
     return 1, me, my_circles[0]
+
+
+SPONSOR_ADMIN = 2  # a facilitator who also acts for the employer
+
+
+def build_employer(employees: int, members: list[int], now: datetime, rng: random.Random) -> None:
+    """Organisation 1: `employees` linked members, a pool, a sponsored claim on each employee's
+    active places (claimed before the circles met, so their attendance feeds the report)."""
+    start = now - timedelta(days=200)
+    staff = sorted(rng.sample(members, min(employees, len(members))))
+    db.session.execute(insert(Organization), [
+        {"id": 1, "name": "Bench employer", "billing_email": "ap@bench.example", "created_at": start}])
+    db.session.execute(insert(OrganizationDomain), [{"organization_id": 1, "domain": "bench.example",
+                                                     "verified_at": start}])
+    db.session.execute(insert(RoleAssignment), [{"user_id": SPONSOR_ADMIN, "role": "sponsor_admin",
+                                                 "organization_id": 1, "granted_at": start}])
+    places = db.session.execute(select(Enrollment.id, Enrollment.user_id).where(
+        Enrollment.status == "active", Enrollment.user_id.in_(staff))).all()
+    db.session.execute(insert(SeatPool), [{
+        "id": 1, "organization_id": 1, "seats": len(places) + 10, "seats_claimed": len(places),
+        "price_cap_cents": 2000, "meetings_per_seat": 8, "currency": "USD", "amount_cents": 0,
+        "valid_from": start, "valid_until": now + timedelta(days=200), "status": "active",
+        "payment_method": "manual", "created_at": start, "activated_at": start}])
+    for part in range(0, len(staff), CHUNK):
+        db.session.execute(insert(EmployeeLink), [
+            {"user_id": uid, "organization_id": 1, "method": "invite_code", "linked_at": start}
+            for uid in staff[part:part + CHUNK]])
+    for part in range(0, len(places), CHUNK):
+        db.session.execute(insert(SeatClaim), [
+            {"pool_id": 1, "enrollment_id": eid, "membership_number": 1, "user_id": uid, "status": "claimed",
+             "claimed_at": start} for eid, uid in places[part:part + CHUNK]])
+    close_months(1, now)  # as the scheduler does when each month ends
+    db.session.commit()
 
 
 def build_growth(now: datetime, rng: random.Random, label: str, facilitator_id: int) -> int:
@@ -265,7 +302,7 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
         care_circle_id = build_growth(now, random.Random(9), label, facilitator_id)
         build_pulses(now, random.Random(11), label)
     clients = []
-    for user_id in (member_id, facilitator_id):
+    for user_id in (member_id, facilitator_id, SPONSOR_ADMIN):
         client = app.test_client()
         with app.app_context():
             token = start_session(user_id, now=now)
@@ -274,7 +311,7 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
             session["_user_id"] = f"{user_id}:{token}"
             session["_fresh"] = True
         clients.append(client)
-    return Community(label, app, clients[0], clients[1], circle_id, care_circle_id)
+    return Community(label, app, clients[0], clients[1], clients[2], circle_id, care_circle_id)
 
 
 PAGES = (
@@ -289,11 +326,13 @@ PAGES = (
     ("member goals", "member", lambda c: "/growth/goals"),
     ("care view", "facilitator", lambda c: f"/growth/care/{c.care_circle_id}"),
     ("facilitator pulse", "facilitator", lambda c: f"/outcomes/circles/{c.care_circle_id}/pulse"),
+    ("sponsor dashboard", "sponsor", lambda c: "/sponsors/1/"),
 )
 
 
 def one_request(c: Community, who: str, path: str) -> tuple[float, int]:
-    client = c.client_member if who == "member" else c.client_facilitator
+    clients = {"member": c.client_member, "facilitator": c.client_facilitator, "sponsor": c.client_sponsor}
+    client = clients[who]
     started = time.perf_counter()
     response = client.get(path)
     elapsed = time.perf_counter() - started

@@ -1,0 +1,201 @@
+"""Organisations and their sponsor admins. (Employees' links are in `eligibility`.)
+
+A sponsor admin's powers follow her live role: a RoleAssignment of `sponsor_admin` for that
+organisation, not revoked. Every sponsor action is written to the audit log by the service that
+does it, in the same unit of work.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from mentoring.accounts import tokens
+from mentoring.accounts.links import token_secret
+from mentoring.accounts.models import Role, User
+from mentoring.accounts.roles import grant_role
+from mentoring.audit.service import record
+from mentoring.errors import InvalidInput, NotFound
+from mentoring.extensions import db
+from mentoring.notify.service import queue_notification
+from mentoring.sponsors.models import (
+    Organization,
+    OrganizationDomain,
+    SponsorInvite,
+)
+from mentoring.web import public_link
+
+INVITE_MAX_AGE = timedelta(days=7)
+DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{3,253}$")
+
+
+def parse_domains(text: str) -> list[str]:
+    """Domains typed one per line or separated by commas, lower-cased. Raises InvalidInput."""
+    domains = sorted({d.strip().lower().lstrip("@") for d in re.split(r"[\s,]+", text or "") if d.strip()})
+    if not domains:
+        raise InvalidInput(
+            "Please give at least one email domain, such as northwind.example.", field="domains"
+        )
+    for domain in domains:
+        if not DOMAIN_RE.match(domain):
+            raise InvalidInput(f"“{domain[:60]}” is not an email domain.", field="domains")
+    return domains
+
+
+def email_address(value: str, field: str) -> str:
+    """`value` as a lower-cased address; raises InvalidInput on `field` when it is not one."""
+    value = (value or "").strip().lower()
+    if not EMAIL_RE.match(value):
+        raise InvalidInput("Please enter an email address.", field=field)
+    return value
+
+
+def create_organization(
+    name: str, domains_text: str, billing_email: str, *, admin_id: int, now: datetime
+) -> Organization:
+    """An admin adds an organisation with its verified email domains and billing contact.
+
+    Raises InvalidInput (empty or duplicate name, bad or already-used domain, bad address).
+    """
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("Please give the organisation's name (up to 120 characters).", field="name")
+    if db.session.scalar(select(Organization.id).where(func.lower(Organization.name) == name.lower())):
+        raise InvalidInput("An organisation with this name already exists.", field="name")
+    domains = parse_domains(domains_text)
+    taken = db.session.scalars(
+        select(OrganizationDomain.domain).where(OrganizationDomain.domain.in_(domains))
+    ).all()
+    if taken:
+        raise InvalidInput(f"{taken[0]} already belongs to another organisation.", field="domains")
+    organization = Organization(
+        name=name,
+        billing_email=email_address(billing_email, "billing_email"),
+        created_by_id=admin_id,
+        created_at=now,
+    )
+    organization.domains = [OrganizationDomain(domain=d, verified_at=now) for d in domains]
+    db.session.add(organization)
+    db.session.flush()
+    record(
+        "sponsor.organization_created",
+        actor_id=admin_id,
+        subject_type="organization",
+        subject_id=organization.id,
+        details={"domains": domains},
+        now=now,
+    )
+    return organization
+
+
+def organizations() -> list[Organization]:
+    return list(db.session.scalars(select(Organization).order_by(Organization.name)))
+
+
+def get_organization(organization_id: int) -> Organization:
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound("We couldn't find that organisation.")
+    return organization
+
+
+# --- sponsor admins -------------------------------------------------------------------------
+
+
+def sponsored_organizations(user: User) -> list[int]:
+    """The organisations her live sponsor_admin role lets her act for. `user.roles` is read from
+    the database on each request (login loads it), so a revoked role stops counting at once.
+    Pages answer 404 for any other organisation, so she learns nothing of which exist."""
+    return sorted(
+        {
+            r.organization_id
+            for r in user.roles
+            if r.role == Role.SPONSOR_ADMIN and r.revoked_at is None and r.organization_id is not None
+        }
+    )
+
+
+def invite_sponsor_admin(organization_id: int, email: str, *, actor_id: int, now: datetime) -> SponsorInvite:
+    """Invite someone to act for the organisation. The signed, expiring link goes by email only,
+    to the Hearth account registered with that address.
+
+    The actor is an admin, or a sponsor admin of this organisation (checked by the caller's page
+    and again here). Raises InvalidInput (bad address, no account with it), NotFound.
+    """
+    organization = get_organization(organization_id)
+    email = email_address(email, "email")
+    invitee = db.session.scalar(select(User).where(User.email == email, User.deleted_at.is_(None)))
+    if invitee is None:
+        raise InvalidInput(
+            "There is no Hearth account with this address yet. Ask her to sign up "
+            "with it first, then invite her.",
+            field="email",
+        )
+    invite = SponsorInvite(
+        organization_id=organization.id, email=email, invited_by_id=actor_id, created_at=now
+    )
+    db.session.add(invite)
+    db.session.flush()
+    token = tokens.make_token(
+        tokens.SPONSOR_INVITE, {"invite": invite.id, "email": email}, secret=token_secret(), now=now
+    )
+    path, url = public_link("sponsors.accept_invite", token=token)
+    queue_notification(
+        invitee.id,
+        "account",
+        f"sponsor-invite:{invite.id}",
+        subject=f"You're invited to manage {organization.name}'s sponsored seats on Hearth",
+        text=(
+            f"Hello {invitee.display_name},\n\nYou have been invited to act as a sponsor admin for "
+            f"{organization.name}. Open this link within 7 days, logged in with this address, to accept:\n"
+            f"{url}\n\nIf you weren't expecting this, ignore it and nothing changes."
+        ),
+        extra={"to": email},
+        mailbox_only=True,
+    )
+    record(
+        "sponsor.admin_invited",
+        actor_id=actor_id,
+        subject_type="organization",
+        subject_id=organization.id,
+        details={"invite_id": invite.id},
+        now=now,
+    )
+    return invite
+
+
+def accept_invite(token: str, user_id: int, *, now: datetime) -> Organization:
+    """She accepts an invitation: the sponsor_admin role for that organisation (audited).
+
+    Raises TokenExpired/TokenInvalid (also when she is logged in with another address or it
+    was accepted already).
+    """
+    payload = tokens.read_token(
+        tokens.SPONSOR_INVITE, token, secret=token_secret(), max_age=INVITE_MAX_AGE, now=now
+    )
+    invite = db.session.get(SponsorInvite, payload.get("invite"))
+    user = db.session.get(User, user_id)
+    if invite is None or user is None or user.email != payload.get("email") or invite.email != user.email:
+        raise tokens.TokenInvalid(
+            "This invitation is for another address. Log in with the address it was sent to."
+        )
+    accepted = db.session.execute(
+        update(SponsorInvite)
+        .where(SponsorInvite.id == invite.id, SponsorInvite.accepted_at.is_(None))
+        .values(accepted_at=now, accepted_by_id=user_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if accepted != 1:
+        raise tokens.TokenInvalid("This invitation has already been accepted.")
+    grant_role(
+        user_id,
+        Role.SPONSOR_ADMIN,
+        actor_id=invite.invited_by_id,
+        now=now,
+        organization_id=invite.organization_id,
+        reason=f"sponsor invite {invite.id} accepted",
+    )
+    return get_organization(invite.organization_id)
