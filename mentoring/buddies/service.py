@@ -32,6 +32,7 @@ from mentoring.extensions import db
 from mentoring.growth.models import Goal, GoalStatus
 from mentoring.growth.service import is_active_member
 from mentoring.notify.service import queue_notification
+from mentoring.sponsors.models import EmployeeLink
 from mentoring.web import public_link
 
 BUDDY_KIND = "circle_update"
@@ -81,13 +82,20 @@ def _candidates(circle_id: int, now: datetime) -> list[Candidate]:
     ):
         titles.setdefault(user_id, []).append(title)
     weeks = weeks_of(ids)
-    # The employer is unknown until sponsored seats record it, so the same-organisation rule
-    # has nothing to act on yet (matching.allowed applies it once it does).
+    # Her employer, while she is linked to it: two colleagues are never buddies.
+    employers = dict(
+        db.session.execute(
+            select(EmployeeLink.user_id, EmployeeLink.organization_id).where(
+                EmployeeLink.user_id.in_(ids), EmployeeLink.unlinked_at.is_(None)
+            )
+        ).all()
+    )
     return [
         Candidate(
             user_id=m.id,
             name=m.display_name,
             timezone=m.timezone,
+            organization_id=employers.get(m.id),
             themes=goal_themes(titles.get(m.id, [])),
             free=_free(weeks[m.id], m.timezone, now),
         )

@@ -296,3 +296,25 @@ def test_members_who_gave_their_week_are_paired_for_the_time_they_share(circle4:
         frozenset({ana.id, dee.id}), frozenset({bea.id, cleo.id})
     }
     assert all(d.reasons.startswith("3 hours a week both free") for d in drafts)
+
+
+def test_two_employees_of_one_organisation_are_never_suggested_or_swapped_together(
+    client: FlaskClient, circle4: dict
+) -> None:
+    from mentoring.buddies.service import CannotBePaired, suggest_pairs, swap_members
+    from mentoring.sponsors.models import EmployeeLink, Organization
+
+    circle, (ana, bea, cleo, dee) = circle4["circle"], circle4["members"]
+    org = Organization(name="Northwind", billing_email="hr@northwind.example")
+    db.session.add(org)
+    db.session.flush()
+    for person in (ana, bea):
+        db.session.add(EmployeeLink(user_id=person.id, organization_id=org.id, method="code"))
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        drafts = suggest_pairs(circle.id, now=NOW)
+        groups = [sorted(m.user_id for m in d.members) for d in drafts]
+        assert frozenset({ana.id, bea.id}) not in {frozenset(g) for g in groups}
+        partner = next(u for g in groups if ana.id in g for u in g if u != ana.id)
+        with pytest.raises(CannotBePaired):
+            swap_members(circle.id, partner, bea.id, now=NOW)
