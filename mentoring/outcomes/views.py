@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from mentoring.accounts.auth import can_manage_circle
+from mentoring.accounts.auth import can_manage_circle, role_required
+from mentoring.accounts.models import Role
 from mentoring.circles.models import Circle, Enrollment, Meeting
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
@@ -18,6 +19,8 @@ from mentoring.outcomes import (
     queries,
     service,
 )
+from mentoring.outcomes.chart import Point, trend_chart
+from mentoring.outcomes.figures import isolation_fell, share_rows
 from mentoring.outcomes.forms import MeasureForm, PulseForm
 from mentoring.outcomes.models import Phase
 
@@ -105,4 +108,19 @@ def pulse_summary(circle_id: int) -> str:
         circle=circle,
         summary=queries.pulse_summary(circle, utcnow()),
         minimum=queries.MIN_PULSE_ANSWERS,
+        outcome=share_rows(isolation_fell(utcnow(), circle_id=circle_id))[0],
     )
+
+
+@bp.get("/programme")
+@role_required(Role.ADMIN)
+def programme() -> str:
+    rows = share_rows(isolation_fell(utcnow()))
+    terms, total = rows[:-1], rows[-1]
+    chart = trend_chart(
+        "Share of members whose isolation fell, by term (%)",
+        [Point(r.key, r.percent) for r in terms],
+        low=0,
+        high=100,
+    )
+    return render_template("outcomes/programme.html", terms=terms, total=total, chart=chart)

@@ -304,7 +304,7 @@ def test_two_employees_of_one_organisation_are_never_suggested_or_swapped_togeth
     from mentoring.buddies.service import CannotBePaired, suggest_pairs, swap_members
     from mentoring.sponsors.models import EmployeeLink, Organization
 
-    circle, (ana, bea, cleo, dee) = circle4["circle"], circle4["members"]
+    circle, (ana, bea, _cleo, _dee) = circle4["circle"], circle4["members"]
     org = Organization(name="Northwind", billing_email="hr@northwind.example")
     db.session.add(org)
     db.session.flush()
