@@ -54,7 +54,7 @@ from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
-from mentoring.outcomes.models import PulseResponse
+from mentoring.outcomes.models import OutcomeMeasure, PulseResponse
 from mentoring.sponsors.models import EmployeeLink, Organization, OrganizationDomain, SeatClaim, SeatPool
 from mentoring.sponsors.reports import close_months
 from tests.bench.find_time import run_find_time_bench
@@ -81,6 +81,7 @@ class Community:
     member_circle_id: int
     care_circle_id: int = 0
     cleanup: list[Any] = field(default_factory=list)
+    client_admin: FlaskClient | None = None
 
 
 @contextmanager
@@ -292,6 +293,29 @@ def build_pulses(now: datetime, rng: random.Random, label: str) -> None:
         db.session.commit()
 
 
+ADMIN = 3  # a facilitator who is also a platform admin
+
+
+def build_outcomes(now: datetime, label: str) -> None:
+    """Start and end ratings for every member of the completed circles, and the admin role."""
+    with db.session.no_autoflush:
+        places = db.session.execute(
+            select(Enrollment.user_id, Enrollment.circle_id)
+            .join(Circle, Circle.id == Enrollment.circle_id)
+            .where(Circle.status == "completed", Enrollment.status == "active")
+        ).all()
+    rows = [
+        {"user_id": uid, "circle_id": cid, "phase": phase, "isolation": 6 - (n % 3 if phase == "end" else 0),
+         "confidence": 4, "balance": 4, "stress": 5, "created_at": now}
+        for n, (uid, cid) in enumerate(places)
+        for phase in ("start", "end")
+    ]
+    db.session.execute(insert(RoleAssignment), [{"user_id": ADMIN, "role": "admin", "granted_at": now}])
+    with tqdm(total=len(rows), desc=f"outcomes {label}", unit="rows", file=sys.stderr) as bar:
+        bulk(OutcomeMeasure, rows, bar)
+        db.session.commit()
+
+
 def community(label: str, scale: float, url: str, now: datetime) -> Community:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40, "TESTING": True,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -301,8 +325,9 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
         facilitator_id, member_id, circle_id = build(scale, now, random.Random(2026), label)
         care_circle_id = build_growth(now, random.Random(9), label, facilitator_id)
         build_pulses(now, random.Random(11), label)
+        build_outcomes(now, label)
     clients = []
-    for user_id in (member_id, facilitator_id, SPONSOR_ADMIN):
+    for user_id in (member_id, facilitator_id, SPONSOR_ADMIN, ADMIN):
         client = app.test_client()
         with app.app_context():
             token = start_session(user_id, now=now)
@@ -311,7 +336,8 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
             session["_user_id"] = f"{user_id}:{token}"
             session["_fresh"] = True
         clients.append(client)
-    return Community(label, app, clients[0], clients[1], clients[2], circle_id, care_circle_id)
+    return Community(label, app, clients[0], clients[1], clients[2], circle_id, care_circle_id,
+                     client_admin=clients[3])
 
 
 PAGES = (
@@ -327,11 +353,13 @@ PAGES = (
     ("care view", "facilitator", lambda c: f"/growth/care/{c.care_circle_id}"),
     ("facilitator pulse", "facilitator", lambda c: f"/outcomes/circles/{c.care_circle_id}/pulse"),
     ("sponsor dashboard", "sponsor", lambda c: "/sponsors/1/"),
+    ("programme outcomes", "admin", lambda c: "/outcomes/programme"),
 )
 
 
 def one_request(c: Community, who: str, path: str) -> tuple[float, int]:
-    clients = {"member": c.client_member, "facilitator": c.client_facilitator, "sponsor": c.client_sponsor}
+    clients = {"member": c.client_member, "facilitator": c.client_facilitator, "sponsor": c.client_sponsor,
+               "admin": c.client_admin}
     client = clients[who]
     started = time.perf_counter()
     response = client.get(path)
