@@ -118,7 +118,7 @@ def seed_buddies_and_outcomes(now: datetime) -> None:
                         user_id=member.id,
                         circle_id=circle.id,
                         phase=Phase.END,
-                        isolation=3 + k % 3,
+                        isolation=5 + k % 3 - (2 if k % 3 else 0),  # some feel no less alone
                         confidence=4 + k % 3,
                         balance=3 + k % 3,
                         stress=4 + k % 2,

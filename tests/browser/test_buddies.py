@@ -26,6 +26,7 @@ def circle_id(app: Flask) -> int:
         facilitator = make_user(email="fran@example.com", display_name="Fran", roles=(Role.FACILITATOR,))
         noor = make_user(email="noor@example.com", display_name="Noor", timezone="Europe/London")
         lena = make_user(email="lena@example.com", display_name="Lena", timezone="Europe/London")
+        make_user(email="ada@example.com", display_name="Ada", roles=(Role.ADMIN,))
         # Met 10 and 3 days ago, meets again in 4 days: the pulse for the last meeting is open.
         circle = make_circle(
             facilitator,
@@ -92,3 +93,10 @@ def test_buddies_practice_pulse_and_her_own_chart_at_phone_size(
     assert chart.bounding_box()["width"] <= 390
     expect(page.locator("figcaption")).to_contain_text("isolation: 4 at the start, not given yet at the end")
     _check(page, f"/outcomes/circles/{circle_id}")
+
+    page.context.clear_cookies()
+    log_in(page, live_server, "ada@example.com")
+    page.goto(f"{live_server}/admin/")
+    page.get_by_role("link", name="Outcomes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Is it helping?")
+    _check(page, "/outcomes/programme")
