@@ -9,6 +9,7 @@ from mentoring.availability.demo import seed_availability
 from mentoring.billing.demo import seed_payments
 from mentoring.buddies.demo import seed_buddies_and_outcomes
 from mentoring.circles.demo import seed_circles
+from mentoring.conversations.demo import seed_conversations
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from mentoring.growth.demo import seed_growth
@@ -29,6 +30,7 @@ def seed() -> None:
     seed_payments(now)
     seed_growth(now)
     logins += seed_sponsors(now)
+    seed_conversations(now)
     seed_buddies_and_outcomes(now)
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -6,6 +6,7 @@ from mentoring.availability.models import AvailabilityWindow, CalendarFeed, Circ
 from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
 from mentoring.buddies.models import BuddyApart, BuddyPair, BuddyPairMember, PracticeSession
 from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
+from mentoring.conversations.models import Announcement, Message, MessageReport, Thread
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
@@ -22,6 +23,7 @@ from mentoring.sponsors.models import (
 )
 
 __all__ = [
+    "Announcement",
     "Attendance",
     "AuditEntry",
     "AvailabilityWindow",
@@ -42,6 +44,8 @@ __all__ = [
     "InviteCode",
     "LocalCheckoutSession",
     "Meeting",
+    "Message",
+    "MessageReport",
     "Notification",
     "OutcomeMeasure",
     "Organization",
@@ -56,6 +60,7 @@ __all__ = [
     "SeatClaim",
     "SeatPool",
     "SponsorInvite",
+    "Thread",
     "User",
     "UserSession",
     "WebhookEvent",

@@ -28,15 +28,19 @@ from mentoring.timekeeping.display import is_valid_timezone
 from mentoring.web import public_link
 
 # Notification kinds, shared by every feature that queues mail. A member may turn email off for
-# any kind except "account" (security and account mail is always sent).
+# each kind separately, except account and payment mail (security, receipts and refunds), which
+# is always sent. Every email of a kind she can turn off carries a one-click link for that kind.
 EMAIL_KINDS: dict[str, str] = {
+    "reminder": "Meeting reminders",
+    "check_in": "Check-in prompts between meetings",
+    "announcement": "Announcements from your circle's facilitator",
+    "message": "Private messages (you read and answer them in Hearth)",
     "circle_update": "Circle updates: new times, cancellations and notes from your facilitator",
     "waitlist_offer": "Waitlist offers: a seat has opened in a circle you are waiting for",
-    "reminder": "Reminders: upcoming meetings and check-ins",
     "payment": "Payments: receipts and refunds",
     "account": "Account and security",
 }
-ALWAYS_EMAILED = frozenset({"account"})
+ALWAYS_EMAILED = frozenset({"account", "payment"})
 OPTIONAL_EMAIL_KINDS = tuple(kind for kind in EMAIL_KINDS if kind not in ALWAYS_EMAILED)
 
 VERIFY_MAX_AGE = timedelta(hours=48)

@@ -19,7 +19,11 @@ CHANGE_EMAIL = "change-email"
 RESET_PASSWORD = "reset-password"
 SPONSOR_INVITE = "sponsor-invite"
 WORK_EMAIL = "work-email"
-PURPOSES = (VERIFY_EMAIL, CHANGE_EMAIL, RESET_PASSWORD, SPONSOR_INVITE, WORK_EMAIL)
+# The one-click link in an email's footer and List-Unsubscribe header: turns off one kind.
+UNSUBSCRIBE = "unsubscribe"
+# The one-tap "can't come" link in a meeting reminder (it asks her to confirm).
+CANT_COME = "cant-come"
+PURPOSES = (VERIFY_EMAIL, CHANGE_EMAIL, RESET_PASSWORD, SPONSOR_INVITE, WORK_EMAIL, UNSUBSCRIBE, CANT_COME)
 
 
 class TokenInvalid(DomainError):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -37,11 +37,15 @@ class NoPlaceToAgreeFor(DomainError):
     """Only members of the circle are asked to accept its agreement."""
 
 
+def newest_version(circle_id: int) -> ScalarSelect[int | None]:
+    """The circle's newest agreement version as a subquery, to fold into another statement."""
+    return (select(func.max(CircleAgreement.version)).where(CircleAgreement.circle_id == circle_id)
+            .scalar_subquery())
+
+
 def current_version(circle_id: int) -> int | None:
     """The number of the circle's newest agreement version (None: none recorded yet)."""
-    return db.session.scalar(
-        select(func.max(CircleAgreement.version)).where(CircleAgreement.circle_id == circle_id)
-    )
+    return db.session.scalar(select(newest_version(circle_id)))
 
 
 def version_to_accept(circle_id: int) -> int:

@@ -32,7 +32,7 @@ from mentoring.accounts.auth import is_admin
 from mentoring.accounts.models import User
 from mentoring.accounts.signals import account_deleted
 from mentoring.audit.service import record
-from mentoring.circles.agreement import current_version, version_to_accept
+from mentoring.circles.agreement import newest_version, version_to_accept
 from mentoring.circles.models import (
     LIVE_CIRCLE_STATUSES,
     LIVE_ENROLLMENT_STATUSES,
@@ -522,9 +522,15 @@ def viewer_state(circle_id: int, user_id: int | None) -> ViewerState:
     if circle is None:
         return ViewerState()
     is_facilitator = circle.facilitator_id == user_id
-    enrollment = _find(circle_id, user_id)
-    if enrollment is None:
+    # Her place and the agreement's newest version in one statement: the circle page is on a
+    # query budget (tests/integration/circles/test_query_counts.py).
+    found = db.session.execute(
+        select(Enrollment, newest_version(circle_id))
+        .where(Enrollment.circle_id == circle_id, Enrollment.user_id == user_id)
+    ).first()
+    if found is None:
         return ViewerState(is_facilitator=is_facilitator, can_see_private=is_facilitator)
+    enrollment, agreement_version = found
     status = enrollment.status
     return ViewerState(
         enrollment_id=enrollment.id,
@@ -535,5 +541,5 @@ def viewer_state(circle_id: int, user_id: int | None) -> ViewerState:
         is_facilitator=is_facilitator,
         can_see_private=is_facilitator or enrollment.status == EnrollmentStatus.ACTIVE,
         agreement_to_accept=(status == EnrollmentStatus.ACTIVE
-                             and enrollment.agreement_version != current_version(circle_id)),
+                             and enrollment.agreement_version != agreement_version),
     )

@@ -386,7 +386,9 @@ def _queue_reminder(user_id: int, key: str, tz: str, starts_at: datetime, now: d
         link=f"/circles/{circle_id}",
         due_at=now,
         stale_at=starts_at,
-        extra={"circle_id": circle_id, "meeting_id": meeting_id},
+        # A member's reminder offers the one-tap "can't come" link, signed when it is sent.
+        extra={"circle_id": circle_id, "meeting_id": meeting_id,
+               **({} if facilitating else {"cant_come_meeting_id": meeting_id})},
     )
 
 

@@ -23,6 +23,7 @@ from mentoring.circles.forms import (
     SkipWeekForm,
 )
 from mentoring.circles.models import AttendanceStatus, Circle, Meeting
+from mentoring.conversations.absences import absences_by_meeting
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db
@@ -57,7 +58,8 @@ def _circle_page(circle: Circle) -> Response:
 @role_required(Role.FACILITATOR)
 def dashboard() -> str:
     data = roster.facilitator_dashboard(current_user.id, utcnow())
-    return render_template("manage/dashboard.html", data=data, catalog=catalog)
+    cant_come = absences_by_meeting([m.id for m in data.upcoming])
+    return render_template("manage/dashboard.html", data=data, catalog=catalog, cant_come=cant_come)
 
 
 @bp.route("/circles/new", methods=["GET", "POST"])
@@ -251,4 +253,5 @@ def attendance(meeting_id: int) -> str | Response:
         ):
             return _circle_page(meeting.circle)
     return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
-                           sheet=sheet, now=utcnow(), statuses=list(AttendanceStatus))
+                           sheet=sheet, now=utcnow(), statuses=list(AttendanceStatus),
+                           cant_come=absences_by_meeting([meeting.id]).get(meeting.id, []))

@@ -295,6 +295,7 @@ class Place:
 
 @dataclass(frozen=True)
 class DueMeeting:
+    meeting_id: int
     circle_id: int
     title: str
     starts_at: datetime
@@ -390,8 +391,8 @@ def member_dashboard(user_id: int, now: datetime) -> Dashboard:
             _week_statement(), {"now": now, "week_end": now + timedelta(days=7), "circle_ids": active_ids}
         ).all()
         this_week = [
-            DueMeeting(circle_id=c.id, title=c.title, starts_at=m.starts_at, meeting_link=c.meeting_link,
-                       address=c.address)
+            DueMeeting(meeting_id=m.id, circle_id=c.id, title=c.title, starts_at=m.starts_at,
+                       meeting_link=c.meeting_link, address=c.address)
             for m, c in meetings
         ]
     return Dashboard(

@@ -23,6 +23,9 @@ from mentoring.circles.queries import (
     enrollment_in_circle,
     member_dashboard,
 )
+from mentoring.conversations.absences import meetings_she_cant_come_to
+from mentoring.conversations.forms import CantComeForm
+from mentoring.conversations.panels import circle_panel
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
@@ -46,8 +49,12 @@ def _circle_page(circle_id: int) -> CircleView:
 
 def _render_circle(circle_id: int, form: JoinForm | None = None, status: int = 200) -> tuple[str, int]:
     view = _circle_page(circle_id)
+    talk = circle_panel(circle_id, _viewer_id(), [m.id for m in view.upcoming],
+                        is_member=view.state.status == EnrollmentStatus.ACTIVE,
+                        is_facilitator=view.state.is_facilitator)
     return render_template("circles/detail.html", view=view, circle=view.circle, state=view.state,
-                           form=form or JoinForm(), viewer_tz=viewer_timezone()), status
+                           form=form or JoinForm(), viewer_tz=viewer_timezone(), talk=talk,
+                           now=utcnow(), action=CantComeForm(formdata=None, back="circle")), status
 
 
 @bp.get("/")
@@ -198,8 +205,10 @@ def decline_offer(circle_id: int) -> Response:
 @bp.get("/mine")
 @login_required
 def dashboard() -> str:
-    return render_template("circles/dashboard.html", board=member_dashboard(current_user.id, utcnow()),
-                           viewer_tz=current_user.timezone)
+    board = member_dashboard(current_user.id, utcnow())
+    cant_come = meetings_she_cant_come_to(current_user.id, [m.meeting_id for m in board.this_week])
+    return render_template("circles/dashboard.html", board=board, viewer_tz=current_user.timezone,
+                           cant_come=cant_come, action=CantComeForm(formdata=None))
 
 
 def _removable(circle_id: int, enrollment_id: int):  # noqa: ANN202 - an Enrollment

@@ -25,7 +25,7 @@ from mentoring.notify.quiet_hours import quiet_hours_end
 from mentoring.notify.service import NotificationDraft, queue_notifications
 from mentoring.timekeeping.display import format_local
 
-CHECK_IN_KIND = "reminder"  # her "Reminders: upcoming meetings and check-ins" email choice
+CHECK_IN_KIND = "check_in"  # her "Check-in prompts" email choice, apart from meeting reminders
 KEY_CHUNK = 1000
 
 

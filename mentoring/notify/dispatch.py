@@ -40,6 +40,8 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from mentoring.accounts.models import User
+from mentoring.accounts.service import EMAIL_KINDS
+from mentoring.conversations.absences import cant_come_url
 from mentoring.extensions import db
 from mentoring.notify.mailer import (
     DEFAULT_DATA_TIMEOUT_SECONDS,
@@ -48,9 +50,10 @@ from mentoring.notify.mailer import (
     batch_sender,
     get_mailer,
 )
-from mentoring.notify.messages import Recipient, build_message
+from mentoring.notify.messages import Recipient, SecondLink, UnsubscribeLink, build_message
 from mentoring.notify.models import ACCOUNT_KIND, Channel, Notification, NotificationStatus
 from mentoring.notify.quiet_hours import in_quiet_hours, quiet_hours_end
+from mentoring.notify.unsubscribe import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +105,7 @@ class Outgoing:
     email_opt_out: tuple[str, ...]
     verified: bool
     deleted: bool
+    user_id: int  # for her one-click unsubscribe link
 
 
 class Action(enum.Enum):
@@ -231,6 +235,7 @@ def _load(ids: list[int]) -> list[Outgoing]:
             email_opt_out=tuple(user.email_opt_out or ()),
             verified=user.email_verified_at is not None,
             deleted=user.deleted_at is not None,
+            user_id=user.id,
         )
         for notification, user in rows
     ]
@@ -258,6 +263,25 @@ def _settle(notification_id: int, token: str, **values: Any) -> bool:
     return changed == 1
 
 
+def _unsubscribe_link(item: Outgoing, now: datetime) -> UnsubscribeLink | None:
+    """The one-click link for a kind she may turn off; None for account and payment mail."""
+    config = current_app.config
+    url = unsubscribe_url(item.user_id, item.kind, secret=config["SECRET_KEY"], base_url=config["BASE_URL"],
+                          now=now)
+    return UnsubscribeLink(url, EMAIL_KINDS[item.kind]) if url else None
+
+
+def _cant_come_link(item: Outgoing, now: datetime) -> SecondLink | None:
+    """A member's meeting reminder carries the signed one-tap "can't come" link."""
+    meeting_id = item.payload.get("cant_come_meeting_id")
+    if not isinstance(meeting_id, int):
+        return None
+    config = current_app.config
+    url = cant_come_url(item.user_id, meeting_id, secret=config["SECRET_KEY"], base_url=config["BASE_URL"],
+                        now=now)
+    return SecondLink("Can't come this time? Tell your facilitator in one tap (we ask you to confirm)", url)
+
+
 def _deliver(item: Outgoing, token: str, sender: Mailer, clock: Callable[[], datetime],
              result: DispatchResult) -> bool:
     """Send or settle one claimed row and record the outcome; False if the claim was lost."""
@@ -281,6 +305,9 @@ def _deliver(item: Outgoing, token: str, sender: Mailer, clock: Callable[[], dat
                 mail_from=config["MAIL_FROM"],
                 base_url=config["BASE_URL"],
                 now=now,
+                kind=item.kind,
+                unsubscribe=_unsubscribe_link(item, now),
+                second_link=_cant_come_link(item, now),
             )
         )
     except Exception as error:  # noqa: BLE001 - any failure to send is recorded, never fatal

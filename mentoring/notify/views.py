@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
+from mentoring.accounts.tokens import TokenInvalid
 from mentoring.db import utcnow
-from mentoring.extensions import db
+from mentoring.extensions import csrf, db
 from mentoring.forms import HearthForm
-from mentoring.notify import service
+from mentoring.notify import service, unsubscribe
 from mentoring.web import page_number
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications")
@@ -55,6 +56,39 @@ def mark_all_read() -> Response:
     db.session.commit()
     flash("All caught up." if changed else "There was nothing unread.", "success")
     return redirect(url_for(".inbox"))
+
+
+# --- one-click unsubscribe (RFC 8058) ---------------------------------------------------------
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe_confirm(token: str) -> tuple[str, int]:
+    """What the link turns off, with a button: opening a link (a mail scanner does) changes nothing."""
+    try:
+        found = unsubscribe.read_unsubscribe_link(token, secret=current_app.config["SECRET_KEY"],
+                                                  now=utcnow())
+    except TokenInvalid as error:
+        return _link_problem(error)
+    return render_template("notify/unsubscribe.html", found=found, done=False), 200
+
+
+# A mail provider's one-click POST carries no session and no CSRF token: the signed link is the proof.
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt
+def unsubscribe_now(token: str) -> tuple[str, int]:
+    try:
+        found = unsubscribe.unsubscribe(token, secret=current_app.config["SECRET_KEY"], now=utcnow())
+    except TokenInvalid as error:
+        db.session.rollback()
+        return _link_problem(error)
+    db.session.commit()
+    return render_template("notify/unsubscribe.html", found=found, done=True), 200
+
+
+def _link_problem(error: TokenInvalid) -> tuple[str, int]:
+    return render_template("accounts/link_problem.html", message=error.message,
+                           retry_url=url_for("accounts.settings"),
+                           retry_label="Choose your emails in Settings"), 400
 
 
 def unread_for_viewer() -> int:

@@ -1,7 +1,7 @@
 """buddies: pairs, "not with" wishes, practice sessions; outcomes: pulse answers and outcome measures
 
 Revision ID: b6d79a46d88c
-Revises: b30f570062f4
+Revises: 6589e8edf66f
 Create Date: 2026-11-29 20:04:29.353499
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b6d79a46d88c'
-down_revision = 'b30f570062f4'
+down_revision = '6589e8edf66f'
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ SETTINGS = "/account/settings"
 def settings_data(**overrides: str) -> dict[str, str]:
     data = {"display_name": "Mira K.", "timezone": "Europe/Berlin", "quiet_hours": "y",
             "quiet_start": "22:00", "quiet_end": "06:30", "email_circle_update": "y", "email_reminder": "y",
-            "email_payment": "y"}
+            "email_announcement": "y", "email_message": "y", "email_check_in": "y"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 

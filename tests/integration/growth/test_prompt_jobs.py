@@ -55,7 +55,7 @@ def test_the_prompt_comes_at_her_check_in_time_midway_through_the_gap_in_her_tim
     assert run(datetime(2026, 3, 7, 1, 29, tzinfo=UTC)) == 0
     assert run(datetime(2026, 3, 7, 1, 30, tzinfo=UTC)) == 1 and len(keys_for(new_york.id)) == 1
     prompt = db.session.execute(select(Notification).where(Notification.user_id == london.id)).scalar_one()
-    assert prompt.kind == "reminder" and prompt.payload["link"] == f"/growth/circles/{circle.id}/check-in"
+    assert prompt.kind == "check_in" and prompt.payload["link"] == f"/growth/circles/{circle.id}/check-in"
     assert "under a minute" in prompt.payload["text"]
 
 

@@ -26,6 +26,7 @@ REMINDER = Outgoing(
     id=1, kind="circle_reminder", channel="email", dedup_key="k", payload={}, attempts=0,
     recipient=Recipient(email="ada@example.com", display_name="Ada"), timezone="Europe/London",
     quiet_start=time(21, 30), quiet_end=time(7, 0), email_opt_out=(), verified=True, deleted=False,
+    user_id=9,
 )
 
 

@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from mentoring.notify.messages import Recipient, build_message, message_id, resolve_link
+from mentoring.notify.messages import Recipient, SecondLink, build_message, message_id, resolve_link
 
 NOW = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)
 BASE_URL = "https://hearth.example"
@@ -103,3 +103,19 @@ def test_links_resolve_inside_hearth_unless_they_are_web_addresses(
 
 def test_without_a_base_url_a_link_stays_a_path_for_the_in_app_list() -> None:
     assert resolve_link("circles/3") == "/circles/3"
+
+
+def test_without_a_link_there_is_no_button_and_kinds_without_a_template_use_the_default() -> None:
+    message = build({"subject": "Hello", "text": "Just news."}, kind="no_such_kind")
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert 'class="button"' not in html and "Just news." in html
+
+
+def test_the_reminder_button_and_plain_link_match_and_a_second_link_is_offered_in_both() -> None:
+    message = build({"subject": "Reminder", "text": "Tomorrow.", "link": "/circles/3"}, kind="reminder",
+                    second_link=SecondLink("Can't come this time?", "https://hearth.example/talk/cant-come/t"))
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert '<a class="button" href="https://hearth.example/circles/3"' in html
+    assert "Open the circle page: https://hearth.example/circles/3" in plain_text(message)
+    assert "Can't come this time?: https://hearth.example/talk/cant-come/t" in plain_text(message)
+    assert 'href="https://hearth.example/talk/cant-come/t"' in html

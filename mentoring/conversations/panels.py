@@ -1,0 +1,76 @@
+"""What the circle page and the dashboards show of conversations: reads only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Text, cast, literal, null, select, union_all
+
+from mentoring.circles.models import Attendance, AttendanceStatus, Circle
+from mentoring.conversations.absences import Absence, absences_by_meeting
+from mentoring.conversations.models import Announcement, Thread
+from mentoring.extensions import db
+
+ANNOUNCEMENTS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class AnnouncementView:
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CirclePanel:
+    announcements: list[AnnouncementView] = field(default_factory=list)
+    thread_id: int | None = None  # her thread with the facilitator, once she has written
+    cant_come: set[int] = field(default_factory=set)  # meetings she said she can't come to
+    absences: dict[int, list[Absence]] = field(default_factory=dict)  # for the facilitator
+
+
+def _announcements(circle_id: int):  # noqa: ANN202 - a Select
+    return (
+        select(literal("announcement").label("what"), Announcement.id.label("id"),
+               Announcement.body.label("body"), Announcement.created_at.label("at"))
+        .where(Announcement.circle_id == circle_id)
+        .order_by(Announcement.created_at.desc(), Announcement.id.desc())
+        .limit(ANNOUNCEMENTS_SHOWN)
+    )
+
+
+def circle_panel(circle_id: int, viewer_id: int | None, meeting_ids: list[int], *, is_member: bool,
+                 is_facilitator: bool) -> CirclePanel:
+    """Announcements for members and the facilitator; her thread and her "can't come" answers
+    for a member (one query for all three); who can't come for the facilitator. Nothing for
+    anyone else."""
+    if viewer_id is None or not (is_member or is_facilitator):
+        return CirclePanel()
+    if is_facilitator:
+        rows = db.session.execute(_announcements(circle_id)).all()
+        return CirclePanel(announcements=[AnnouncementView(r.body, r.at) for r in rows],
+                           absences=absences_by_meeting(meeting_ids))
+    no_body, no_time = cast(null(), Text), cast(null(), DateTime(timezone=True))
+    announcements = _announcements(circle_id).subquery()
+    statement = union_all(
+        select(announcements),
+        select(literal("thread"), Thread.id, no_body, no_time)
+        .join(Circle, Circle.id == Thread.circle_id)
+        .where(Thread.circle_id == circle_id, Thread.member_id == viewer_id,
+               Thread.facilitator_id == Circle.facilitator_id),
+        select(literal("cant_come"), Attendance.meeting_id, no_body, no_time)
+        .where(Attendance.user_id == viewer_id, Attendance.meeting_id.in_(meeting_ids or [-1]),
+               Attendance.status == AttendanceStatus.EXCUSED),
+    )
+    rows = db.session.execute(statement).all()
+    shown = sorted(((r.at, r.id, r.body) for r in rows if r.what == "announcement"), reverse=True)
+    return CirclePanel(
+        announcements=[AnnouncementView(body, _aware(at)) for at, _id, body in shown],
+        thread_id=next((r.id for r in rows if r.what == "thread"), None),
+        cant_come={r.id for r in rows if r.what == "cant_come"},
+    )
+
+
+def _aware(instant: datetime) -> datetime:
+    # A UNION's column loses the model's UTC type on SQLite, which hands back naive values.
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
