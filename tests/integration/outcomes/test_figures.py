@@ -18,6 +18,7 @@ from tests.factories import enroll, login, make_circle, make_user
 # meetings end on 23 March, and their end ratings close 30 days later.
 CLOSED = datetime(2026, 4, 23, 12, 0, tzinfo=UTC)
 ADMIN_NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+RATED_AT_END = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
 
 
 def circle_with(n: int, fell: int, *, title: str, first: date = date(2026, 3, 2)):  # noqa: ANN201
@@ -38,6 +39,7 @@ def circle_with(n: int, fell: int, *, title: str, first: date = date(2026, 3, 2)
                     confidence=3,
                     balance=3,
                     stress=5,
+                    created_at=datetime(2026, 1, 5, tzinfo=UTC),
                 ),
                 OutcomeMeasure(
                     user_id=member.id,
@@ -47,6 +49,7 @@ def circle_with(n: int, fell: int, *, title: str, first: date = date(2026, 3, 2)
                     confidence=4,
                     balance=4,
                     stress=4,
+                    created_at=RATED_AT_END,
                 ),
             ]
         )
@@ -118,3 +121,58 @@ def test_the_facilitator_sees_her_circles_outcome_only_from_five_members(
         page = client.get(f"/outcomes/circles/{circle.id}/pulse").get_data(as_text=True)
     assert (f"(2 of {members})" in page) is shown
     assert ("Not shown: fewer than 5 members" in page) is not shown
+
+
+def sponsor_page(client: FlaskClient, employees: int, *, late: int = 0) -> str:
+    """A closed circle whose `employees` members are linked to the employer before their end
+    rating (and `late` more who linked only afterwards); the sponsor admin's report."""
+    from mentoring.accounts.models import RoleAssignment
+    from mentoring.sponsors.models import EmployeeLink, Organization
+
+    org = Organization(name="Northwind", billing_email="ap@northwind.example")
+    db.session.add(org)
+    db.session.flush()
+    hr = make_user()
+    db.session.add(RoleAssignment(user_id=hr.id, role="sponsor_admin", organization_id=org.id))
+    circle = circle_with(employees + late, 2, title="Sponsored")
+    members = [e.user_id for e in circle_members(circle.id)]
+    for n, user_id in enumerate(members):
+        linked = datetime(2026, 1, 5, tzinfo=UTC) if n < employees else ADMIN_NOW - timedelta(days=1)
+        db.session.add(
+            EmployeeLink(user_id=user_id, organization_id=org.id, method="invite_code", linked_at=linked)
+        )
+    db.session.commit()
+    with time_machine.travel(ADMIN_NOW, tick=False):
+        login(client, hr)
+        response = client.get(f"/sponsors/{org.id}/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True).split("Is it helping?")[1]
+
+
+def circle_members(circle_id: int):  # noqa: ANN201
+    from sqlalchemy import select
+
+    from mentoring.circles.models import Enrollment
+
+    return db.session.scalars(
+        select(Enrollment).where(Enrollment.circle_id == circle_id).order_by(Enrollment.id)
+    )
+
+
+def test_the_sponsor_report_shows_the_employees_share_only_from_five(client: FlaskClient, ctx: None) -> None:
+    section = sponsor_page(client, 5, late=2)
+    # Two members linked only after their end rating: not counted.
+    assert "40% (2 of 5)" in section and "of 7)" not in section
+
+
+def test_the_sponsor_report_hides_a_share_resting_on_four(client: FlaskClient, ctx: None) -> None:
+    section = sponsor_page(client, 4)
+    assert "(2 of 4)" not in section and "fewer than 5" in section
+
+
+def test_a_term_waits_until_every_circle_of_it_has_closed(client: FlaskClient, admin) -> None:  # noqa: ANN001
+    circle_with(6, 3, title="Closed")
+    make_circle(title="Still running", status="running", first_date=date(2026, 3, 30), meeting_count=4)
+    db.session.commit()
+    assert "No circle has closed its end ratings yet" in programme(client, admin)
+    assert "50% (3 of 6)" in programme(client, admin, datetime(2026, 5, 25, tzinfo=UTC))
