@@ -40,7 +40,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from mentoring.accounts.models import User
-from mentoring.accounts.service import EMAIL_KINDS
+from mentoring.accounts.service import ALWAYS_EMAILED, EMAIL_KINDS
 from mentoring.conversations.absences import cant_come_url
 from mentoring.extensions import db
 from mentoring.notify.mailer import (
@@ -125,7 +125,11 @@ def plan_delivery(item: Outgoing, now: datetime) -> tuple[Action, datetime | Non
         return (Action.SEND, None) if item.payload.get("to") else (Action.SETTLE, None)
     # An unverified address may be a typo of someone else's: only account mail (the
     # verification link itself) goes there; everything else waits in the app.
-    if not is_account and (item.kind in item.email_opt_out or not item.verified):
+    if not is_account and not item.verified:
+        return Action.SETTLE, None
+    # Account and payment mail can't be turned off, even where an opt-out saved before that
+    # rule (or written by hand) still names it: a receipt or refund notice always goes.
+    if item.kind in item.email_opt_out and item.kind not in ALWAYS_EMAILED:
         return Action.SETTLE, None
     # A reminder that quiet hours or a mail outage held past its meeting's start is noise now.
     stale_at = item.payload.get("stale_at")

@@ -100,7 +100,7 @@ def seed_sponsors(now: datetime) -> list[str]:
         User(
             email=f"employee{n}@demo.hearth",
             password_hash=hr.password_hash,
-            display_name=f"{name} (Northwind)",
+            display_name=name,  # never her employer: circle members must not learn it
             timezone="America/New_York",
             email_verified_at=start,
             created_at=start,

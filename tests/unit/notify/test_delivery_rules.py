@@ -23,7 +23,7 @@ TEN_PM_LONDON = datetime(2026, 1, 15, 22, 0, tzinfo=UTC)
 AFTERNOON = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)
 
 REMINDER = Outgoing(
-    id=1, kind="circle_reminder", channel="email", dedup_key="k", payload={}, attempts=0,
+    id=1, kind="reminder", channel="email", dedup_key="k", payload={}, attempts=0,
     recipient=Recipient(email="ada@example.com", display_name="Ada"), timezone="Europe/London",
     quiet_start=time(21, 30), quiet_end=time(7, 0), email_opt_out=(), verified=True, deleted=False,
     user_id=9,
@@ -58,7 +58,7 @@ def test_account_mail_ignores_quiet_hours_and_opt_outs() -> None:
     "item",
     [
         replace(REMINDER, channel="in_app"),
-        replace(REMINDER, email_opt_out=("circle_reminder",)),
+        replace(REMINDER, email_opt_out=("reminder",)),
         replace(REMINDER, deleted=True),
         replace(REMINDER, verified=False),
     ],
@@ -66,6 +66,12 @@ def test_account_mail_ignores_quiet_hours_and_opt_outs() -> None:
 )
 def test_no_email_goes_out_for_in_app_opted_out_deleted_or_unverified(item: Outgoing) -> None:
     assert plan_delivery(item, AFTERNOON) == (Action.SETTLE, None)
+
+
+def test_payment_and_account_mail_goes_out_even_when_an_old_opt_out_names_it() -> None:
+    for kind in ("payment", "account"):
+        item = replace(REMINDER, kind=kind, email_opt_out=("payment", "account", "reminder"))
+        assert plan_delivery(item, AFTERNOON) == (Action.SEND, None), kind
 
 
 def test_retries_back_off_then_give_up_after_the_fifth_attempt() -> None:
