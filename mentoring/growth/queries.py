@@ -16,7 +16,7 @@ from sqlalchemy import Row, select
 
 from mentoring.accounts.models import User
 from mentoring.buddies.queries import buddies_of
-from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting
+from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
 from mentoring.errors import NotFound
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote, GoalStatus, Visibility
@@ -35,7 +35,8 @@ from mentoring.growth.rhythm import (
 def _slots(rows: Iterable[Row[Any]]) -> dict[int, list[MeetingSlot]]:
     by_circle: dict[int, list[MeetingSlot]] = defaultdict(list)
     for meeting_id, circle_id, starts_at, ends_at, status in rows:
-        by_circle[circle_id].append(MeetingSlot(meeting_id, starts_at, ends_at, status == "cancelled"))
+        cancelled = status == MeetingStatus.CANCELLED
+        by_circle[circle_id].append(MeetingSlot(meeting_id, starts_at, ends_at, cancelled))
     return by_circle
 
 

@@ -21,6 +21,7 @@ from mentoring.circles.models import (
     Enrollment,
     EnrollmentStatus,
     Meeting,
+    MeetingStatus,
 )
 from mentoring.extensions import db
 from mentoring.growth.jobs import already_queued
@@ -125,7 +126,7 @@ def queue_outcome_prompts(now: datetime) -> int:
     last_end = dict(
         db.session.execute(
             select(Meeting.circle_id, Meeting.ends_at)
-            .where(Meeting.circle_id.in_(circle_ids), Meeting.status != "cancelled")
+            .where(Meeting.circle_id.in_(circle_ids), Meeting.status != MeetingStatus.CANCELLED)
             .order_by(Meeting.ends_at)
         ).all()
     )

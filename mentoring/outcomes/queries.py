@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from mentoring.circles.models import Attendance, AttendanceStatus, Circle, Meeting
+from mentoring.circles.models import Attendance, AttendanceStatus, Circle, Meeting, MeetingStatus
 from mentoring.extensions import db
 from mentoring.outcomes.chart import Chart, Point, change_chart, trend_chart
 from mentoring.outcomes.models import OutcomeMeasure, Phase, PulseResponse
@@ -37,7 +37,7 @@ def pulse_summary(circle: Circle, now: datetime) -> PulseSummary:
     term; the notes written to the facilitator (the only pulse text she reads). Three queries."""
     meetings = db.session.execute(
         select(Meeting.id, Meeting.sequence, Meeting.starts_at)
-        .where(Meeting.circle_id == circle.id, Meeting.status != "cancelled")
+        .where(Meeting.circle_id == circle.id, Meeting.status != MeetingStatus.CANCELLED)
         .order_by(Meeting.starts_at)
     ).all()
     sums = {
