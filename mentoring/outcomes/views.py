@@ -52,6 +52,8 @@ def pulse(meeting_id: int) -> tuple[str, int] | Response:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
+    # Another circle's meeting looks exactly like a missing one.
+    _member_circle(meeting.circle_id)
     form = PulseForm()
     status = 200
     if form.is_submitted():

@@ -27,6 +27,7 @@ from tests.integration.proof.world import (
     SECRET_GOAL,
     SECRET_MESSAGE,
     SECRET_OBSTACLE,
+    SECRET_PRACTICE,
     SECRET_WHY,
     SECRET_WIN,
     World,
@@ -138,6 +139,20 @@ TABLE: dict[str, Entry] = {
     "billing.receipt": Entry("/billing/payments/{payment}", MEMBER | ADMIN, E404),
     "billing.stripe_webhook": Entry("/billing/stripe/webhook", NOBODY, E400, but=ALL_400),
     "billing.success": Entry("/billing/success?session_id={session}", MEMBER, E404),
+    "buddies.accept": Entry("/buddies/sessions/{practice}/accept", IN_CIRCLE_A, E404),
+    "buddies.done": Entry("/buddies/sessions/{practice}/done", IN_CIRCLE_A, E404),
+    "buddies.keep_apart": Entry("/buddies/circles/{circle}/apart", IN_CIRCLE_A, E404),
+    "buddies.manage": Entry("/buddies/circles/{circle}/manage", RUNS_CIRCLE_A, E404),
+    "buddies.mine": Entry("/buddies/circles/{circle}", IN_CIRCLE_A, E404),
+    "buddies.notes": Entry("/buddies/sessions/{practice}/notes", IN_CIRCLE_A, E404),
+    "buddies.other_time": Entry("/buddies/sessions/{practice}/other-time", IN_CIRCLE_A, E404),
+    "buddies.propose": Entry("/buddies/circles/{circle}/sessions", IN_CIRCLE_A, E404),
+    "buddies.publish": Entry("/buddies/circles/{circle}/publish", RUNS_CIRCLE_A, E404),
+    "buddies.request_change": Entry("/buddies/circles/{circle}/change", IN_CIRCLE_A, E404),
+    "buddies.stop_keeping_apart": Entry(
+        "/buddies/circles/{circle}/apart/{buddy_user}/withdraw", IN_CIRCLE_A, E404),
+    "buddies.suggest": Entry("/buddies/circles/{circle}/suggest", RUNS_CIRCLE_A, E404),
+    "buddies.swap": Entry("/buddies/circles/{circle}/swap", RUNS_CIRCLE_A, E404),
     "circles.accept_agreement": Entry("/circles/{circle}/agreement", IN_CIRCLE_A, E404),
     "circles.accept_offer": Entry("/circles/{circle}/offer/accept", IN_CIRCLE_A, E404, but=CONFIRM_FIRST),
     "circles.browse": Entry("/circles/", EVERYONE, E403),
@@ -168,6 +183,11 @@ TABLE: dict[str, Entry] = {
     "employees.what_my_employer_sees": Entry("/sponsors/employer/report", SIGNED_IN, E403),
     "employees.work_email": Entry("/sponsors/employer/work-email", SIGNED_IN, E403),
     # Anyone may open an invitation link; accepting a forged one is refused.
+    "outcomes.measure": Entry("/outcomes/circles/{circle}/measure/start", IN_CIRCLE_A, E404),
+    "outcomes.mine": Entry("/outcomes/circles/{circle}", IN_CIRCLE_A, E404),
+    "outcomes.programme": Entry("/outcomes/programme", ADMIN, E403),
+    "outcomes.pulse": Entry("/outcomes/meetings/{meeting}/pulse", IN_CIRCLE_A, E404),
+    "outcomes.pulse_summary": Entry("/outcomes/circles/{circle}/pulse", RUNS_CIRCLE_A, E404),
     "sponsors.accept_invite": Entry("/sponsors/invitations/forged-token", NOBODY, OK, post=E400),
     "sponsors.admin_activate_pool": Entry("/sponsors/admin/pools/{unpaid_pool}/activate", ADMIN, E403),
     "sponsors.admin_invite": Entry("/sponsors/admin/organizations/{org}/invite", ADMIN, E403),
@@ -223,6 +243,7 @@ def secrets_for(persona: str) -> tuple[str, ...]:
     readers = {
         SECRET_GOAL: MEMBER, SECRET_WHY: MEMBER, SECRET_WIN: MEMBER, SECRET_OBSTACLE: MEMBER,
         SECRET_MESSAGE: IN_THREAD,
+        SECRET_PRACTICE: IN_CIRCLE_A,  # the pair's notes
         MEMBER_EMAIL: MEMBER | ADMIN,
         MEMBER_NAME: IN_CIRCLE_A | FACILITATOR_A | ADMIN,
     }

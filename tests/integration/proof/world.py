@@ -5,7 +5,7 @@ facilitator whose role was revoked; two employers, each with its sponsor admin a
 (the member works for A); an unconfirmed account; an admin. The member of circle A
 owns one of everything a member can own (enrollment, goal, check-in asking for support,
 payment with its local checkout, calendar feed, a window of her week, a notification, a thread
-with her facilitator, a link to her employer), so the
+with her facilitator, a link to her employer, a buddy and a practice session), so the
 matrix can aim every route at someone's real row.
 """
 
@@ -22,6 +22,7 @@ from mentoring.availability.feed import feed_token, regenerate_feed
 from mentoring.availability.find_time import interest_key
 from mentoring.availability.models import AvailabilityWindow
 from mentoring.billing.models import LocalCheckoutSession, Payment
+from mentoring.buddies.models import BuddyPair, BuddyPairMember, PracticeSession
 from mentoring.circles.models import Circle, CircleStatus
 from mentoring.conversations.models import Message, Thread
 from mentoring.db import utcnow
@@ -55,6 +56,7 @@ SECRET_OBSTACLE = "Secret obstacle of Mia"
 MEMBER_EMAIL = "mia@example.com"
 MEMBER_NAME = "Mia Member"
 SECRET_MESSAGE = "Secret message of Mia to her facilitator"
+SECRET_PRACTICE = "Secret practice notes of Mia and her buddy"
 
 
 @dataclass
@@ -142,6 +144,15 @@ def build_world(app: Flask) -> World:
                                 attempts=5)
     application = FacilitatorApplication(user_id=u["other_member"].id, bio="Bio", training="Training")
     db.session.add_all([checkout, window, notification, application])
+    pair = BuddyPair(circle_id=circle.id, active_from=now - timedelta(days=7))
+    db.session.add(pair)
+    db.session.flush()
+    db.session.add_all([BuddyPairMember(pair_id=pair.id, user_id=u["member"].id),
+                        BuddyPairMember(pair_id=pair.id, user_id=u["buddy"].id)])
+    practice = PracticeSession(pair_id=pair.id, proposed_by_id=u["buddy"].id,
+                               starts_at=now + timedelta(days=2), topic="Asking for flexible hours",
+                               notes=SECRET_PRACTICE)
+    db.session.add(practice)
     thread = Thread(circle_id=circle.id, member_id=u["member"].id, facilitator_id=u["facilitator"].id)
     db.session.add(thread)
     db.session.flush()
@@ -169,7 +180,8 @@ def build_world(app: Flask) -> World:
         check_in=check_in.id, payment=payment.id, session="cs_local_mia", window=window.id,
         notification=notification.id, application=application.id, feed=feed_token(feed, secret),
         draft_key=interest_key(draft.id, secret), user=u["facilitator"].id,
-        thread=thread.id, message=message.id, org=employer.id, other_org=other_employer.id,
+        thread=thread.id, message=message.id, practice=practice.id, buddy_user=u["buddy"].id,
+        org=employer.id, other_org=other_employer.id,
         pool=pool.id, unpaid_pool=unpaid_pool.id,
     )
     db.session.commit()
