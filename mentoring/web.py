@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import text
 from werkzeug.routing import Map, UnicodeConverter
 
@@ -112,7 +112,15 @@ def link_args(keys: Iterable[str]) -> dict[str, str]:
     return {key: value for key in keys if (value := request.args.get(key, ""))}
 
 
+def _refuse_nul_in_query() -> None:
+    # PostgreSQL refuses NUL in text (a 500 wherever a query value is looked up, such as the
+    # checkout's session_id or the admin's search), and no link Hearth makes carries one.
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_in_query)
     app.after_request(_security_headers)
     app.jinja_env.filters["localtime"] = lambda dt, tz=None: format_local(dt, tz or viewer_timezone())
     app.jinja_env.filters["localdate"] = lambda dt, tz=None: format_local_date(
