@@ -214,7 +214,7 @@ def test_an_invitee_without_an_account_creates_a_verified_one_through_the_link(
         client, path, {"display_name": "Nadia", "timezone": "Europe/London", "password": "short"}
     )
     assert weak.status_code == 200
-    assert "Please" in weak.get_data(as_text=True)
+    assert "Please use at least" in weak.get_data(as_text=True)
     assert not db.session.scalars(select(User).where(User.email == "new.hr@northwind.example")).all()
     response = post_form(
         client,
