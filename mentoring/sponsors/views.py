@@ -40,6 +40,7 @@ from mentoring.sponsors.models import Organization, PoolPayment, PoolStatus
 from mentoring.web import public_link
 
 bp = Blueprint("sponsors", __name__, url_prefix="/sponsors")
+bp.add_app_template_filter(reports.seat_range, "seat_range")
 
 
 def _gateway() -> PaymentGateway:
