@@ -29,6 +29,7 @@ from mentoring.sponsors.models import (
 from mentoring.sponsors.suppression import (
     THRESHOLD,
     Band,
+    Cell,
     Group,
     Published,
     free_range,
