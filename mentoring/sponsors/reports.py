@@ -33,6 +33,7 @@ from mentoring.sponsors.suppression import (
     Group,
     Published,
     free_range,
+    live_band,
     publish_closed_months,
     publish_live_counts,
     rate_percent,
@@ -207,8 +208,8 @@ def sponsor_report(organization_id: int, now: datetime) -> SponsorReport:
     bands = dict(zip((p.id for p in active), summary.rows, strict=True))
     lines = tuple(
         PoolLine(
-            p.id, p.shown_status(now), p.seats, bands.get(p.id) or publish_live_counts(
-                [groups[p.id]], total_people=groups[p.id].people).rows[0],
+            p.id, p.shown_status(now), p.seats,
+            bands.get(p.id) or live_band(groups[p.id].people, groups[p.id].figures[0]),
             p.valid_until, p.price_cap_cents, p.currency,
         )
         for p in pools
