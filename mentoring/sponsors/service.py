@@ -155,7 +155,8 @@ def invite_sponsor_admin(organization_id: int, email: str, *, actor_id: int | No
             f"lets you create one with this address):\n{url}\n\n"
             "If you weren't expecting this, ignore it and nothing changes."
         ),
-        extra={"to": email},
+        # Mail hung on the inviter's account must not greet the invitee by the inviter's name.
+        extra={"to": email} if invitee is not None else {"to": email, "to_name": ""},
         mailbox_only=True,
     )
     record(

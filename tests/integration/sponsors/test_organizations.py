@@ -13,6 +13,7 @@ from mentoring.accounts.roles import revoke_role
 from mentoring.db import utcnow
 from mentoring.errors import InvalidInput
 from mentoring.extensions import db
+from mentoring.notify.dispatch import dispatch_due
 from mentoring.notify.messages import shown_in_app
 from mentoring.notify.models import Notification
 from mentoring.sponsors import service
@@ -20,6 +21,7 @@ from mentoring.sponsors.models import Organization
 from tests.conftest import csrf_token, post_form
 from tests.factories import login, make_user
 from tests.helpers import audit_actions, fresh
+from tests.integration.notify.conftest import RecordingMailer
 from tests.integration.sponsors.conftest import make_org, make_pool, make_sponsor_admin
 
 
@@ -205,6 +207,10 @@ def test_an_invitee_without_an_account_creates_a_verified_one_through_the_link(
     db.session.commit()
     note = _invite_note()
     assert note.payload["to"] == "new.hr@northwind.example"
+    mailer = RecordingMailer()
+    dispatch_due(utcnow() + timedelta(minutes=1), mailer=mailer)
+    to = mailer.sent[0]["To"].addresses[0]
+    assert (to.addr_spec, to.display_name) == ("new.hr@northwind.example", "")  # not the inviter's name
     assert "/sponsors/invitations/" not in shown_in_app(note.payload)[0]  # the inviter's inbox hides it
     path = _link_in(note)
     page = client.get(path)

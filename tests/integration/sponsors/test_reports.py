@@ -1,5 +1,5 @@
-"""The sponsor report: real figures from 5 people up, "fewer than 5" below, nothing that names
-anyone, the same figures in the CSV, and the employee's own view of it."""
+"""The sponsor report: monthly figures from 5 people up, "fewer than 5" below, live seat counts in
+bands, nothing that names anyone, the same figures in the CSV, and the employee's own view of it."""
 
 from __future__ import annotations
 
