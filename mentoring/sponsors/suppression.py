@@ -3,12 +3,18 @@
 A figure that rests on fewer than `THRESHOLD` people reads "fewer than 5". Two further rules
 stop a hidden figure from being worked out by differencing:
 
+- Within one report of closed periods (complementary suppression, `suppress_small_cells`, used
+  by the outcome figures): a total is only shown
+  if what it adds beyond the cells shown rests on at least `THRESHOLD` people (or on nobody),
+  so "total minus the cells shown" never isolates a small group. While the hidden cells all
+  rest on fewer than `THRESHOLD` people each, the smallest shown cell is hidden as well; the
+  hidden cells then include one of `THRESHOLD` or more people, so together they rest on at
+  least as many (whoever else they include). If that cannot be done, the total is hidden.
 - Between reports taken at different times (coarser rows, `publish_closed_months`): activity is
   reported by calendar month, a month only once it is over, and the total only adds up the
   months shown. A month's row is then fixed: someone joining now changes no row (her month is
   not shown yet), and a hidden month stays hidden and feeds no total, so two reports taken
   before and after one person joins differ only by whole months resting on 5 or more people.
-
 - Live counts (seats claimed now, `publish_live_counts`) change as each person joins or leaves,
   so they are shown only in coarse bands of `BAND` ("10–14", "15–19", …), and only from
   `LIVE_FLOOR` seats and more than `THRESHOLD` people; below that a cell reads "too few to show".
@@ -72,6 +78,32 @@ def _sum(groups: Sequence[Group], width: int) -> tuple[int, ...]:
 
 def _width(groups: Sequence[Group]) -> int:
     return len(groups[0].figures) if groups else 0
+
+
+def _small(people: int) -> bool:
+    return 0 < people < THRESHOLD
+
+
+def suppress_small_cells(groups: Sequence[Group], *, total_people: int,
+                         total_key: str = "total") -> Published:
+    """Rows resting on 1 to THRESHOLD − 1 people are hidden, plus complementary cells, and a
+    total of all rows (resting on `total_people` distinct people) that is shown only when
+    (total − shown rows) rests on nobody or on at least THRESHOLD people. A row resting on
+    nobody (nothing claimed yet) shows its zeros."""
+    hidden = {g.key for g in groups if _small(g.people)}
+
+    def covered() -> bool:
+        return not hidden or any(g.people >= THRESHOLD for g in groups if g.key in hidden)
+
+    while not covered():
+        shown = [g for g in groups if g.key not in hidden and g.people > 0]
+        if not shown:
+            break
+        hidden.add(min(shown, key=lambda g: (g.people, g.figures, g.key)).key)
+    total_safe = not _small(total_people) and covered()
+    total = Cell(total_key, total_people, _sum(groups, _width(groups))) if total_safe else _hidden(total_key)
+    rows = tuple(_hidden(g.key) if g.key in hidden else _shown(g) for g in groups)
+    return Published(rows=rows, total=total)
 
 
 def publish_closed_months(

@@ -20,6 +20,7 @@ from mentoring.sponsors.suppression import (
     publish_closed_months,
     publish_live_counts,
     rate_percent,
+    suppress_small_cells,
 )
 
 people_ids = st.frozensets(st.integers(min_value=1, max_value=40), max_size=12)
@@ -40,6 +41,48 @@ def _groups(source: list[Row]) -> list[Group]:
 
 def _union(source: list[Row], keys: set[str]) -> frozenset[int]:
     return frozenset().union(*(people for key, people, _ in source if key in keys))
+
+
+def _publish(source: list[Row]):  # noqa: ANN202
+    return suppress_small_cells(_groups(source), total_people=len(_union(source, {k for k, _, _ in source})))
+
+
+@given(rows())
+def test_every_shown_cell_rests_on_nobody_or_at_least_five_people(source: list[Row]) -> None:
+    published = _publish(source)
+    for (_, people, figures), cell in zip(source, published.rows, strict=True):
+        if not cell.suppressed:
+            assert len(people) == 0 or len(people) >= THRESHOLD
+            assert cell.figures == figures
+    if not published.total.suppressed:
+        assert published.total.people == 0 or published.total.people >= THRESHOLD
+
+
+@given(rows())
+def test_total_minus_the_shown_cells_never_isolates_fewer_than_five_people(source: list[Row]) -> None:
+    """Complementary suppression: what the total adds beyond the cells shown rests on nobody
+    or on at least 5 people, so a hidden cell can't be recovered from the total."""
+    published = _publish(source)
+    if published.total.suppressed:
+        return
+    hidden = {c.key for c in published.rows if c.suppressed}
+    remainder = _union(source, hidden)
+    assert len(remainder) == 0 or len(remainder) >= THRESHOLD
+    shown_sum = tuple(sum(c.figures[i] for c in published.rows if not c.suppressed) for i in range(2))
+    if not remainder and source:
+        assert published.total.figures == shown_sum
+
+
+def test_a_single_small_cell_beside_a_total_takes_a_complementary_cell_with_it() -> None:
+    """The textbook differencing case: one hidden cell and a shown total would give it away."""
+    source = [
+        ("a", frozenset(range(1, 8)), (70,)),
+        ("b", frozenset(range(8, 14)), (60,)),
+        ("c", frozenset({20, 21}), (9,)),
+    ]
+    published = _publish(source)
+    assert [c.key for c in published.rows if not c.suppressed] == ["a"]  # b hides with c
+    assert published.total.figures == (139,)
 
 
 # --- live counts: seats claimed now ----------------------------------------------------------
