@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
@@ -20,6 +21,7 @@ TEXTAREA_ALLOWED = frozenset("\n\r\t")
 # The dates anyone means in Hearth. Outside it a date is a typo, and near year 9999 adding a
 # day or a timezone offset overflows Python's datetime (a 500 instead of a field error).
 EARLIEST_DATE = date(2000, 1, 1)
+_ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
 LATEST_DATE = date(2100, 12, 31)
 
 
@@ -32,6 +34,14 @@ def control_character_problem(value: str, allowed: frozenset[str] = frozenset())
         if char not in allowed and unicodedata.category(char) == "Cc":
             return "This contains an invisible control character. Please retype it."
     return None
+
+
+def ascii_number(text: str) -> int | None:
+    """`text` as a whole number when it is 1 to 9 ASCII digits; None for anything else.
+
+    `str.isdigit()` also takes '²' (which `int()` then refuses) and 100k digits (beyond `int()`'s
+    limit): both were 500s where a form or query value was checked with it."""
+    return int(text) if _ASCII_NUMBER.fullmatch(text) else None
 
 
 def date_range_problem(value: date) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -62,11 +63,12 @@ class TimeSearch:
 
     def at(self, cell: str) -> SlotResult | None:
         """The result for a tapped cell, 'weekday-minute' (None for anything else)."""
-        day, _, start = cell.partition("-")
-        if not day.isdigit() or not start.isdigit():
+        # ASCII digits only: str.isdigit() takes '²' and 100k digits, which int() refuses.
+        match = re.fullmatch(r"([0-6])-([0-9]{1,4})", cell)
+        if match is None:
             return None
         return next((r for r in self.results
-                     if (r.candidate.weekday, r.candidate.start) == (int(day), int(start))), None)
+                     if (r.candidate.weekday, r.candidate.start) == (int(match[1]), int(match[2]))), None)
 
     def local_times(self, result: SlotResult) -> list[tuple[Person, datetime]]:
         """Each chosen person's first meeting of that slot, as an instant to show in her zone."""

@@ -23,7 +23,7 @@ from mentoring.circles.catalog import (
     MEETINGS_MAX,
     WEEKDAYS,
 )
-from mentoring.forms import HearthForm
+from mentoring.forms import HearthForm, ascii_number
 
 STARTS = [SelectChoice(hhmm(m)) for m in range(0, DAY, STEP)]
 ENDS = [SelectChoice(hhmm(m)) for m in range(STEP, DAY + 1, STEP)]
@@ -46,7 +46,8 @@ class WindowForm(HearthForm):
     label = StringField("Label, only you see it (e.g. school run)", validators=[Optional(), Length(max=40)])
 
     def days(self) -> list[int]:
-        return sorted({int(d) for d in self.weekdays.data or [] if d.isdigit() and int(d) < 7})
+        days = (ascii_number(d) for d in self.weekdays.data or [])
+        return sorted({d for d in days if d is not None and d < 7})
 
     def minutes(self) -> tuple[int | None, int | None]:
         return parse_hhmm(self.start.data or ""), parse_hhmm(self.end.data or "")

@@ -29,7 +29,7 @@ from mentoring.circles.service import require_manager
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db, limiter
-from mentoring.forms import commit_or_flash, show_error
+from mentoring.forms import ascii_number, commit_or_flash, show_error
 from mentoring.web import public_link
 
 bp = Blueprint("availability", __name__)
@@ -48,7 +48,8 @@ def week() -> tuple[str, int]:
     form = WindowForm(formdata=None)
     # A tapped grid cell comes back as ?day=&at=: the form starts there (works without JS).
     day, at = request.args.get("day", ""), parse_hhmm(request.args.get("at", ""))
-    if day.isdigit() and int(day) < 7 and at is not None and at < DAY:
+    weekday = ascii_number(day)
+    if weekday is not None and weekday < 7 and at is not None and at < DAY:
         form.weekdays.data = [day]
         form.start.data, form.end.data = hhmm(at), hhmm(min(at + 2 * STEP, DAY))
     return _render_week(form)
@@ -175,7 +176,7 @@ def find_a_time(circle_id: int) -> tuple[str, int]:
     search = None
     # The first visit searches with the circle's own settings; a sent form is checked first.
     if not request.args or form.validate():
-        wanted = [int(i) for i in form.people.data or [] if i.isdigit()]
+        wanted = [n for i in form.people.data or [] if (n := ascii_number(i)) is not None]
         try:
             search = find_time.search_times(circle.id, current_user.id, user_ids=wanted,
                                             duration=form.duration.data, first_date=form.first_date.data,

@@ -13,6 +13,7 @@ marked the school run and bedtime is not treated as never free.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -73,11 +74,13 @@ def hhmm(minutes: int) -> str:
 
 def parse_hhmm(text: str) -> int | None:
     """'08:30' -> 510; '24:00' is the end of the day; None for anything else."""
-    hours, sep, mins = (text or "").strip().partition(":")
-    if not sep or not hours.isdigit() or not mins.isdigit() or len(mins) != 2:
+    # ASCII digits only: str.isdigit() takes '²', which int() refuses (a 500 from a form).
+    match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", (text or "").strip())
+    if match is None:
         return None
-    value = int(hours) * 60 + int(mins)
-    return value if int(mins) < 60 and 0 <= value <= DAY else None
+    hours, mins = int(match[1]), int(match[2])
+    value = hours * 60 + mins
+    return value if mins < 60 and 0 <= value <= DAY else None
 
 
 # The school run and the dinner-to-bedtime rush are blocked unless she says otherwise (DESIGN §6):

@@ -144,6 +144,13 @@ def suggest_pairs(circle_id: int, *, now: datetime) -> list[BuddyPair]:
     someone left moves only those who need it); everyone else is matched afresh. Nothing is
     shown to members until `publish_pairs`.
     """
+    drafts_before = select(BuddyPair.id).where(
+        BuddyPair.circle_id == circle_id, BuddyPair.active_from.is_(None)
+    ).scalar_subquery()
+    # Members first: SQLite does not enforce ON DELETE CASCADE here, and a new draft pair that
+    # reuses the deleted pair's id would collide with its members left behind (a 500 on the
+    # second "Suggest").
+    db.session.execute(delete(BuddyPairMember).where(BuddyPairMember.pair_id.in_(drafts_before)))
     db.session.execute(
         delete(BuddyPair).where(BuddyPair.circle_id == circle_id, BuddyPair.active_from.is_(None))
     )

@@ -10,7 +10,7 @@ from mentoring.circles.models import Circle
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
-from mentoring.forms import commit_or_flash, show_error
+from mentoring.forms import ascii_number, commit_or_flash, show_error
 from mentoring.growth import (
     personal_data,  # noqa: F401 - connects her export and deletion
     queries,
@@ -130,9 +130,10 @@ def goal_status(goal_id: int, status: str) -> Response:
 
 def _progress_from_form() -> dict[int, str]:
     return {
-        int(key.removeprefix("progress-")): value
+        goal_id: value
         for key, value in request.form.items()
-        if key.startswith("progress-") and key.removeprefix("progress-").isdigit() and value
+        if key.startswith("progress-") and value
+        and (goal_id := ascii_number(key.removeprefix("progress-"))) is not None
     }
 
 

@@ -210,3 +210,28 @@ def test_a_nul_in_the_query_string_is_refused_before_any_look_up(
 ) -> None:
     # On PostgreSQL the first two were 500s (NUL in a text parameter).
     assert persona_client(persona).get(url).status_code == 400
+
+
+def test_suggesting_buddies_twice_replaces_the_draft(
+    app: Flask, world: World, persona_client: Callable[[str], FlaskClient]
+) -> None:
+    # The second suggestion collided with the first draft's members left behind on SQLite (a 500).
+    client = persona_client("facilitator")
+    url = f"/buddies/circles/{world.ids['circle']}/suggest"
+    for _ in range(2):
+        assert client.post(url, data={"csrf_token": csrf_for(client)}).status_code == 302
+
+
+@pytest.mark.parametrize("number", ["²", "1" * 5000])
+def test_numbers_that_str_isdigit_takes_but_int_refuses_are_no_500(
+    world: World, persona_client: Callable[[str], FlaskClient], number: str
+) -> None:
+    # str.isdigit() accepts '²' and 5000 digits; int() refuses both (ValueError, a 500).
+    client = persona_client("member")
+    week = client.post("/my-week/windows", data={"csrf_token": csrf_for(client), "weekdays": number,
+                                                 "start": f"{number}:00", "end": "10:00"})
+    assert week.status_code < 500
+    assert client.get(f"/my-week/?day={number}&at={number}:00").status_code < 500
+    check_in = client.post(f"/growth/circles/{world.ids['circle']}/check-in",
+                           data={"csrf_token": csrf_for(client), f"progress-{number}": "some"})
+    assert check_in.status_code < 500
