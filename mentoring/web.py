@@ -12,7 +12,7 @@ from mentoring.extensions import db
 from mentoring.jobs.heartbeat import SchedulerState, scheduler_health
 from mentoring.money import format_money
 from mentoring.timekeeping.display import format_local, format_local_date, tz_label
-from mentoring.timekeeping.viewer import timezone_is_guessed, viewer_timezone
+from mentoring.timekeeping.viewer import timezone_is_guessed, viewer_locale, viewer_timezone
 
 bp = Blueprint("web", __name__)
 
@@ -94,6 +94,11 @@ def link_args(keys: Iterable[str]) -> dict[str, str]:
     return {key: value for key in keys if (value := request.args.get(key, ""))}
 
 
+def viewer_money(cents: int, currency: str) -> str:
+    """An amount as this page's viewer reads it (templates call it as `money`)."""
+    return format_money(cents, currency, locale=viewer_locale())
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.jinja_env.filters["localtime"] = lambda dt, tz=None: format_local(dt, tz or viewer_timezone())
@@ -104,4 +109,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_helpers() -> dict[str, object]:
         return {"viewer_timezone": viewer_timezone, "timezone_is_guessed": timezone_is_guessed,
-                "tz_label": tz_label, "money": format_money}
+                "tz_label": tz_label, "money": viewer_money, "viewer_locale": viewer_locale}
