@@ -86,17 +86,20 @@ def register_blueprints(app: Flask) -> None:
     from mentoring.admin.views import bp as admin_bp
     from mentoring.availability.views import bp as availability_bp
     from mentoring.billing.views import bp as billing_bp
+    from mentoring.buddies.views import bp as buddies_bp
     from mentoring.circles.manage_views import bp as manage_bp
     from mentoring.circles.views import bp as circles_bp
     from mentoring.conversations.views import bp as conversations_bp
     from mentoring.growth.views import bp as growth_bp
     from mentoring.notify.views import bp as notify_bp
+    from mentoring.outcomes.views import bp as outcomes_bp
     from mentoring.sponsors.employee_views import bp as employees_bp
     from mentoring.sponsors.views import bp as sponsors_bp
     from mentoring.web import bp as web_bp
 
     for bp in (web_bp, accounts_bp, notify_bp, circles_bp, manage_bp, billing_bp, admin_bp,
-               growth_bp, availability_bp, sponsors_bp, employees_bp, conversations_bp):
+               growth_bp, availability_bp, sponsors_bp, employees_bp, conversations_bp, buddies_bp,
+               outcomes_bp):
         app.register_blueprint(bp)
 
 

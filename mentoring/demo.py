@@ -7,6 +7,7 @@ import click
 from mentoring.accounts.demo import seed_accounts
 from mentoring.availability.demo import seed_availability
 from mentoring.billing.demo import seed_payments
+from mentoring.buddies.demo import seed_buddies_and_outcomes
 from mentoring.circles.demo import seed_circles
 from mentoring.conversations.demo import seed_conversations
 from mentoring.db import utcnow
@@ -30,6 +31,7 @@ def seed() -> None:
     seed_growth(now)
     logins += seed_sponsors(now)
     seed_conversations(now)
+    seed_buddies_and_outcomes(now)
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for line in logins:

@@ -4,11 +4,13 @@ from mentoring.accounts.models import FacilitatorApplication, RoleAssignment, Us
 from mentoring.audit.models import AuditEntry
 from mentoring.availability.models import AvailabilityWindow, CalendarFeed, CircleInterest
 from mentoring.billing.models import LocalCheckoutSession, Payment, Refund, WebhookEvent
+from mentoring.buddies.models import BuddyApart, BuddyPair, BuddyPairMember, PracticeSession
 from mentoring.circles.models import Attendance, Circle, CircleAgreement, Enrollment, Meeting
 from mentoring.conversations.models import Announcement, Message, MessageReport, Thread
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.notify.models import Notification
+from mentoring.outcomes.models import OutcomeMeasure, PulseResponse
 from mentoring.sponsors.models import (
     EmployeeLink,
     InviteCode,
@@ -25,6 +27,9 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "AvailabilityWindow",
+    "BuddyApart",
+    "BuddyPair",
+    "BuddyPairMember",
     "CalendarFeed",
     "CircleInterest",
     "CheckIn",
@@ -42,9 +47,12 @@ __all__ = [
     "Message",
     "MessageReport",
     "Notification",
+    "OutcomeMeasure",
     "Organization",
     "OrganizationDomain",
     "Payment",
+    "PracticeSession",
+    "PulseResponse",
     "Refund",
     "ReportMonth",
     "RoleAssignment",

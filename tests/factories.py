@@ -159,3 +159,14 @@ def make_notification(
     queue_notification(user.id, kind, key, subject=subject, text=text, link=link, due_at=due_at,
                        channel=channel)
     return db.session.execute(select(Notification).where(Notification.dedup_key == key)).scalar_one()
+
+
+def make_pair(circle: Circle, *members: User, published: bool = True, at: datetime | None = None):  # noqa: ANN201
+    """Practice buddies in `circle`, published (active) unless told otherwise."""
+    from mentoring.buddies.models import BuddyPair, BuddyPairMember
+
+    pair = BuddyPair(circle_id=circle.id, reasons="", active_from=(at or utcnow()) if published else None)
+    pair.members = [BuddyPairMember(user_id=m.id) for m in members]
+    db.session.add(pair)
+    db.session.flush()
+    return pair

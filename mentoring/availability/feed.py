@@ -4,7 +4,8 @@ Calendar apps send no cookies, so the URL itself is the key. It is `<feed id>-<H
 feed's random nonce under the app's secret key: the database alone holds no working URL, a
 new nonce (regenerate) kills the old URL, and a revoked feed answers 404 like an unknown one.
 The feed carries one series per circle, built exactly as the per-circle download is
-(`circles.calendar`), with the meeting link or address only where she may see it.
+(`circles.calendar`), with the meeting link or address only where she may see it, and her
+practice sessions with her buddy.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
 from mentoring.accounts.models import User
 from mentoring.availability.models import CalendarFeed
-from mentoring.circles.calendar import CircleSeries, MeetingTime, circles_calendar
+from mentoring.buddies.models import BuddyPair, BuddyPairMember, PracticeSession, SessionStatus
+from mentoring.circles.calendar import CircleSeries, MeetingTime, SingleEvent, circles_calendar
 from mentoring.circles.models import (
     Circle,
     CircleStatus,
@@ -109,8 +111,36 @@ def _her_circles(user_id: int) -> list[FeedCircle]:
             for circle, status in rows]
 
 
+def _practice_sessions(user_id: int, page_url: str) -> list[SingleEvent]:
+    """Her practice sessions with her buddies (proposed ones tentative), in one query. The
+    topic only: no buddy's name, in case she shares her calendar."""
+    rows = db.session.execute(
+        select(PracticeSession, BuddyPair.circle_id)
+        .join(BuddyPair, BuddyPair.id == PracticeSession.pair_id)
+        .join(BuddyPairMember, BuddyPairMember.pair_id == BuddyPair.id)
+        .where(
+            BuddyPairMember.user_id == user_id,
+            BuddyPair.active_until.is_(None),
+            PracticeSession.status != SessionStatus.REPLACED,
+        )
+        .order_by(PracticeSession.starts_at)
+    ).all()
+    return [
+        SingleEvent(
+            uid=f"practice-{s.id}@hearth",
+            summary=f"Practice with your buddy: {s.topic}",
+            starts_at=s.starts_at,
+            ends_at=s.starts_at + timedelta(minutes=s.duration_minutes),
+            url=page_url.replace("{id}", str(circle_id)),
+            tentative=s.status == SessionStatus.PROPOSED,
+        )
+        for s, circle_id in rows
+    ]
+
+
 def feed_calendar(user_id: int, *, page_url: str, now: datetime) -> bytes:
-    """Her feed's .ics: one series per circle (two queries however many circles).
+    """Her feed's .ics: one series per circle and her practice sessions (three queries however
+    many circles).
 
     `page_url` is the circle page's absolute URL with `{id}` for the circle id.
     """
@@ -129,7 +159,7 @@ def feed_calendar(user_id: int, *, page_url: str, now: datetime) -> bytes:
         schedule = calendar_schedule(circle, page_url.replace("{id}", str(circle.id)))
         series.append(CircleSeries(schedule, meetings[circle.id],
                                    calendar_location(circle) if item.with_place else None))
-    return circles_calendar(series, now=now)
+    return circles_calendar(series, now=now, events=_practice_sessions(user_id, page_url))
 
 
 def without_stamps(body: bytes) -> bytes:

@@ -206,14 +206,34 @@ def circle_calendar(circle: CircleSchedule, meetings: list[MeetingTime], *, incl
     return circles_calendar([CircleSeries(circle, meetings, include_location)], now=now)
 
 
-def circles_calendar(series: Sequence[CircleSeries], *, now: datetime) -> bytes:
+@dataclass(frozen=True)
+class SingleEvent:
+    """One event beside the circles' series in a member's feed (a practice session), in UTC."""
+
+    uid: str
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    url: str
+    tentative: bool = False
+
+
+def circles_calendar(series: Sequence[CircleSeries], *, now: datetime,
+                     events: Sequence[SingleEvent] = ()) -> bytes:
     """Several circles in one .ics file (a member's feed): each circle is its own series, laid
-    out exactly as `circle_calendar` lays out one, with one VTIMEZONE per zone used."""
+    out exactly as `circle_calendar` lays out one, with one VTIMEZONE per zone used; `events`
+    are added as they are, in UTC."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     years = [span for item in series if (span := _add_series(calendar, item, now)) is not None]
+    for single in events:
+        event = Event.new(uid=single.uid, start=single.starts_at.astimezone(UTC),
+                          end=single.ends_at.astimezone(UTC), summary=single.summary, url=single.url,
+                          stamp=now.astimezone(UTC))
+        event.add("status", "TENTATIVE" if single.tentative else "CONFIRMED")
+        calendar.add_component(event)
     if years:
         # The zones' rules for the years the terms touch, not all of 1970-2038: a smaller file.
         calendar.add_missing_timezones(first_date=date(min(y[0] for y in years) - 1, 1, 1),

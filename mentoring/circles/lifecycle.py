@@ -65,6 +65,9 @@ from mentoring.timekeeping.display import format_local
 
 REMINDER_LEAD = timedelta(hours=24)
 HOUR_LEAD = timedelta(hours=1)
+# How far ahead the reminder job looks: the day-ahead lead plus up to a day by which her quiet
+# hours can bring a reminder forward (one due in them goes out before they begin).
+REMINDER_WINDOW = REMINDER_LEAD + timedelta(days=1)
 # How long before her quiet hours a reminder that would fall in them is due: a few runs of the
 # reminder job and the dispatcher, so it is sent before they begin.
 BEFORE_QUIET = timedelta(minutes=15)
@@ -83,13 +86,14 @@ def is_reminder_due(starts_at: datetime, now: datetime) -> bool: ...
 @overload
 def is_reminder_due(starts_at: ColumnElement[datetime], now: datetime) -> ColumnElement[bool]: ...
 def is_reminder_due(starts_at: Any, now: datetime) -> Any:
-    """A meeting is reminded of in the 24 hours before it starts, and never once it has started.
+    """A meeting is looked at for reminders in the 48 hours before it starts (`REMINDER_WINDOW`),
+    never once it has started; when each of her reminders is due is `reminder_due_at`'s answer.
 
     The one statement of the rule: given a datetime it answers True or False, given the
     `Meeting.starts_at` column it is the SQL condition the reminder job selects with. `&` rather
     than `and` (or a chained comparison) is what lets the same expression build SQL.
     """
-    return (starts_at > now) & (starts_at <= now + REMINDER_LEAD)
+    return (starts_at > now) & (starts_at <= now + REMINDER_WINDOW)
 
 
 def reminder_key(meeting_id: int, user_id: int, starts_at: datetime, lead: timedelta = REMINDER_LEAD) -> str:
@@ -317,7 +321,7 @@ def _recipient(row: Any) -> tuple[int, _Recipient]:
 
 def queue_meeting_reminders(now: datetime) -> int:
     """Queue the reminders each active member and the facilitator chose (a day and/or an hour
-    ahead) of every meeting that starts within 24 hours and has not started, once each is due
+    ahead) of every meeting that starts within 48 hours and has not started, once each is due
     (`reminder_due_at`); returns how many were queued.
 
     Each reminder shows the time in her own timezone and links to the circle page, never to the
@@ -350,10 +354,10 @@ def queue_meeting_reminders(now: datetime) -> int:
         select(*_RECIPIENT_COLUMNS).where(User.id.in_(facilitator_ids), User.deleted_at.is_(None))
     ))
     # Only a shortcut so repeated runs insert nothing; the unique dedup key is what guarantees
-    # one reminder. Any reminder for a meeting still to come was queued in the last 24 hours.
+    # one reminder. Any reminder for a meeting still to come was queued within the window.
     already = set(db.session.scalars(
         select(Notification.dedup_key).where(Notification.kind == REMINDER_KIND,
-                                             Notification.visible_at >= now - REMINDER_LEAD)
+                                             Notification.visible_at >= now - REMINDER_WINDOW)
     ))
     queued = 0
     for meeting_id, starts_at, circle_id, title, facilitator_id in meetings:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from mentoring.accounts.models import User
-from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting
+from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn
 from mentoring.growth.queries import circle_gaps
@@ -55,7 +55,11 @@ def care_view(circle_id: int, now: datetime) -> list[CareRow]:
     held = (
         db.session.execute(
             select(Meeting.id)
-            .where(Meeting.circle_id == circle_id, Meeting.status != "cancelled", Meeting.starts_at <= now)
+            .where(
+                Meeting.circle_id == circle_id,
+                Meeting.status != MeetingStatus.CANCELLED,
+                Meeting.starts_at <= now,
+            )
             .order_by(Meeting.starts_at)
         )
         .scalars()

@@ -20,11 +20,12 @@ from mentoring.growth.service import CheckInInput, GoalInput
 
 GOAL_VISIBILITY = [
     SelectChoice(Visibility.PRIVATE.value, "Only me"),
-    SelectChoice(Visibility.BUDDY.value, "Me and my practice buddy (only me, until you have a buddy)"),
+    SelectChoice(Visibility.BUDDY.value, "Me and my practice buddy"),
     SelectChoice(Visibility.CIRCLE.value, "My circle"),
 ]
 CHECK_IN_VISIBILITY = [
     SelectChoice(Visibility.PRIVATE.value, "Only me"),
+    SelectChoice(Visibility.BUDDY.value, "Me and my practice buddy"),
     SelectChoice(Visibility.CIRCLE.value, "My circle"),
 ]
 MOODS = [
@@ -93,6 +94,7 @@ class CheckInForm(HearthForm):
     )
     needs_support = BooleanField("I'd like support: tell my facilitator")
     support_shares_text = BooleanField("Include my win and what got in the way in the message to her")
+    support_tells_buddy = BooleanField("Tell my practice buddy too")
 
     def to_input(self, progress: dict[int, str]) -> CheckInInput:
         return CheckInInput(
@@ -103,6 +105,7 @@ class CheckInForm(HearthForm):
             visibility=self.visibility.data or "",
             needs_support=bool(self.needs_support.data),
             support_shares_text=bool(self.support_shares_text.data),
+            support_tells_buddy=bool(self.support_tells_buddy.data),
         )
 
 

@@ -15,7 +15,7 @@ from mentoring.extensions import db
 
 class Visibility(enum.StrEnum):
     PRIVATE = "private"
-    BUDDY = "buddy"  # read as private until practice buddies exist (see rhythm.may_read)
+    BUDDY = "buddy"  # her practice buddies in the circle (see rhythm.may_read)
     CIRCLE = "circle"
 
 

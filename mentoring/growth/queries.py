@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Row, select
 
 from mentoring.accounts.models import User
-from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting
+from mentoring.buddies.queries import buddies_of
+from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
 from mentoring.errors import NotFound
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote, GoalStatus, Visibility
@@ -31,16 +32,11 @@ from mentoring.growth.rhythm import (
 )
 
 
-def buddy_of(user_id: int, circle_id: int | None) -> int | None:
-    """Who her practice buddy is. Practice buddies do not exist yet, so nobody: "buddy"
-    visibility reads as private until that feature answers here."""
-    return None
-
-
 def _slots(rows: Iterable[Row[Any]]) -> dict[int, list[MeetingSlot]]:
     by_circle: dict[int, list[MeetingSlot]] = defaultdict(list)
     for meeting_id, circle_id, starts_at, ends_at, status in rows:
-        by_circle[circle_id].append(MeetingSlot(meeting_id, starts_at, ends_at, status == "cancelled"))
+        cancelled = status == MeetingStatus.CANCELLED
+        by_circle[circle_id].append(MeetingSlot(meeting_id, starts_at, ends_at, cancelled))
     return by_circle
 
 
@@ -147,6 +143,7 @@ class CheckInPage:
     check_in: CheckIn | None
     goals: list[Goal]
     streak: int
+    has_buddy: bool
 
 
 def check_in_page(circle_id: int, user_id: int, now: datetime) -> CheckInPage:
@@ -197,6 +194,7 @@ def check_in_page(circle_id: int, user_id: int, now: datetime) -> CheckInPage:
         check_in=mine.get(gap.after_meeting_id) if gap else None,
         goals=list(goals),
         streak=streak(gaps, set(mine), excused_gaps(gaps, excused), now),
+        has_buddy=bool(buddies_of(user_id, circle_id)),
     )
 
 
@@ -263,12 +261,20 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
         .join(User, User.id == CheckIn.user_id)
         .where(
             CheckIn.circle_id == circle_id,
-            CheckIn.visibility == Visibility.CIRCLE,
+            CheckIn.visibility != Visibility.PRIVATE,
             CheckIn.user_id.in_(member_ids),
         )
         .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
         .limit(SHARED_CHECK_INS)
     ).all()
+
+    # Buddies are mutual: the owner's buddies in this circle are those whose buddy she is. Asked
+    # only when something is shared with buddies, so the page costs no query more otherwise.
+    viewers_buddies = (
+        buddies_of(viewer_id, circle_id)
+        if any(row[0].visibility == Visibility.BUDDY for row in (*goals, *check_ins))
+        else frozenset()
+    )
 
     def readable(visibility: str, owner_id: int) -> bool:
         return may_read(
@@ -276,7 +282,7 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
             owner_id=owner_id,
             viewer_id=viewer_id,
             shares_circle=True,
-            owners_buddy_id=buddy_of(owner_id, circle_id),
+            owners_buddies={viewer_id} if owner_id in viewers_buddies else set(),
         )
 
     return CircleShared(
@@ -289,6 +295,58 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
             SharedCheckIn(name, c.created_at, c.win, c.obstacle)
             for c, name in check_ins
             if readable(c.visibility, c.user_id) and (c.win or c.obstacle)
+        ],
+    )
+
+
+def buddy_shared(viewer_id: int, circle_id: int) -> CircleShared:
+    """What her practice buddies in `circle_id` shared with "buddy" or "circle" visibility, for
+    her buddy page. Nothing when she has no buddy there."""
+    buddies = buddies_of(viewer_id, circle_id)
+    if not buddies:
+        return CircleShared()
+    goals = db.session.execute(
+        select(Goal, User.display_name)
+        .join(User, User.id == Goal.user_id)
+        .where(
+            Goal.user_id.in_(buddies),
+            Goal.visibility != Visibility.PRIVATE,
+            Goal.status != GoalStatus.DROPPED,
+            (Goal.circle_id == circle_id) | Goal.circle_id.is_(None),
+        )
+        .order_by(User.display_name, Goal.id)
+    ).all()
+    check_ins = db.session.execute(
+        select(CheckIn, User.display_name)
+        .join(User, User.id == CheckIn.user_id)
+        .where(
+            CheckIn.circle_id == circle_id,
+            CheckIn.visibility != Visibility.PRIVATE,
+            CheckIn.user_id.in_(buddies),
+        )
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+        .limit(SHARED_CHECK_INS)
+    ).all()
+
+    def readable(visibility: str, owner_id: int, goal_circle: int | None) -> bool:
+        return may_read(
+            visibility,
+            owner_id=owner_id,
+            viewer_id=viewer_id,
+            shares_circle=goal_circle == circle_id,
+            owners_buddies={viewer_id},
+        )
+
+    return CircleShared(
+        goals=[
+            SharedGoal(name, g.title, g.why, g.next_step, g.status)
+            for g, name in goals
+            if readable(g.visibility, g.user_id, g.circle_id)
+        ],
+        check_ins=[
+            SharedCheckIn(name, c.created_at, c.win, c.obstacle)
+            for c, name in check_ins
+            if readable(c.visibility, c.user_id, c.circle_id) and (c.win or c.obstacle)
         ],
     )
 

@@ -12,7 +12,7 @@ counted against her.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -121,19 +121,24 @@ def reminder_at(gap: Gap) -> datetime:
 
 
 def may_read(
-    visibility: str, *, owner_id: int, viewer_id: int | None, shares_circle: bool, owners_buddy_id: int | None
+    visibility: str,
+    *,
+    owner_id: int,
+    viewer_id: int | None,
+    shares_circle: bool,
+    owners_buddies: Collection[int],
 ) -> bool:
     """Whether `viewer_id` may read a goal or check-in of `owner_id` shared with `visibility`.
 
-    private: only her. buddy: her and her practice buddy (who she is comes from the buddies
-    feature; with no buddy it is private). circle: her, her buddy and the members of the circle
+    private: only her. buddy: her and her practice buddies (`owners_buddies`, from the buddies
+    feature; with no buddy it is private). circle: her, her buddies and the members of the circle
     it belongs to (`shares_circle`). Anything else (an unknown visibility) is private.
     """
     if viewer_id is None:
         return False
     if viewer_id == owner_id:
         return True
-    is_buddy = owners_buddy_id is not None and viewer_id == owners_buddy_id
+    is_buddy = viewer_id in owners_buddies
     if visibility == "buddy":
         return is_buddy
     if visibility == "circle":

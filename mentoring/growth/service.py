@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mentoring.accounts.models import User
 from mentoring.audit.service import record
+from mentoring.buddies.queries import buddies_of
 from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
@@ -72,6 +73,7 @@ class CheckInInput:
     visibility: str = Visibility.PRIVATE
     needs_support: bool = False
     support_shares_text: bool = False
+    support_tells_buddy: bool = False
 
 
 def is_active_member(circle_id: int, user_id: int) -> bool:
@@ -170,7 +172,7 @@ def set_goal_status(goal_id: int, user_id: int, status: str, *, now: datetime) -
 def _checked_entry(user_id: int, circle_id: int, entry: CheckInInput) -> dict[str, object]:
     if entry.mood is None or not 1 <= entry.mood <= 5:
         raise InvalidInput("Please choose how you feel, from 1 to 5.", field="mood")
-    if entry.visibility not in (Visibility.PRIVATE, Visibility.CIRCLE):
+    if entry.visibility not in set(Visibility):
         raise InvalidInput("Please choose who can see this check-in.", field="visibility")
     progress = {int(k): v for k, v in (entry.progress or {}).items()}
     if any(value not in set(Progress) for value in progress.values()):
@@ -223,7 +225,7 @@ def record_check_in(user_id: int, circle_id: int, entry: CheckInInput, *, now: d
     except IntegrityError:
         raise AlreadyCheckedIn() from None
     if entry.needs_support:
-        _ask_for_support(check_in, entry.support_shares_text, now)
+        _ask_for_support(check_in, entry.support_shares_text, entry.support_tells_buddy, now)
     withdraw_prompts(user_id, gap.after_meeting_id)
     db.session.flush()
     return check_in
@@ -252,15 +254,17 @@ def edit_check_in(check_in_id: int, user_id: int, entry: CheckInInput, *, now: d
         setattr(check_in, name, value)
     check_in.updated_at = now
     if entry.needs_support and not check_in.needs_support:
-        _ask_for_support(check_in, entry.support_shares_text, now)
+        _ask_for_support(check_in, entry.support_shares_text, entry.support_tells_buddy, now)
     db.session.flush()
     return check_in
 
 
-def _ask_for_support(check_in: CheckIn, shares_text: bool, now: datetime) -> None:
-    """Flag the check-in and tell the circle's facilitator, by email and in the app.
+def _ask_for_support(check_in: CheckIn, shares_text: bool, tells_buddy: bool, now: datetime) -> None:
+    """Flag the check-in and tell the circle's facilitator, by email and in the app, and her
+    practice buddies if she chose so.
 
-    The message names her and says she asked; her words go with it only if she chose so.
+    The message names her and says she asked; her words go to the facilitator only if she chose
+    so, and never to her buddy.
     """
     check_in.needs_support = True
     check_in.support_shares_text = shares_text
@@ -278,6 +282,19 @@ def _ask_for_support(check_in: CheckIn, shares_text: bool, now: datetime) -> Non
             f"In the way: {check_in.obstacle or '-'}"
         )
     lines.append(f"Mark it followed up once you have talked: {url}")
+    if tells_buddy:
+        buddy_path, _ = public_link("buddies.mine", circle_id=circle.id)
+        for buddy_id in buddies_of(member.id, circle.id):
+            queue_notification(
+                buddy_id,
+                SUPPORT_KIND,
+                f"support-buddy:{check_in.id}:{buddy_id}",
+                subject=f"{member.display_name} would like support",
+                text=f"{member.display_name}, your practice buddy in {circle.title}, would like some "
+                "support this week. A short message from you may help.",
+                link=buddy_path,
+                due_at=now,
+            )
     queue_notification(
         circle.facilitator_id,
         SUPPORT_KIND,

@@ -20,7 +20,7 @@ JobFunc = Callable[[datetime], Any]
 # Feature modules whose jobs the scheduler loads.
 JOB_MODULES = (
     "mentoring.jobs.heartbeat", "mentoring.notify.jobs", "mentoring.circles.jobs", "mentoring.billing.jobs",
-    "mentoring.accounts.jobs", "mentoring.growth.jobs", "mentoring.sponsors.jobs",
+    "mentoring.accounts.jobs", "mentoring.growth.jobs", "mentoring.sponsors.jobs", "mentoring.outcomes.jobs",
 )
 
 

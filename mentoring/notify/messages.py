@@ -152,7 +152,9 @@ def build_message(
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
     blocks = [text] if text else []
-    if link:
+    # A text that already spells the link out (account mail does: "open this link: …") shows it
+    # once; printing it again under its own label reads as two different links.
+    if link and link not in text:
         blocks.append(f"{button_label}: {link}")
     if second_link:
         blocks.append(f"{second_link.text}: {second_link.url}")

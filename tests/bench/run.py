@@ -1,7 +1,8 @@
 """`make bench`: do the members' pages stay fast and flat as the community grows?
 
 Builds a community (5,000 members, 300 circles with their meetings, enrollments and attendance,
-200,000 check-ins and 50,000 goals) and the same community ten times larger, each in a throwaway
+200,000 check-ins, 50,000 goals, and 3 to 8 pulse answers for every meeting begun) and the same
+community ten times larger, each in a throwaway
 database, with bulk inserts. Then, for each page, it times requests through the Flask test client
 (logged in by session) and counts the SQL statements per request, beside a bare Flask route
 measured in the same run, and checks:
@@ -47,11 +48,13 @@ from mentoring.accounts.models import RoleAssignment, User
 from mentoring.accounts.sessions import start_session
 from mentoring.availability.models import AvailabilityWindow
 from mentoring.availability.windows import PRESETS
+from mentoring.buddies.matching import Candidate, suggest_buddies
 from mentoring.circles import catalog
 from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
+from mentoring.outcomes.models import OutcomeMeasure, PulseResponse
 from mentoring.sponsors.models import EmployeeLink, Organization, OrganizationDomain, SeatClaim, SeatPool
 from mentoring.sponsors.reports import close_months
 from tests.bench.find_time import run_find_time_bench
@@ -78,6 +81,7 @@ class Community:
     member_circle_id: int
     care_circle_id: int = 0
     cleanup: list[Any] = field(default_factory=list)
+    client_admin: FlaskClient | None = None
 
 
 @contextmanager
@@ -268,6 +272,50 @@ def build_growth(now: datetime, rng: random.Random, label: str, facilitator_id: 
     return care_circle or 1
 
 
+def build_pulses(now: datetime, rng: random.Random, label: str) -> None:
+    """Pulse answers on every meeting that has begun, from 3 to 8 members each (whoever they
+    are: the facilitator's page must only count and average them)."""
+    with db.session.no_autoflush:
+        meetings = db.session.execute(
+            select(Meeting.id, Meeting.circle_id).where(Meeting.starts_at < now)
+        ).all()
+        users = list(db.session.scalars(select(User.id)))
+    rows = [
+        {"meeting_id": meeting_id, "circle_id": circle_id, "user_id": uid, "felt_heard": rng.randint(1, 5),
+         "connected": rng.randint(1, 5), "learned": rng.randint(1, 5),
+         "note_to_facilitator": "Thank you." if rng.random() < 0.05 else "", "created_at": now}
+        for meeting_id, circle_id in meetings
+        for uid in rng.sample(users, rng.randint(3, 8))
+    ]
+    with tqdm(total=len(rows), desc=f"pulses {label} ({len(meetings)} meetings)", unit="rows",
+              file=sys.stderr) as bar:
+        bulk(PulseResponse, rows, bar)
+        db.session.commit()
+
+
+ADMIN = 3  # a facilitator who is also a platform admin
+
+
+def build_outcomes(now: datetime, label: str) -> None:
+    """Start and end ratings for every member of the completed circles, and the admin role."""
+    with db.session.no_autoflush:
+        places = db.session.execute(
+            select(Enrollment.user_id, Enrollment.circle_id)
+            .join(Circle, Circle.id == Enrollment.circle_id)
+            .where(Circle.status == "completed", Enrollment.status == "active")
+        ).all()
+    rows = [
+        {"user_id": uid, "circle_id": cid, "phase": phase, "isolation": 6 - (n % 3 if phase == "end" else 0),
+         "confidence": 4, "balance": 4, "stress": 5, "created_at": now}
+        for n, (uid, cid) in enumerate(places)
+        for phase in ("start", "end")
+    ]
+    db.session.execute(insert(RoleAssignment), [{"user_id": ADMIN, "role": "admin", "granted_at": now}])
+    with tqdm(total=len(rows), desc=f"outcomes {label}", unit="rows", file=sys.stderr) as bar:
+        bulk(OutcomeMeasure, rows, bar)
+        db.session.commit()
+
+
 def community(label: str, scale: float, url: str, now: datetime) -> Community:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40, "TESTING": True,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -276,8 +324,10 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
         db.create_all()
         facilitator_id, member_id, circle_id = build(scale, now, random.Random(2026), label)
         care_circle_id = build_growth(now, random.Random(9), label, facilitator_id)
+        build_pulses(now, random.Random(11), label)
+        build_outcomes(now, label)
     clients = []
-    for user_id in (member_id, facilitator_id, SPONSOR_ADMIN):
+    for user_id in (member_id, facilitator_id, SPONSOR_ADMIN, ADMIN):
         client = app.test_client()
         with app.app_context():
             token = start_session(user_id, now=now)
@@ -286,7 +336,8 @@ def community(label: str, scale: float, url: str, now: datetime) -> Community:
             session["_user_id"] = f"{user_id}:{token}"
             session["_fresh"] = True
         clients.append(client)
-    return Community(label, app, clients[0], clients[1], clients[2], circle_id, care_circle_id)
+    return Community(label, app, clients[0], clients[1], clients[2], circle_id, care_circle_id,
+                     client_admin=clients[3])
 
 
 PAGES = (
@@ -300,12 +351,15 @@ PAGES = (
     ("facilitator dashboard", "facilitator", lambda c: "/facilitate/"),
     ("member goals", "member", lambda c: "/growth/goals"),
     ("care view", "facilitator", lambda c: f"/growth/care/{c.care_circle_id}"),
+    ("facilitator pulse", "facilitator", lambda c: f"/outcomes/circles/{c.care_circle_id}/pulse"),
     ("sponsor dashboard", "sponsor", lambda c: "/sponsors/1/"),
+    ("programme outcomes", "admin", lambda c: "/outcomes/programme"),
 )
 
 
 def one_request(c: Community, who: str, path: str) -> tuple[float, int]:
-    clients = {"member": c.client_member, "facilitator": c.client_facilitator, "sponsor": c.client_sponsor}
+    clients = {"member": c.client_member, "facilitator": c.client_facilitator, "sponsor": c.client_sponsor,
+               "admin": c.client_admin}
     client = clients[who]
     started = time.perf_counter()
     response = client.get(path)
@@ -351,7 +405,22 @@ def main(argv: list[str] | None = None) -> int:
                 db.session.remove()
                 db.engine.dispose()
     pages_ok = report(small.label, large.label, counts, timings) == 0
+    report_matching()
     return 0 if run_find_time_bench() and pages_ok else 1
+
+
+def report_matching(rounds: int = 200) -> None:
+    """How long suggesting buddies for a full (12-member) circle takes."""
+    rng = random.Random(12)
+    people = [Candidate(i, f"M{i}", rng.choice(ZONES), organization_id=rng.choice((None, 1, 2)))
+              for i in range(1, 13)]
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        suggest_buddies(people, apart=[frozenset({1, 2})])
+        times.append(time.perf_counter() - started)
+    print(f"Matching a 12-member circle: median {statistics.median(times) * 1000:.2f} ms, "
+          f"slowest {max(times) * 1000:.2f} ms over {rounds} runs.")
 
 
 def report(small: str, large: str, counts: dict, timings: dict) -> int:

@@ -46,8 +46,12 @@ def test_each_member_and_the_facilitator_is_reminded_once_a_day_ahead_in_her_own
     first = meetings(circle)[0]
     start = first.starts_at
 
+    # 20:30 GMT is 05:30 in Tokyo, inside her quiet hours (21:30-07:00): a day ahead would wake
+    # her, so her reminder goes out at 21:15 JST the evening before, 32 h 15 min ahead.
+    assert queue_meeting_reminders(start - timedelta(hours=32, minutes=16)) == 0
+    assert queue_meeting_reminders(start - timedelta(hours=32, minutes=15)) == 1
     assert queue_meeting_reminders(start - timedelta(hours=24, minutes=1)) == 0
-    assert queue_meeting_reminders(start - timedelta(hours=24)) == 4
+    assert queue_meeting_reminders(start - timedelta(hours=24)) == 3
     for minutes in range(5, 120, 5):  # the job runs every few minutes
         assert queue_meeting_reminders(start - timedelta(hours=24) + timedelta(minutes=minutes)) == 0
 
@@ -163,24 +167,39 @@ def test_the_job_selects_with_the_same_rule_the_property_test_checks(monkeypatch
 
     circle, _ = circle_with_members("Europe/London")
     start = meetings(circle)[0].starts_at
-    two_days_ahead = start - timedelta(hours=47)
-    assert queue_meeting_reminders(two_days_ahead) == 0
+    three_days_ahead = start - timedelta(hours=71)
+    assert queue_meeting_reminders(three_days_ahead) == 0
 
-    def within_two_days(starts_at, now):  # noqa: ANN001, ANN202
-        return (starts_at > now) & (starts_at <= now + timedelta(hours=48))
+    def within_three_days(starts_at, now):  # noqa: ANN001, ANN202
+        return (starts_at > now) & (starts_at <= now + timedelta(hours=72))
 
-    monkeypatch.setattr(lifecycle, "is_reminder_due", within_two_days)
-    assert queue_meeting_reminders(two_days_ahead) == 0  # her day-ahead reminder is not due yet
-    monkeypatch.setattr(lifecycle, "reminder_due_at", lambda starts_at, *_: starts_at - timedelta(hours=48))
-    assert queue_meeting_reminders(two_days_ahead) == 2  # the member and the facilitator
+    monkeypatch.setattr(lifecycle, "is_reminder_due", within_three_days)
+    assert queue_meeting_reminders(three_days_ahead) == 0  # her day-ahead reminder is not due yet
+    monkeypatch.setattr(lifecycle, "reminder_due_at", lambda starts_at, *_: starts_at - timedelta(hours=72))
+    assert queue_meeting_reminders(three_days_ahead) == 2  # the member and the facilitator
 
 
 @pytest.mark.parametrize("lead", [timedelta(0), timedelta(seconds=1), timedelta(hours=24),
                                   timedelta(hours=24, seconds=1), timedelta(hours=-1)])
-def test_the_job_reminds_exactly_when_is_reminder_due_says_so(lead: timedelta) -> None:
-    from mentoring.circles.lifecycle import is_reminder_due
+def test_the_job_reminds_exactly_when_is_reminder_due_and_her_reminder_due_at_say_so(lead: timedelta) -> None:
+    from mentoring.circles.lifecycle import REMINDER_LEAD, is_reminder_due, reminder_due_at
 
     circle, _ = circle_with_members("Europe/London")
     start = meetings(circle)[0].starts_at
     now = start - lead
-    assert (queue_meeting_reminders(now) > 0) == is_reminder_due(start, now)
+    her_due_at = reminder_due_at(start, REMINDER_LEAD, "Europe/London", None, None)
+    due = is_reminder_due(start, now) and now >= her_due_at
+    assert (queue_meeting_reminders(now) > 0) == due
+
+
+def test_a_day_ahead_reminder_that_would_fall_in_her_quiet_hours_goes_out_before_they_begin() -> None:
+    # The circle meets at 23:00 London; a day ahead is 23:00 the evening before, inside her quiet
+    # hours (21:30-07:00), so her reminder is due at 21:15 that evening, 25 h 45 min ahead.
+    circle = make_circle(meeting_count=3, first_date=FIRST, start_time=time(23, 0), timezone="Europe/London")
+    night_owl = enroll(circle, make_user(timezone="Europe/London")).user_id  # quiet 21:30-07:00
+    start = meetings(circle)[0].starts_at
+    assert queue_meeting_reminders(start - timedelta(hours=25, minutes=50)) == 0
+    assert queue_meeting_reminders(start - timedelta(hours=25, minutes=45)) == 2
+    # The facilitator keeps the same default quiet hours, so hers comes at 21:15 too.
+    assert sorted(n.user_id for n in reminders()) == sorted([night_owl, circle.facilitator_id])
+    assert queue_meeting_reminders(start - timedelta(hours=24)) == 0

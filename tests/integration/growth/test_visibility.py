@@ -1,8 +1,9 @@
 """Who reads what: every kind of private text, read by every kind of person, over HTTP.
 
 She writes a goal of each visibility and a check-in of each visibility, each with words found
-nowhere else. Then herself, another member of the circle, a member of another circle, the
-facilitator, a sponsor admin and an admin each open every page they can reach.
+nowhere else. Then herself, her practice buddy, another member of the circle, a member of
+another circle (who is someone else's buddy there), the facilitator, a sponsor admin and an
+admin each open every page they can reach.
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ from flask.testing import FlaskClient
 
 from mentoring.accounts.models import Role
 from mentoring.extensions import db
-from tests.factories import login, make_user
+from tests.factories import login, make_pair, make_user
 from tests.integration.growth.helpers import NOW, check_in, goal, member_of, running_circle
 
 PRIVATE_GOAL = "PRIVATE-GOAL-rutabaga"
 BUDDY_GOAL = "BUDDY-GOAL-kohlrabi"
 CIRCLE_GOAL = "CIRCLE-GOAL-parsnip"
 PRIVATE_CHECK_IN = "PRIVATE-CHECKIN-celeriac"
+BUDDY_CHECK_IN = "BUDDY-CHECKIN-salsify"
 CIRCLE_CHECK_IN = "CIRCLE-CHECKIN-fennel"
-EVERY_TEXT = {PRIVATE_GOAL, BUDDY_GOAL, CIRCLE_GOAL, PRIVATE_CHECK_IN, CIRCLE_CHECK_IN}
+EVERY_TEXT = {PRIVATE_GOAL, BUDDY_GOAL, CIRCLE_GOAL, PRIVATE_CHECK_IN, BUDDY_CHECK_IN, CIRCLE_CHECK_IN}
 SHARED = {CIRCLE_GOAL, CIRCLE_CHECK_IN}
+FOR_HER_BUDDY = SHARED | {BUDDY_GOAL, BUDDY_CHECK_IN}
 
 
 @pytest.fixture
@@ -33,6 +36,7 @@ def world(ctx: None) -> dict:
         owner = member_of(circle, display_name="Mira")
         people = {
             "herself": owner,
+            "her buddy": member_of(circle, display_name="Dara"),
             "circle member": member_of(circle, display_name="Bea"),
             "member of another circle": member_of(other_circle, display_name="Cora"),
             "facilitator": circle.facilitator,
@@ -44,6 +48,9 @@ def world(ctx: None) -> dict:
             goal(owner, circle, BUDDY_GOAL, visibility="buddy"),
             goal(owner, circle, CIRCLE_GOAL, visibility="circle"),
         ]
+        make_pair(circle, owner, people["her buddy"], at=NOW)
+        make_pair(other_circle, people["member of another circle"], member_of(other_circle), at=NOW)
+        for_buddy = check_in(owner, circle, 1, win=BUDDY_CHECK_IN, visibility="buddy")
         shared = check_in(owner, circle, 2, win=CIRCLE_CHECK_IN, visibility="circle")
         private = check_in(owner, circle, 3, obstacle=PRIVATE_CHECK_IN, needs_support=True)
         db.session.commit()
@@ -52,7 +59,7 @@ def world(ctx: None) -> dict:
             "other": other_circle,
             "people": people,
             "goals": goals,
-            "check_ins": [shared, private],
+            "check_ins": [for_buddy, shared, private],
         }
 
 
@@ -74,6 +81,11 @@ def everything_readable(client: FlaskClient, world: dict) -> str:
         "/admin/mail",
         "/notifications/",
         "/account/export",
+        f"/buddies/circles/{circle.id}",
+        f"/buddies/circles/{circle.id}/manage",
+        f"/buddies/circles/{world['other'].id}",
+        f"/outcomes/circles/{circle.id}",
+        f"/outcomes/circles/{circle.id}/pulse",
         *(f"/growth/goals/{g.id}" for g in world["goals"]),
         *(f"/growth/goals/{g.id}/edit" for g in world["goals"]),
         *(f"/growth/check-ins/{c.id}/support" for c in world["check_ins"]),
@@ -91,6 +103,7 @@ def everything_readable(client: FlaskClient, world: dict) -> str:
     ("viewer", "may_see"),
     [
         ("herself", EVERY_TEXT),
+        ("her buddy", FOR_HER_BUDDY),
         ("circle member", SHARED),
         ("member of another circle", set()),
         ("facilitator", SHARED),
@@ -108,7 +121,8 @@ def test_each_person_reads_exactly_what_was_shared_with_her(
 
 
 @pytest.mark.parametrize(
-    "viewer", ["circle member", "member of another circle", "facilitator", "sponsor admin", "admin"]
+    "viewer",
+    ["her buddy", "circle member", "member of another circle", "facilitator", "sponsor admin", "admin"],
 )
 def test_another_members_goal_or_check_in_id_in_the_url_is_not_found(
     client: FlaskClient, world: dict, viewer: str

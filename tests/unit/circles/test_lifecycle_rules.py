@@ -15,9 +15,9 @@ instants = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028,
 
 
 @given(now=instants, lead=st.timedeltas(min_value=timedelta(days=-3), max_value=timedelta(days=3)))
-def test_a_reminder_is_due_exactly_in_the_24_hours_before_the_start(now: datetime, lead: timedelta) -> None:
+def test_a_meeting_is_looked_at_exactly_in_the_48_hours_before_it(now: datetime, lead: timedelta) -> None:
     starts_at = now + lead
-    assert is_reminder_due(starts_at, now) == (timedelta(0) < lead <= timedelta(hours=24))
+    assert is_reminder_due(starts_at, now) == (timedelta(0) < lead <= timedelta(hours=48))
 
 
 def test_a_meeting_that_has_started_is_never_reminded_of() -> None:
@@ -28,7 +28,8 @@ def test_a_meeting_that_has_started_is_never_reminded_of() -> None:
 def test_a_scheduler_that_was_down_still_reminds_an_hour_before() -> None:
     assert is_reminder_due(START, START - timedelta(hours=1))
     assert is_reminder_due(START, START - timedelta(hours=24))
-    assert not is_reminder_due(START, START - timedelta(hours=24, seconds=1))
+    assert is_reminder_due(START, START - timedelta(hours=48))
+    assert not is_reminder_due(START, START - timedelta(hours=48, seconds=1))
 
 
 def test_the_reminder_key_names_the_meeting_the_member_and_the_start_instant() -> None:

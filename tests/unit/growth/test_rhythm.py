@@ -141,7 +141,10 @@ def test_the_prompt_comes_at_her_time_after_the_middle_of_the_gap() -> None:
 
 def test_only_she_reads_private_and_buddy_waits_for_a_buddy() -> None:
     def read(visibility: str, viewer: int, *, shares: bool = True, buddy: int | None = None) -> bool:
-        return may_read(visibility, owner_id=1, viewer_id=viewer, shares_circle=shares, owners_buddy_id=buddy)
+        buddies = {buddy} if buddy is not None else set()
+        return may_read(
+            visibility, owner_id=1, viewer_id=viewer, shares_circle=shares, owners_buddies=buddies
+        )
 
     assert read("private", 1) and not read("private", 2)
     assert read("buddy", 1) and not read("buddy", 2)  # no buddy yet: private
@@ -149,4 +152,4 @@ def test_only_she_reads_private_and_buddy_waits_for_a_buddy() -> None:
     assert read("circle", 2) and not read("circle", 2, shares=False)
     assert read("circle", 2, shares=False, buddy=2)
     assert not read("something else", 2)
-    assert not may_read("circle", owner_id=1, viewer_id=None, shares_circle=True, owners_buddy_id=None)
+    assert not may_read("circle", owner_id=1, viewer_id=None, shares_circle=True, owners_buddies=())

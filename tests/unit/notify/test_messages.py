@@ -50,6 +50,14 @@ def test_the_body_has_the_text_the_absolute_link_and_the_settings_footer() -> No
     assert "Change which emails you get: https://hearth.example/account/settings" in body
 
 
+def test_a_link_the_text_already_spells_out_is_printed_once() -> None:
+    text = "Please confirm your address by opening this link within 48 hours:\nhttps://hearth.example/v/abc"
+    message = build({"subject": "Confirm", "text": text, "link": "/v/abc"})
+    assert plain_text(message).count("https://hearth.example/v/abc") == 1
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert 'href="https://hearth.example/v/abc"' in html
+
+
 def test_an_absolute_link_is_kept_as_it_is() -> None:
     body = plain_text(build({"subject": "Pay", "text": "Pay here.", "link": "https://pay.example/c/1"}))
     assert "https://pay.example/c/1" in body
