@@ -369,3 +369,29 @@ def update_settings(
     user.remind_hour_before = remind_hour_before
     db.session.flush()
     return user
+
+
+def create_verified_account(*, email: str, password: str, display_name: str, timezone: str,
+                            now: datetime) -> User:
+    """Create an account whose address is already proven (she followed a link sent to it, such
+    as a sponsor admin's invitation), so it starts verified and no confirmation mail goes out.
+
+    Raises InvalidInput or WeakPassword for unusable values, EmailUnavailable when an account
+    with the address exists (she logs in instead); nothing is created then.
+    """
+    email = normalise_email(email)
+    display_name = _check_display_name(display_name)
+    timezone = _check_timezone(timezone)
+    _check_password(password, email=email, display_name=display_name)
+    unavailable = EmailUnavailable("There is already a Hearth account with this address. Please log in.")
+    if find_user_by_email(email) is not None:
+        raise unavailable
+    user = User(email=email, password_hash=hash_password(password), display_name=display_name,
+                timezone=timezone, created_at=now, email_verified_at=now, email_opt_out=[])
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        raise unavailable from None
+    return user

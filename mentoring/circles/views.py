@@ -14,7 +14,13 @@ from mentoring.circles import agreement
 from mentoring.circles import enrollment as seats
 from mentoring.circles.calendar import circle_calendar
 from mentoring.circles.member_forms import CircleFilterForm, JoinForm, RemoveMemberForm
-from mentoring.circles.models import LIVE_ENROLLMENT_STATUSES, Circle, EnrollmentStatus, PriceMode
+from mentoring.circles.models import (
+    LIVE_CIRCLE_STATUSES,
+    LIVE_ENROLLMENT_STATUSES,
+    Circle,
+    EnrollmentStatus,
+    PriceMode,
+)
 from mentoring.circles.queries import (
     CircleView,
     browse_circles,
@@ -30,6 +36,7 @@ from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.forms import commit_or_flash
+from mentoring.sponsors.claims import SponsoredOffer, sponsored_offer
 from mentoring.timekeeping.viewer import viewer_timezone
 from mentoring.web import link_args, page_number, public_link
 
@@ -54,7 +61,25 @@ def _render_circle(circle_id: int, form: JoinForm | None = None, status: int = 2
                         is_facilitator=view.state.is_facilitator)
     return render_template("circles/detail.html", view=view, circle=view.circle, state=view.state,
                            form=form or JoinForm(), viewer_tz=viewer_timezone(), talk=talk,
-                           now=utcnow(), action=CantComeForm(formdata=None, back="circle")), status
+                           now=utcnow(), action=CantComeForm(formdata=None, back="circle"),
+                           sponsored=_free_circle_offer(view)), status
+
+
+def _free_circle_offer(view: CircleView) -> SponsoredOffer | None:
+    # A paid circle offers the sponsored seat on its payment page; a free one has none, so its
+    # join panel does. Asked only when that panel shows the join form (one query), so members,
+    # the facilitator and visitors cost nothing more.
+    circle, state = view.circle, view.state
+    joinable = (
+        current_user.is_authenticated
+        and circle.price_mode == PriceMode.FREE
+        and not state.is_facilitator
+        and state.status not in LIVE_ENROLLMENT_STATUSES
+        and circle.status in LIVE_CIRCLE_STATUSES
+        and bool(view.upcoming)
+        and circle.seats_taken < circle.capacity
+    )
+    return sponsored_offer(current_user.id, circle.id, utcnow()) if joinable else None
 
 
 @bp.get("/")

@@ -230,9 +230,10 @@ def _load(ids: list[int]) -> list[Outgoing]:
             dedup_key=notification.dedup_key,
             payload=dict(notification.payload or {}),
             attempts=notification.attempts,
-            # A payload "to" (a new address to confirm, the old one told of a change) wins.
+            # A payload "to" (a new address to confirm, the old one told of a change) wins, and
+            # "to_name" when it is someone else's (an invitation to an address with no account).
             recipient=Recipient(email=(notification.payload or {}).get("to") or user.email,
-                                display_name=user.display_name),
+                                display_name=(notification.payload or {}).get("to_name", user.display_name)),
             timezone=user.timezone,
             quiet_start=user.quiet_start,
             quiet_end=user.quiet_end,

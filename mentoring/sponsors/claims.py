@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.circles.enrollment import AlreadyEnrolled, confirm_held_seat, hold_seat
@@ -32,7 +32,14 @@ from mentoring.circles.signals import member_left
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
 from mentoring.sponsors.ledger import return_claim, take_pool_seat
-from mentoring.sponsors.models import ClaimStatus, EmployeeLink, PoolStatus, SeatClaim, SeatPool
+from mentoring.sponsors.models import (
+    ClaimStatus,
+    EmployeeLink,
+    Organization,
+    PoolStatus,
+    SeatClaim,
+    SeatPool,
+)
 
 
 class NotSponsored(DomainError):
@@ -52,6 +59,7 @@ class PoolFull(DomainError):
 class SponsoredOffer:
     pool_id: int
     organization_name: str
+    circle_id: int
 
 
 def circle_price_per_meeting(circle: Circle) -> int:
@@ -63,35 +71,45 @@ def circle_price_per_meeting(circle: Circle) -> int:
     return 0
 
 
-def _candidate_pools(user_id: int, circle: Circle, now: datetime) -> list[SeatPool]:
-    return list(
-        db.session.scalars(
-            select(SeatPool)
-            .join(EmployeeLink, EmployeeLink.organization_id == SeatPool.organization_id)
-            .where(
-                EmployeeLink.user_id == user_id,
-                EmployeeLink.unlinked_at.is_(None),
-                SeatPool.status == PoolStatus.ACTIVE,
-                SeatPool.valid_from <= now,
-                SeatPool.valid_until > now,
-                SeatPool.currency == circle.currency,
-                SeatPool.price_cap_cents >= circle_price_per_meeting(circle),
-            )
-            # The pool that ends first is used first, so seats that would lapse are used.
-            .order_by(SeatPool.valid_until, SeatPool.id)
+def _candidate_pools_query(user_id: int, circle: Circle, now: datetime) -> Select[tuple[SeatPool]]:
+    price = circle_price_per_meeting(circle)
+    # A free circle is under every cap, whatever currency its pool was bought in.
+    priced = [SeatPool.currency == circle.currency, SeatPool.price_cap_cents >= price] if price else []
+    return (
+        select(SeatPool)
+        .join(EmployeeLink, EmployeeLink.organization_id == SeatPool.organization_id)
+        .where(
+            EmployeeLink.user_id == user_id,
+            EmployeeLink.unlinked_at.is_(None),
+            SeatPool.status == PoolStatus.ACTIVE,
+            SeatPool.valid_from <= now,
+            SeatPool.valid_until > now,
+            *priced,
         )
+        # The pool that ends first is used first, so seats that would lapse are used.
+        .order_by(SeatPool.valid_until, SeatPool.id)
     )
 
 
+def _candidate_pools(user_id: int, circle: Circle, now: datetime) -> list[SeatPool]:
+    return list(db.session.scalars(_candidate_pools_query(user_id, circle, now)))
+
+
 def sponsored_offer(user_id: int, circle_id: int, now: datetime) -> SponsoredOffer | None:
-    """A pool of her employer that covers this circle and has a seat free, if any."""
+    """A pool of her employer that covers this circle and has a seat free, if any. One query
+    (the circle itself comes from the session when the page has loaded it), so the circle page
+    can offer it."""
     circle = db.session.get(Circle, circle_id)
     if circle is None:
         return None
-    for pool in _candidate_pools(user_id, circle, now):
-        if pool.seats_claimed < pool.seats:
-            return SponsoredOffer(pool.id, pool.organization.name)
-    return None
+    row = db.session.execute(
+        _candidate_pools_query(user_id, circle, now)
+        .where(SeatPool.seats_claimed < SeatPool.seats)
+        .join(Organization, Organization.id == SeatPool.organization_id)
+        .with_only_columns(SeatPool.id, Organization.name)
+        .limit(1)
+    ).first()
+    return None if row is None else SponsoredOffer(row[0], row[1], circle_id)
 
 
 def claim_sponsored_seat(circle_id: int, user_id: int, *, agreed: bool, now: datetime) -> SeatClaim:

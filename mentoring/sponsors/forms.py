@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from mentoring.accounts.forms import display_name_field, new_password_field, timezone_field
 from mentoring.forms import HearthForm
 from mentoring.sponsors.eligibility import MAX_CODE_DAYS, MAX_CODE_USES
 from mentoring.sponsors.pools import MAX_SEATS, VALIDITY_MONTHS
@@ -31,6 +32,14 @@ class OrganizationForm(HearthForm):
         render_kw={"autocomplete": "off", "inputmode": "email"},
     )
     submit = SubmitField("Add the organisation")
+
+
+class InviteAccountForm(HearthForm):
+    """An invited sponsor admin without an account: the invited address is hers already."""
+
+    display_name = display_name_field()
+    timezone = timezone_field()
+    password = new_password_field()
 
 
 class InviteAdminForm(HearthForm):

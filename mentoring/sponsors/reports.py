@@ -29,12 +29,15 @@ from mentoring.sponsors.models import (
 )
 from mentoring.sponsors.suppression import (
     THRESHOLD,
+    Band,
     Cell,
     Group,
     Published,
+    free_range,
+    live_band,
     publish_closed_months,
+    publish_live_counts,
     rate_percent,
-    suppress_small_cells,
 )
 
 EXPIRING_DAYS = 30
@@ -46,15 +49,15 @@ class PoolLine:
     pool_id: int
     status: str
     seats: int
-    claimed: Cell
+    claimed: Band
     valid_until: datetime
     price_cap_cents: int
     currency: str
 
     @property
-    def free(self) -> int | None:
-        """Free seats, hidden with the claimed figure it would reveal."""
-        return None if self.claimed.suppressed else self.seats - self.claimed.figures[0]
+    def free(self) -> tuple[int, int] | None:
+        """Free seats as the range the claimed band allows; None while that is hidden."""
+        return free_range(self.seats, self.claimed)
 
 
 @dataclass(frozen=True)
@@ -74,9 +77,9 @@ class MonthLine:
 class SponsorReport:
     organization_name: str
     pools: tuple[PoolLine, ...]
-    seats_bought: int
-    seats_claimed: Cell
-    seats_expiring: int | None  # free seats in pools ending within EXPIRING_DAYS; None: hidden
+    seats_bought: int  # in active pools
+    seats_claimed: Band  # in active pools
+    seats_expiring: tuple[int, int] | None  # free seats in pools ending within EXPIRING_DAYS
     months: tuple[MonthLine, ...]
     months_total: MonthLine
     current_month: str
@@ -84,8 +87,8 @@ class SponsorReport:
     outcomes: tuple[ShareRow, ...] = ()
 
     @property
-    def seats_free(self) -> int | None:
-        return None if self.seats_claimed.suppressed else self.seats_bought - self.seats_claimed.figures[0]
+    def seats_free(self) -> tuple[int, int] | None:
+        return free_range(self.seats_bought, self.seats_claimed)
 
 
 def month_key(instant: datetime) -> str:
@@ -107,9 +110,9 @@ def _month_expression():  # noqa: ANN202 - a SQL expression
     return func.strftime("%Y-%m", Meeting.starts_at)
 
 
-def _pool_groups(organization_id: int) -> tuple[list[SeatPool], dict[int, Group], int]:
+def _pool_groups(organization_id: int, now: datetime) -> tuple[list[SeatPool], dict[int, Group], int]:
     """The organisation's pools, each pool's live claims as a Group, and how many distinct
-    employees hold a live claim at all. Three queries, whatever the number of claims."""
+    employees hold a live claim in its active pools. Three queries, whatever the number of claims."""
     pools = list(db.session.scalars(select(SeatPool).where(SeatPool.organization_id == organization_id)
                                     .order_by(SeatPool.valid_from, SeatPool.id)))
     live = and_(SeatPool.id == SeatClaim.pool_id, SeatPool.organization_id == organization_id,
@@ -117,7 +120,9 @@ def _pool_groups(organization_id: int) -> tuple[list[SeatPool], dict[int, Group]
     counts = {pool_id: (people, claims) for pool_id, people, claims in db.session.execute(
         select(SeatClaim.pool_id, func.count(func.distinct(SeatClaim.user_id)), func.count(SeatClaim.id))
         .join(SeatPool, live).group_by(SeatClaim.pool_id))}
-    everyone = db.session.scalar(select(func.count(func.distinct(SeatClaim.user_id))).join(SeatPool, live))
+    active = [p.id for p in pools if p.shown_status(now) == "active"]
+    everyone = db.session.scalar(select(func.count(func.distinct(SeatClaim.user_id))).join(SeatPool, live)
+                                 .where(SeatPool.id.in_(active))) if active else 0
     groups = {}
     for pool in pools:
         people, claims = counts.get(pool.id, (0, 0))
@@ -200,26 +205,31 @@ def sponsor_report(organization_id: int, now: datetime) -> SponsorReport:
     """What a sponsor admin of this organisation may see. A fixed number of queries, whatever
     the number of employees."""
     organization = db.session.get(Organization, organization_id)
-    pools, groups, everyone = _pool_groups(organization_id)
-    published: Published = suppress_small_cells([groups[p.id] for p in pools], total_people=everyone)
-    cells = {cell.key: cell for cell in published.rows}
+    pools, groups, everyone = _pool_groups(organization_id, now)
+    active = [p for p in pools if p.shown_status(now) == "active"]
+    summary = publish_live_counts([groups[p.id] for p in active], total_people=everyone)
+    bands = dict(zip((p.id for p in active), summary.rows, strict=True))
     lines = tuple(
         PoolLine(
-            p.id, p.shown_status(now), p.seats, cells[str(p.id)], p.valid_until, p.price_cap_cents, p.currency
+            p.id, p.shown_status(now), p.seats,
+            bands.get(p.id) or live_band(groups[p.id].people, groups[p.id].figures[0]),
+            p.valid_until, p.price_cap_cents, p.currency,
         )
         for p in pools
     )
-    live = [line for line in lines if line.status == "active"]
-    expiring = [line for line in live if line.valid_until <= now + timedelta(days=EXPIRING_DAYS)]
+    expiring = [line for line in lines if line.status == "active"
+                and line.valid_until <= now + timedelta(days=EXPIRING_DAYS)]
+    ranges = [line.free for line in expiring]
     seats_expiring = (
-        None if any(line.free is None for line in expiring) else sum(line.free for line in expiring)
+        None if any(r is None for r in ranges)
+        else (sum(r[0] for r in ranges), sum(r[1] for r in ranges))  # type: ignore[index]
     )
     monthly = monthly_activity(organization_id)
     return SponsorReport(
         organization_name=organization.name,
         pools=lines,
-        seats_bought=sum(p.seats for p in pools if p.status == "active"),
-        seats_claimed=published.total if pools else Cell("total", 0, (0,)),
+        seats_bought=sum(p.seats for p in active),
+        seats_claimed=summary.total,
         seats_expiring=seats_expiring,
         months=tuple(MonthLine(cell) for cell in monthly.rows),
         months_total=MonthLine(monthly.total),
@@ -236,6 +246,13 @@ def export_report(organization_id: int, *, actor_id: int, now: datetime) -> list
     return rows
 
 
+def seat_range(free: tuple[int, int] | None) -> str:
+    """Free seats as published: a range, one number when it is exact, or "not shown"."""
+    if free is None:
+        return "not shown"
+    return str(free[0]) if free[0] == free[1] else f"{free[0]}–{free[1]}"
+
+
 def report_csv_rows(report: SponsorReport) -> list[list[str]]:
     """The report's figures as CSV rows: the same cells the page shows, suppressed alike."""
 
@@ -245,21 +262,16 @@ def report_csv_rows(report: SponsorReport) -> list[list[str]]:
     rows = [
         ["section", "period or pool", "figure", "value"],
         ["seats", "all active pools", "bought", str(report.seats_bought)],
-        [
-            "seats",
-            "all active pools",
-            "claimed",
-            shown(None if report.seats_claimed.suppressed else report.seats_claimed.figures[0]),
-        ],
-        ["seats", "all active pools", "free", shown(report.seats_free)],
-        ["seats", f"ending within {EXPIRING_DAYS} days", "free", shown(report.seats_expiring)],
+        ["seats", "all active pools", "claimed", str(report.seats_claimed)],
+        ["seats", "all active pools", "free", seat_range(report.seats_free)],
+        ["seats", f"ending within {EXPIRING_DAYS} days", "free", seat_range(report.seats_expiring)],
     ]
     for line in report.pools:
         label = f"pool {line.pool_id} ({line.status}, until {line.valid_until:%Y-%m-%d})"
         rows += [
             ["pool", label, "bought", str(line.seats)],
-            ["pool", label, "claimed", shown(None if line.claimed.suppressed else line.claimed.figures[0])],
-            ["pool", label, "free", shown(line.free)],
+            ["pool", label, "claimed", str(line.claimed)],
+            ["pool", label, "free", seat_range(line.free)],
         ]
     for line in (*report.months, report.months_total):
         label = "months shown" if line.cell.key == "total" else line.cell.key

@@ -16,6 +16,7 @@ from mentoring.accounts import tokens
 from mentoring.accounts.links import token_secret
 from mentoring.accounts.models import Role, User
 from mentoring.accounts.roles import grant_role
+from mentoring.accounts.service import create_verified_account, find_user_by_email
 from mentoring.audit.service import record
 from mentoring.errors import InvalidInput, NotFound
 from mentoring.extensions import db
@@ -118,22 +119,22 @@ def sponsored_organizations(user: User) -> list[int]:
     )
 
 
-def invite_sponsor_admin(organization_id: int, email: str, *, actor_id: int, now: datetime) -> SponsorInvite:
+def invite_sponsor_admin(organization_id: int, email: str, *, actor_id: int | None,
+                         now: datetime) -> SponsorInvite:
     """Invite someone to act for the organisation. The signed, expiring link goes by email only,
-    to the Hearth account registered with that address.
+    to the invited address, whether or not it has a Hearth account yet (the link lets her create
+    one). A notification needs an account to hang on: hers, or else the inviter's, addressed
+    "to" the invitee, and shown in the inviter's inbox only as "sent by email".
 
     The actor is an admin, or a sponsor admin of this organisation (checked by the caller's page
-    and again here). Raises InvalidInput (bad address, no account with it), NotFound.
+    and again here). Raises InvalidInput (bad address, or no account and no inviter), NotFound.
     """
     organization = get_organization(organization_id)
     email = email_address(email, "email")
     invitee = db.session.scalar(select(User).where(User.email == email, User.deleted_at.is_(None)))
-    if invitee is None:
-        raise InvalidInput(
-            "There is no Hearth account with this address yet. Ask her to sign up "
-            "with it first, then invite her.",
-            field="email",
-        )
+    mail_owner = invitee.id if invitee is not None else actor_id
+    if mail_owner is None:
+        raise InvalidInput("There is no Hearth account with this address yet.", field="email")
     invite = SponsorInvite(
         organization_id=organization.id, email=email, invited_by_id=actor_id, created_at=now
     )
@@ -144,16 +145,18 @@ def invite_sponsor_admin(organization_id: int, email: str, *, actor_id: int, now
     )
     path, url = public_link("sponsors.accept_invite", token=token)
     queue_notification(
-        invitee.id,
+        mail_owner,
         "account",
         f"sponsor-invite:{invite.id}",
-        subject=f"You're invited to manage {organization.name}'s sponsored seats on Hearth",
+        subject=f"An invitation to manage {organization.name}'s sponsored seats on Hearth",
         text=(
-            f"Hello {invitee.display_name},\n\nYou have been invited to act as a sponsor admin for "
-            f"{organization.name}. Open this link within 7 days, logged in with this address, to accept:\n"
-            f"{url}\n\nIf you weren't expecting this, ignore it and nothing changes."
+            f"Hello,\n\nYou have been invited to act as a sponsor admin for {organization.name} on "
+            "Hearth. Open this link within 7 days to accept (if you have no Hearth account yet, it "
+            f"lets you create one with this address):\n{url}\n\n"
+            "If you weren't expecting this, ignore it and nothing changes."
         ),
-        extra={"to": email},
+        # Mail hung on the inviter's account must not greet the invitee by the inviter's name.
+        extra={"to": email} if invitee is not None else {"to": email, "to_name": ""},
         mailbox_only=True,
     )
     record(
@@ -167,21 +170,69 @@ def invite_sponsor_admin(organization_id: int, email: str, *, actor_id: int, now
     return invite
 
 
+def open_invite(token: str, *, now: datetime) -> SponsorInvite:
+    """The invitation a link names, while it can still be accepted.
+
+    Raises TokenExpired (older than INVITE_MAX_AGE) or TokenInvalid (altered, or used already).
+    """
+    payload = tokens.read_token(
+        tokens.SPONSOR_INVITE, token, secret=token_secret(), max_age=INVITE_MAX_AGE, now=now
+    )
+    invite = db.session.get(SponsorInvite, payload.get("invite"))
+    if invite is None or invite.email != payload.get("email"):
+        raise tokens.TokenInvalid()
+    if invite.accepted_at is not None:
+        raise tokens.TokenInvalid("This invitation has already been accepted. Log in to manage the seats.")
+    return invite
+
+
+def invitee_has_account(invite: SponsorInvite) -> bool:
+    return find_user_by_email(invite.email) is not None
+
+
 def accept_invite(token: str, user_id: int, *, now: datetime) -> Organization:
     """She accepts an invitation: the sponsor_admin role for that organisation (audited).
 
     Raises TokenExpired/TokenInvalid (also when she is logged in with another address or it
     was accepted already).
     """
-    payload = tokens.read_token(
-        tokens.SPONSOR_INVITE, token, secret=token_secret(), max_age=INVITE_MAX_AGE, now=now
-    )
-    invite = db.session.get(SponsorInvite, payload.get("invite"))
+    invite = open_invite(token, now=now)
     user = db.session.get(User, user_id)
-    if invite is None or user is None or user.email != payload.get("email") or invite.email != user.email:
+    if user is None or invite.email != user.email:
         raise tokens.TokenInvalid(
             "This invitation is for another address. Log in with the address it was sent to."
         )
+    return _accept(invite, user_id, now=now)
+
+
+def accept_invite_with_new_account(
+    token: str, *, display_name: str, timezone: str, password: str, now: datetime
+) -> User:
+    """Someone without a Hearth account accepts. The link reached the invited mailbox, which
+    proves the address, so she gets a verified account with it and the sponsor_admin role for
+    the organisation, both audited, in one unit of work.
+
+    Raises TokenExpired/TokenInvalid, InvalidInput/WeakPassword (unusable values), or
+    EmailUnavailable (an account with the address exists: she logs in to accept). Nothing is
+    created when it raises (the caller rolls back).
+    """
+    invite = open_invite(token, now=now)
+    user = create_verified_account(
+        email=invite.email, password=password, display_name=display_name, timezone=timezone, now=now
+    )
+    record(
+        "sponsor.admin_account_created",
+        actor_id=user.id,
+        subject_type="organization",
+        subject_id=invite.organization_id,
+        details={"invite_id": invite.id, "user_id": user.id},
+        now=now,
+    )
+    _accept(invite, user.id, now=now)
+    return user
+
+
+def _accept(invite: SponsorInvite, user_id: int, *, now: datetime) -> Organization:
     accepted = db.session.execute(
         update(SponsorInvite)
         .where(SponsorInvite.id == invite.id, SponsorInvite.accepted_at.is_(None))

@@ -11,11 +11,13 @@ import csv
 import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
+from mentoring.accounts import sessions
 from mentoring.accounts.auth import role_required
 from mentoring.accounts.models import Role
+from mentoring.accounts.service import EmailUnavailable
 from mentoring.accounts.tokens import TokenInvalid
 from mentoring.billing.gateway import GatewayError, PaymentGateway, webhook_secret
 from mentoring.db import utcnow
@@ -27,6 +29,7 @@ from mentoring.sponsors import eligibility, pools, reports, service
 from mentoring.sponsors.forms import (
     ActivateForm,
     ButtonForm,
+    InviteAccountForm,
     InviteAdminForm,
     InviteCodeForm,
     OrganizationForm,
@@ -37,6 +40,7 @@ from mentoring.sponsors.models import Organization, PoolPayment, PoolStatus
 from mentoring.web import public_link
 
 bp = Blueprint("sponsors", __name__, url_prefix="/sponsors")
+bp.add_app_template_filter(reports.seat_range, "seat_range")
 
 
 def _gateway() -> PaymentGateway:
@@ -141,19 +145,54 @@ def _invite(organization_id: int, back: str) -> str | Response:
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-@login_required
-def accept_invite(token: str) -> str | Response:
-    form = ButtonForm()
+def accept_invite(token: str) -> str | Response | tuple[str, int]:
+    # Open to anyone holding the link: it reached the invited mailbox. Someone logged in accepts
+    # with a click; an invitee with an account logs in first; one without creates it here.
+    now = utcnow()
+    try:
+        invite = service.open_invite(token, now=now)
+    except TokenInvalid as error:
+        return render_template("sponsors/invite_problem.html", message=error.message), 400
+    if current_user.is_authenticated:
+        form = ButtonForm()
+        if form.validate_on_submit():
+            try:
+                organization = service.accept_invite(token, current_user.id, now=now)
+            except TokenInvalid as error:
+                db.session.rollback()
+                return render_template("sponsors/invite_problem.html", message=error.message), 400
+            db.session.commit()
+            flash(f"You now act for {organization.name}.", "success")
+            return redirect(url_for(".dashboard", organization_id=organization.id))
+        return render_template("sponsors/accept_invite.html", form=form, token=token)
+    if service.invitee_has_account(invite):
+        flash("Please log in with the address the invitation was sent to, then accept it.", "info")
+        return redirect(url_for("accounts.login", next=request.path))
+    form = InviteAccountForm()
     if form.validate_on_submit():
         try:
-            organization = service.accept_invite(token, current_user.id, now=utcnow())
-        except TokenInvalid as error:
+            user = service.accept_invite_with_new_account(
+                token,
+                display_name=form.display_name.data,
+                timezone=form.timezone.data,
+                password=form.password.data,
+                now=now,
+            )
+        except EmailUnavailable:
             db.session.rollback()
-            return render_template("sponsors/link_problem.html", message=error.message), 400
-        db.session.commit()
-        flash(f"You now act for {organization.name}.", "success")
-        return redirect(url_for(".dashboard", organization_id=organization.id))
-    return render_template("sponsors/accept_invite.html", form=form, token=token)
+            return redirect(url_for("accounts.login", next=request.path))
+        except DomainError as error:
+            db.session.rollback()
+            if isinstance(error, TokenInvalid):
+                return render_template("sponsors/invite_problem.html", message=error.message), 400
+            show_error(form, error)
+        else:
+            user.session_token = sessions.start_session(user.id, now=now)
+            db.session.commit()
+            login_user(user)
+            flash("Welcome to Hearth. You now manage your organisation's sponsored seats.", "success")
+            return redirect(url_for(".dashboard", organization_id=invite.organization_id))
+    return render_template("sponsors/invite_signup.html", form=form, email=invite.email)
 
 
 # --- sponsor admins -------------------------------------------------------------------------

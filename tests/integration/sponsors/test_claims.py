@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from mentoring.sponsors.models import SeatClaim
 from tests.conftest import post_form
 from tests.factories import enroll, login, make_circle, make_user
 from tests.helpers import fresh
+from tests.integration.circles.test_query_counts import LIMIT, queries_for
 from tests.integration.sponsors.conftest import link_employee, make_org, make_pool
 
 
@@ -182,3 +184,48 @@ def test_a_seat_held_for_her_own_checkout_must_be_settled_before_a_sponsored_cla
     with pytest.raises(CheckoutInProgress):
         claim_sponsored_seat(circle.id, employee.id, agreed=True, now=utcnow())
     assert fresh(pool).seats_claimed == 0
+
+
+def test_a_free_circle_offers_a_sponsored_seat_on_its_join_panel(client: FlaskClient, ctx: None) -> None:
+    org = make_org()
+    pool = make_pool(org, seats=2)  # bought in USD: a free circle is under any cap
+    circle = make_circle(title="Back to work", currency="GBP")
+    employee, colleague = link_employee(org), make_user()
+    db.session.commit()
+    login(client, employee)
+    page = client.get(f"/circles/{circle.id}").get_data(as_text=True)
+    assert "Use a seat sponsored by my employer" in page
+    assert f"/sponsors/circles/{circle.id}/claim" in page
+    assert "Join this circle" in page  # joining on her own stays open
+    assert post_form(client, f"/sponsors/circles/{circle.id}/claim", {"agree": "y"}).status_code == 302
+    enrollment = db.session.scalars(select(Enrollment)).one()
+    assert (enrollment.status, enrollment.funding) == ("active", "sponsor")
+    assert fresh(pool).seats_claimed == 1
+    assert "Use a seat sponsored" not in client.get(f"/circles/{circle.id}").get_data(as_text=True)
+    login(client, colleague)  # not linked: nothing about sponsorship
+    assert "sponsored" not in client.get(f"/circles/{circle.id}").get_data(as_text=True).lower()
+
+
+def test_the_free_circle_page_with_a_sponsored_offer_stays_within_the_query_budget(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The circle page's budget (tests/integration/circles/test_query_counts.py) holds for an
+    employee whose join panel asks for her employer's offer, however full the circle."""
+    with app.app_context():
+        org = make_org()
+        make_pool(org, seats=50)
+        employee = link_employee(org)
+        small, large = make_circle(capacity=12), make_circle(capacity=12)
+        for _ in range(2):
+            enroll(small, make_user())
+        for _ in range(10):
+            enroll(large, make_user())
+        db.session.commit()
+        login(client, employee)
+        small_id, large_id = small.id, large.id
+    counts = []
+    for circle_id in (small_id, large_id):
+        page = client.get(f"/circles/{circle_id}").get_data(as_text=True)
+        assert "Use a seat sponsored by my employer" in page
+        counts.append(queries_for(app, client, f"/circles/{circle_id}"))
+    assert counts[0] <= LIMIT and counts[0] == counts[1], counts

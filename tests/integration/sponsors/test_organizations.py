@@ -8,18 +8,20 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from mentoring.accounts.models import Role, RoleAssignment
+from mentoring.accounts.models import Role, RoleAssignment, User
 from mentoring.accounts.roles import revoke_role
 from mentoring.db import utcnow
 from mentoring.errors import InvalidInput
 from mentoring.extensions import db
+from mentoring.notify.dispatch import dispatch_due
 from mentoring.notify.messages import shown_in_app
 from mentoring.notify.models import Notification
 from mentoring.sponsors import service
 from mentoring.sponsors.models import Organization
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
 from tests.factories import login, make_user
 from tests.helpers import audit_actions, fresh
+from tests.integration.notify.conftest import RecordingMailer
 from tests.integration.sponsors.conftest import make_org, make_pool, make_sponsor_admin
 
 
@@ -119,7 +121,7 @@ def test_an_invitation_for_another_address_or_too_old_is_refused(client: FlaskCl
     assert db.session.scalars(select(RoleAssignment)).all() == []
 
 
-def test_inviting_an_address_without_an_account_says_so(ctx: None) -> None:
+def test_an_invitation_to_an_address_without_an_account_needs_an_inviter_to_mail_it(ctx: None) -> None:
     org = make_org()
     with pytest.raises(InvalidInput, match="no Hearth account"):
         service.invite_sponsor_admin(org.id, "nobody@northwind.example", actor_id=None, now=utcnow())
@@ -183,3 +185,83 @@ def test_a_sponsor_admin_invites_a_colleague_to_her_own_organisation_only(
     )
     assert refused.status_code == 404
     assert audit_actions().count("sponsor.admin_invited") == 1
+
+
+def _invite_note() -> Notification:
+    return db.session.scalars(
+        select(Notification).where(Notification.dedup_key.like("sponsor-invite:%"))
+    ).one()
+
+
+def _link_in(note: Notification) -> str:
+    return note.payload["text"].split("\n")[3].split("http://localhost", 1)[1]
+
+
+def test_an_invitee_without_an_account_creates_a_verified_one_through_the_link(
+    client: FlaskClient, ctx: None
+) -> None:
+    admin = make_user(roles=(Role.ADMIN,))
+    org = make_org()
+    db.session.commit()
+    service.invite_sponsor_admin(org.id, "New.HR@northwind.example", actor_id=admin.id, now=utcnow())
+    db.session.commit()
+    note = _invite_note()
+    assert note.payload["to"] == "new.hr@northwind.example"
+    mailer = RecordingMailer()
+    dispatch_due(utcnow() + timedelta(minutes=1), mailer=mailer)
+    to = mailer.sent[0]["To"].addresses[0]
+    assert (to.addr_spec, to.display_name) == ("new.hr@northwind.example", "")  # not the inviter's name
+    assert "/sponsors/invitations/" not in shown_in_app(note.payload)[0]  # the inviter's inbox hides it
+    path = _link_in(note)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "new.hr@northwind.example" in page.get_data(as_text=True)
+    weak = post_form(
+        client, path, {"display_name": "Nadia", "timezone": "Europe/London", "password": "short"}
+    )
+    assert weak.status_code == 200
+    assert "Please use at least" in weak.get_data(as_text=True)
+    assert not db.session.scalars(select(User).where(User.email == "new.hr@northwind.example")).all()
+    response = post_form(
+        client,
+        path,
+        {"display_name": "Nadia", "timezone": "Europe/London", "password": "plum kettle harbour violin"},
+    )
+    assert response.status_code == 302
+    user = db.session.scalars(select(User).where(User.email == "new.hr@northwind.example")).one()
+    assert user.is_verified and user.display_name == "Nadia" and user.timezone == "Europe/London"
+    role = db.session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user.id)).one()
+    assert (role.role, role.organization_id) == ("sponsor_admin", org.id)
+    assert {"sponsor.admin_account_created", "role.granted"} <= set(audit_actions())
+    assert client.get(f"/sponsors/{org.id}/").status_code == 200  # she is logged in
+    client.post("/account/logout", data={"csrf_token": csrf_token(client, "/account/settings")})
+    used = client.get(path)
+    assert used.status_code == 400
+    assert "already been accepted" in used.get_data(as_text=True)
+
+
+def test_an_invitee_with_an_account_is_sent_to_log_in_first(client: FlaskClient, ctx: None) -> None:
+    admin = make_user(roles=(Role.ADMIN,))
+    hr = make_user("hr@northwind.example")
+    org = make_org()
+    db.session.commit()
+    service.invite_sponsor_admin(org.id, hr.email, actor_id=admin.id, now=utcnow())
+    db.session.commit()
+    path = _invite_link(hr.id)
+    response = client.get(path)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert db.session.scalars(select(User)).all() == [admin, hr]
+
+
+def test_an_expired_invitation_gets_a_clear_page_before_any_form(client: FlaskClient, ctx: None) -> None:
+    admin = make_user(roles=(Role.ADMIN,))
+    org = make_org()
+    db.session.commit()
+    service.invite_sponsor_admin(org.id, "new@northwind.example", actor_id=admin.id,
+                                 now=utcnow() - timedelta(days=8))
+    db.session.commit()
+    note = _invite_note()
+    response = client.get(_link_in(note))
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+    assert "password" not in response.get_data(as_text=True).lower()

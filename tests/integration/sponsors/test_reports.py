@@ -1,5 +1,5 @@
-"""The sponsor report: real figures from 5 people up, "fewer than 5" below, nothing that names
-anyone, the same figures in the CSV, and the employee's own view of it."""
+"""The sponsor report: monthly figures from 5 people up, "fewer than 5" below, live seat counts in
+bands, nothing that names anyone, the same figures in the CSV, and the employee's own view of it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from mentoring.extensions import db
 from mentoring.sponsors.claims import claim_sponsored_seat
 from mentoring.sponsors.eligibility import unlink
 from mentoring.sponsors.jobs import close_report_months
-from mentoring.sponsors.reports import sponsor_report
+from mentoring.sponsors.reports import report_csv_rows, sponsor_report
 from tests.factories import login, make_circle, make_user
 from tests.helpers import audit_actions
 from tests.integration.sponsors.conftest import link_employee, make_org, make_pool, make_sponsor_admin, mark
@@ -79,7 +79,8 @@ def test_a_month_of_six_shows_figures_and_a_month_of_three_reads_fewer_than_five
     assert months["2026-11"].cell.suppressed
     assert months["2026-09"].cell.suppressed  # nobody took part: nothing to show either
     assert report.months_total.cell.people == 6 and report.months_total.attended == 23
-    assert report.seats_claimed.figures == (9,) and report.seats_free == 11
+    # 9 seats claimed: a live count under 10 reads "too few to show", and so do the free seats.
+    assert report.seats_claimed.hidden and report.seats_free is None
     assert report.current_month == "2026-12"
 
 
@@ -152,3 +153,29 @@ def test_members_and_facilitators_reach_no_sponsor_page(client: FlaskClient, nor
     login(client, big[0])
     for path in (f"/sponsors/{org.id}/", f"/sponsors/{org.id}/report.csv", "/sponsors/"):
         assert client.get(path).status_code in (403, 404), path
+
+
+def _seat_rows(org_id: int, now: datetime) -> list[list[str]]:
+    return [row for row in report_csv_rows(sponsor_report(org_id, now)) if row[0] in ("seats", "pool")]
+
+
+def test_two_reports_around_one_person_joining_reveal_no_count_under_five(ctx: None) -> None:
+    """The differencing case: "fewer than 5" claimed, then 5 after one more employee joined,
+    showed it had been 4. Now neither report shows a count until it rests on more people."""
+    now = datetime.now(UTC)
+    org = make_org()
+    make_pool(org, seats=20, now=now)
+    circles = [make_circle(first_date=(now + timedelta(days=10)).date(), capacity=12) for _ in range(2)]
+    employees = [link_employee(org, make_user(email=f"e{i}@mail.example")) for i in range(12)]
+    reports = []
+    for i, employee in enumerate(employees):
+        claim_sponsored_seat(circles[i % 2].id, employee.id, agreed=True, now=now)
+        db.session.flush()
+        reports.append(_seat_rows(org.id, now))
+    # Four, then five, six, ... nine, ten seats: the same report throughout.
+    assert all(rows == reports[3] for rows in reports[3:9])
+    assert ["seats", "all active pools", "claimed", "too few to show"] in reports[4]
+    # The first band appears from 10 seats held by more than 5 people, with the free seats it leaves.
+    assert ["seats", "all active pools", "claimed", "10–14"] in reports[9]
+    assert ["seats", "all active pools", "free", "6–10"] in reports[9]
+    assert reports[10] == reports[9] == reports[11]

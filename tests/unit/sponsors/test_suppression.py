@@ -11,9 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mentoring.sponsors.suppression import (
+    BAND,
+    LIVE_FLOOR,
     THRESHOLD,
     Group,
+    free_range,
+    live_band,
     publish_closed_months,
+    publish_live_counts,
     rate_percent,
     suppress_small_cells,
 )
@@ -78,6 +83,86 @@ def test_a_single_small_cell_beside_a_total_takes_a_complementary_cell_with_it()
     published = _publish(source)
     assert [c.key for c in published.rows if not c.suppressed] == ["a"]  # b hides with c
     assert published.total.figures == (139,)
+
+
+# --- live counts: seats claimed now ----------------------------------------------------------
+
+# A pool's live claims: who holds them (a person may hold several, in different circles) and
+# how many there are.
+Pool = tuple[frozenset[int], int]
+
+
+@st.composite
+def pools(draw: st.DrawFn) -> list[Pool]:
+    result = []
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        people = draw(st.frozensets(st.integers(min_value=1, max_value=30), max_size=16))
+        result.append((people, len(people) + draw(st.integers(0, 6)) if people else 0))
+    return result
+
+
+def _live(source: list[Pool]):  # noqa: ANN202
+    everyone = frozenset().union(*(people for people, _ in source))
+    return publish_live_counts([Group(str(i), len(p), (n,)) for i, (p, n) in enumerate(source)],
+                               total_people=len(everyone))
+
+
+def _cells(source: list[Pool]) -> list[tuple[frozenset[int], int]]:
+    """Each row, then the total, with the people it rests on and its count."""
+    everyone = frozenset().union(*(people for people, _ in source))
+    return [*source, (everyone, sum(n for _, n in source))]
+
+
+@given(pools())
+def test_a_shown_band_holds_the_count_and_rests_on_more_than_five_people(source: list[Pool]) -> None:
+    published = _live(source)
+    for (people, count), band in zip(_cells(source), (*published.rows, published.total), strict=True):
+        if not band.hidden:
+            assert len(people) > THRESHOLD and count >= LIVE_FLOOR
+            assert band.low <= count <= band.high and band.low % BAND == 0
+
+
+@given(pools())
+def test_the_total_is_shown_only_when_no_row_is_hidden(source: list[Pool]) -> None:
+    """So "total minus the rows shown" never isolates a hidden row."""
+    published = _live(source)
+    if not published.total.hidden:
+        assert not any(band.hidden for band in published.rows)
+
+
+@given(pools(), st.data())
+def test_two_reports_around_one_person_joining_change_only_where_both_rest_on_five(
+    source: list[Pool], data: st.DataObject
+) -> None:
+    """One person takes one more seat in one pool (she may hold seats already). A cell whose
+    published value changes pins its count on both sides of a band edge; both must rest on at
+    least THRESHOLD people, so no count resting on fewer is ever worked out."""
+    index = data.draw(st.integers(0, len(source) - 1))
+    person = data.draw(st.integers(min_value=1, max_value=31))
+    after_source = list(source)
+    people, count = source[index]
+    after_source[index] = (people | {person}, count + 1)
+    before, after = _live(source), _live(after_source)
+    for (old_people, _), (new_people, _), old, new in zip(
+        _cells(source), _cells(after_source), (*before.rows, before.total), (*after.rows, after.total),
+        strict=True,
+    ):
+        if old != new:
+            assert len(old_people) >= THRESHOLD and len(new_people) >= THRESHOLD
+
+
+def test_fewer_than_five_then_five_no_longer_shows_it_was_four() -> None:
+    """The case that a banding starting at 5 would still give away: 4 → 5 people."""
+    four = _live([(frozenset(range(4)), 4)])
+    five = _live([(frozenset(range(5)), 5)])
+    assert four == five and four.rows[0].hidden
+    assert str(four.rows[0]) == "too few to show"
+
+
+def test_free_seats_are_the_range_the_claimed_band_leaves() -> None:
+    assert free_range(20, live_band(7, 12)) == (6, 10)
+    assert free_range(12, live_band(7, 12)) == (0, 2)
+    assert free_range(20, live_band(3, 12)) is None
 
 
 def _months(source: list[tuple[frozenset[int], int, int]]) -> tuple[list[Group], dict[str, frozenset[int]]]:
