@@ -35,6 +35,9 @@ CURRENCIES: dict[str, Currency] = {
 
 # Digits only (no exponents, NaN or signs), commas only as thousands separators.
 _AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]*)?")
+# "12,50" or "12,5": a decimal comma, as much of Europe types cents (and as amounts are shown to
+# her in those locales). Three digits after a lone comma ("1,250") stay a thousands separator.
+_DECIMAL_COMMA = re.compile(r"([0-9]+),([0-9]{1,2})")
 _MAX_WHOLE_DIGITS = 9
 
 
@@ -96,7 +99,7 @@ def amount_text(cents: int | None, currency: str | None = None) -> str:
 
 
 def parse_amount(text: str | None, *, currency: str, maximum_cents: int | None, field: str = "amount") -> int:
-    """'12.50' -> 1250 cents; '12', '12.5', '$12.50' and '1,250.00' are read too.
+    """'12.50' -> 1250 cents; '12', '12.5', '12,50', '$12.50' and '1,250.00' are read too.
 
     Raises InvalidAmount (empty, not a plain number, negative, more decimals than the currency
     has, above `maximum_cents` when one is given) or UnknownCurrency; both carry `field`, the
@@ -109,9 +112,9 @@ def parse_amount(text: str | None, *, currency: str, maximum_cents: int | None, 
         raise InvalidAmount("Please enter an amount, for example 12.50.", field=field)
     if raw.startswith("-"):
         raise InvalidAmount("The amount cannot be negative.", field=field)
+    if decimal_comma := _DECIMAL_COMMA.fullmatch(raw):
+        raw = f"{decimal_comma[1]}.{decimal_comma[2]}"
     if not _AMOUNT.fullmatch(raw) or not any(ch.isdigit() for ch in raw):
-        if "," in raw:
-            raise InvalidAmount("Please use a point for cents, for example 12.50.", field=field)
         raise InvalidAmount("Please enter the amount as a number, for example 12.50.", field=field)
     whole, _, minor = raw.replace(",", "").partition(".")
     if len(minor) > unit.digits:

@@ -14,7 +14,7 @@ from mentoring.extensions import db
 from mentoring.jobs.heartbeat import SchedulerState, scheduler_health
 from mentoring.money import format_money
 from mentoring.timekeeping.display import format_local, format_local_date, tz_label
-from mentoring.timekeeping.viewer import timezone_is_guessed, viewer_timezone
+from mentoring.timekeeping.viewer import timezone_is_guessed, viewer_locale, viewer_timezone
 
 bp = Blueprint("web", __name__)
 
@@ -119,6 +119,11 @@ def _refuse_nul_in_query() -> None:
         abort(400)
 
 
+def viewer_money(cents: int, currency: str) -> str:
+    """An amount as this page's viewer reads it (templates call it as `money`)."""
+    return format_money(cents, currency, locale=viewer_locale())
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_query)
     app.after_request(_security_headers)
@@ -130,4 +135,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_helpers() -> dict[str, object]:
         return {"viewer_timezone": viewer_timezone, "timezone_is_guessed": timezone_is_guessed,
-                "tz_label": tz_label, "money": format_money}
+                "tz_label": tz_label, "money": viewer_money, "viewer_locale": viewer_locale}

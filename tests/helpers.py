@@ -1,15 +1,17 @@
-"""Helpers that tests of every feature share: reading pages, re-reading rows, counting, and a
-throwaway PostgreSQL schema."""
+"""Helpers that tests of every feature share: reading pages, re-reading rows, counting, a
+throwaway PostgreSQL schema, and running work in threads released at the same moment."""
 
 from __future__ import annotations
 
 import html
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -61,3 +63,33 @@ def postgres_schema(url: str, prefix: str) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def run_at_once(app: Flask, targets: Sequence[Callable[[], object]]) -> list[BaseException]:
+    """Run each target in its own thread and app context, all released together by a barrier,
+    and wait for every one; what each raised is rolled back and returned (in no set order).
+
+    The threads-behind-a-barrier runner of the race tests: each thread has its own database
+    session (and so its own connection), so on PostgreSQL the targets really overlap. A target
+    commits its own work; its session is removed when it ends.
+    """
+    barrier = threading.Barrier(len(targets))
+    errors: list[BaseException] = []
+
+    def run(target: Callable[[], object]) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                target()
+            except BaseException as error:  # noqa: BLE001 - handed back to the test
+                db.session.rollback()
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

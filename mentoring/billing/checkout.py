@@ -47,7 +47,7 @@ from mentoring.circles.models import (
 from mentoring.circles.pricing_input import PriceSettings
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
-from mentoring.money import parse_amount
+from mentoring.money import amount_text, parse_amount
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,14 @@ class JoinQuote:
     meeting_count: int
     agreement_text: str
     chosen_cents: int | None = None  # her sliding-scale price, when she typed one
+
+    @property
+    def price_input(self) -> str:
+        """What the price field starts with: on a sliding scale the quoted price per meeting as
+        it is typed ("15.00"); empty otherwise, since only a sliding-scale price is hers to choose."""
+        if self.terms.mode != PriceMode.SLIDING:
+            return ""
+        return amount_text(self.quote.unit_cents, self.terms.currency)
 
 
 @dataclass(frozen=True)

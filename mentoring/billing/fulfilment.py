@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.billing.gateway import GatewayError, PaymentGateway
-from mentoring.billing.models import FULFILLABLE_STATUSES, Payment, PaymentStatus
+from mentoring.billing.models import FULFILLABLE_STATUSES, CheckoutPaymentStatus, Payment, PaymentStatus
 from mentoring.billing.refunds import apply_waiting_refunds, issue_refund, refund_unkept_payment
 from mentoring.circles.enrollment import confirm_held_seat, release_hold
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, Funding
@@ -193,7 +193,7 @@ def settle_returning_checkout(
             status = gateway.retrieve_checkout(session_id)
         except GatewayError:
             status = None
-        if status is not None and status.payment_status == "paid":
+        if status is not None and status.payment_status == CheckoutPaymentStatus.PAID:
             fulfil_payment(session_id, payment_intent=status.payment_intent, now=now, gateway=gateway)
     return payment.id
 

@@ -272,7 +272,11 @@ class LocalGateway(PaymentGateway):
         from sqlalchemy.dialects.postgresql import insert as pg_insert
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        from mentoring.billing.models import LocalCheckoutSession
+        from mentoring.billing.models import (
+            CheckoutPaymentStatus,
+            CheckoutSessionStatus,
+            LocalCheckoutSession,
+        )
         from mentoring.extensions import db
 
         # Like Stripe's idempotency key: the same key gives the same checkout, even for two
@@ -288,8 +292,8 @@ class LocalGateway(PaymentGateway):
                 amount_cents=payment.amount_cents,
                 currency=payment.currency,
                 title=circle_title,
-                status="open",
-                payment_status="unpaid",
+                status=CheckoutSessionStatus.OPEN,
+                payment_status=CheckoutPaymentStatus.UNPAID,
                 success_url=success_url,
                 cancel_url=cancel_url,
                 expires_at=expires_at,
@@ -300,7 +304,7 @@ class LocalGateway(PaymentGateway):
         return CheckoutSession(id=session_id, url=f"/billing/local-checkout/{session_id}")
 
     def retrieve_checkout(self, session_id: str) -> CheckoutStatus:
-        from mentoring.billing.models import LocalCheckoutSession
+        from mentoring.billing.models import CheckoutSessionStatus, LocalCheckoutSession
         from mentoring.db import utcnow
         from mentoring.extensions import db
 
@@ -308,22 +312,23 @@ class LocalGateway(PaymentGateway):
         if session is None:
             raise GatewayError("That checkout does not exist.")
         status = session.status
-        if status == "open" and session.expires_at <= utcnow():
-            status = "expired"
+        if status == CheckoutSessionStatus.OPEN and session.expires_at <= utcnow():
+            status = CheckoutSessionStatus.EXPIRED
         return CheckoutStatus(status=status, payment_status=session.payment_status,
                               payment_intent=session.payment_intent)
 
     def expire_checkout(self, session_id: str) -> None:
         from sqlalchemy import update
 
-        from mentoring.billing.models import LocalCheckoutSession
+        from mentoring.billing.models import CheckoutSessionStatus, LocalCheckoutSession
         from mentoring.extensions import db
 
         # As at Stripe, only an open checkout can be expired; a paid one is an error.
         expired = db.session.execute(
             update(LocalCheckoutSession)
-            .where(LocalCheckoutSession.id == session_id, LocalCheckoutSession.status != "complete")
-            .values(status="expired")
+            .where(LocalCheckoutSession.id == session_id,
+                   LocalCheckoutSession.status != CheckoutSessionStatus.COMPLETE)
+            .values(status=CheckoutSessionStatus.EXPIRED)
             .execution_options(synchronize_session=False)
         ).rowcount
         if expired != 1:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mentoring.billing.fulfilment import expire_payment, fulfil_payment
 from mentoring.billing.gateway import GatewayError, PaymentGateway
-from mentoring.billing.models import Payment, PaymentStatus
+from mentoring.billing.models import CheckoutPaymentStatus, CheckoutSessionStatus, Payment, PaymentStatus
 from mentoring.billing.refunds import apply_all_waiting_refunds
 from mentoring.extensions import db
 from mentoring.jobs.registry import periodic
@@ -44,10 +44,10 @@ def reconcile_pending_payments(now: datetime, gateway: PaymentGateway, *, limit:
             log.warning("could not ask the gateway about checkout %s; will try again", session_id)
             counts["waiting"] += 1
             continue
-        if status.payment_status == "paid":
+        if status.payment_status == CheckoutPaymentStatus.PAID:
             fulfil_payment(session_id, payment_intent=status.payment_intent, now=now, gateway=gateway)
             counts["fulfilled"] += 1
-        elif status.status == "expired":
+        elif status.status == CheckoutSessionStatus.EXPIRED:
             expire_payment(payment_id, now=now)
             counts["expired"] += 1
         else:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from mentoring.billing.gateway import PaymentGateway
-from mentoring.billing.models import LocalCheckoutSession
+from mentoring.billing.models import CheckoutPaymentStatus, CheckoutSessionStatus, LocalCheckoutSession
 from mentoring.billing.webhooks import handle_webhook
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
@@ -50,14 +50,16 @@ def pay_local_checkout(session_id: str, *, secret: str, gateway: PaymentGateway,
     session = local_session(session_id)
     claimed = db.session.execute(
         update(LocalCheckoutSession)
-        .where(LocalCheckoutSession.id == session_id, LocalCheckoutSession.status == "open",
+        .where(LocalCheckoutSession.id == session_id,
+               LocalCheckoutSession.status == CheckoutSessionStatus.OPEN,
                LocalCheckoutSession.expires_at > now)
-        .values(status="complete", payment_status="paid", payment_intent=f"pi_local_{secrets.token_hex(12)}")
+        .values(status=CheckoutSessionStatus.COMPLETE, payment_status=CheckoutPaymentStatus.PAID,
+                payment_intent=f"pi_local_{secrets.token_hex(12)}")
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(session)
     if claimed != 1:
-        if session.payment_status == "paid":
+        if session.payment_status == CheckoutPaymentStatus.PAID:
             return _success_url(session)
         raise CheckoutClosed()
     timestamp = int(now.timestamp())
@@ -71,8 +73,8 @@ def pay_local_checkout(session_id: str, *, secret: str, gateway: PaymentGateway,
             "object": {
                 "id": session.id,
                 "object": "checkout.session",
-                "status": "complete",
-                "payment_status": "paid",
+                "status": CheckoutSessionStatus.COMPLETE,
+                "payment_status": CheckoutPaymentStatus.PAID,
                 "payment_intent": session.payment_intent,
                 "amount_total": session.amount_cents,
                 "currency": session.currency.lower(),

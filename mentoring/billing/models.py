@@ -23,6 +23,27 @@ class PaymentStatus(enum.StrEnum):
     PARTIALLY_REFUNDED = "partially_refunded"
 
 
+class RefundStatus(enum.StrEnum):
+    PENDING = "pending"  # the gateway accepted it but has not settled it yet; it still counts
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class CheckoutSessionStatus(enum.StrEnum):
+    """A checkout session's state, as Stripe names it (the local gateway keeps the same)."""
+
+    OPEN = "open"
+    COMPLETE = "complete"
+    EXPIRED = "expired"
+
+
+class CheckoutPaymentStatus(enum.StrEnum):
+    """Whether a checkout session's money arrived, as Stripe names it."""
+
+    UNPAID = "unpaid"
+    PAID = "paid"
+
+
 # Money we keep (all or part of it): at most one such payment per membership.
 KEPT_STATUSES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
 # A checkout that may still turn into money: Stripe can complete a session we already gave up on.
@@ -95,7 +116,7 @@ class Refund(db.Model):
     # One key per refund decision, so a retried refund is never issued twice.
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     gateway_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending/succeeded/failed
+    status: Mapped[str] = mapped_column(String(12), default=RefundStatus.PENDING)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -125,8 +146,8 @@ class LocalCheckoutSession(db.Model):
     amount_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
     title: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open/complete/expired
-    payment_status: Mapped[str] = mapped_column(String(10), default="unpaid")  # unpaid/paid
+    status: Mapped[str] = mapped_column(String(10), default=CheckoutSessionStatus.OPEN)
+    payment_status: Mapped[str] = mapped_column(String(10), default=CheckoutPaymentStatus.UNPAID)
     payment_intent: Mapped[str | None] = mapped_column(String(64))
     success_url: Mapped[str] = mapped_column(Text)
     cancel_url: Mapped[str] = mapped_column(Text)

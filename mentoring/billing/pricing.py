@@ -15,7 +15,7 @@ from mentoring.circles.catalog import MAX_PRICE_CENTS
 from mentoring.circles.models import MeetingStatus
 from mentoring.circles.pricing_input import PriceSettings
 from mentoring.errors import DomainError
-from mentoring.money import check_currency, format_money
+from mentoring.money import DEFAULT_LOCALE, check_currency, format_money
 
 
 class PriceOutOfRange(DomainError):
@@ -31,13 +31,12 @@ class Quote:
     total_cents: int
     currency: str
 
-    @property
-    def description(self) -> str:
-        """'5 meetings × $15 = $75'."""
+    def description(self, locale: str = DEFAULT_LOCALE) -> str:
+        """'5 meetings × $15 = $75' (amounts as `locale` writes them: '5 meetings × 15 $ = 75 $')."""
         noun = "meeting" if self.meetings == 1 else "meetings"
         return (
-            f"{self.meetings} {noun} × {format_money(self.unit_cents, self.currency)} = "
-            f"{format_money(self.total_cents, self.currency)}"
+            f"{self.meetings} {noun} × {format_money(self.unit_cents, self.currency, locale=locale)} = "
+            f"{format_money(self.total_cents, self.currency, locale=locale)}"
         )
 
 

@@ -23,13 +23,14 @@ from mentoring.billing.models import (
     Payment,
     PaymentStatus,
     Refund,
+    RefundStatus,
     WebhookEvent,
 )
 from mentoring.circles import signals
 from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
-from mentoring.money import format_money
+from mentoring.money import format_money, parse_amount
 from mentoring.notify.service import queue_notification
 
 log = logging.getLogger(__name__)
@@ -130,22 +131,23 @@ def _issue(
         return None
     refund = Refund(
         payment_id=payment.id, amount_cents=amount, meetings=meetings, reason=reason,
-        idempotency_key=idempotency_key, status="pending", created_by_id=actor_id, created_at=now,
+        idempotency_key=idempotency_key, status=RefundStatus.PENDING, created_by_id=actor_id, created_at=now,
     )
     db.session.add(refund)
     db.session.flush()
     try:
         result = gateway.refund(payment.gateway_payment_id, amount, idempotency_key=idempotency_key)
     except GatewayError as error:
-        refund.status = "failed"
+        refund.status = RefundStatus.FAILED
         db.session.flush()
         raise RefundFailed() from error
-    if result.status == "failed":
-        refund.status = "failed"
+    if result.status == RefundStatus.FAILED:
+        refund.status = RefundStatus.FAILED
         db.session.flush()
         raise RefundFailed()
     # A refund the gateway accepted but has not settled yet ("pending") still counts.
-    refund.status = "succeeded" if result.status == "succeeded" else "pending"
+    settled = result.status == RefundStatus.SUCCEEDED
+    refund.status = RefundStatus.SUCCEEDED if settled else RefundStatus.PENDING
     refund.gateway_refund_id = result.id
     _add_refunded(payment, amount)
     _audit(refund, payment, actor_id=actor_id, note=note, now=now)
@@ -216,7 +218,7 @@ def reconcile_refunded_total(payment_intent: str, amount_refunded: int, *, event
         return False
     refund = Refund(
         payment_id=payment.id, amount_cents=missing, reason="reconciled",
-        idempotency_key=f"refund:gateway:{event_id}", status="succeeded", created_at=now,
+        idempotency_key=f"refund:gateway:{event_id}", status=RefundStatus.SUCCEEDED, created_at=now,
     )
     db.session.add(refund)
     db.session.flush()
@@ -256,11 +258,17 @@ def apply_all_waiting_refunds(*, now: datetime) -> int:
 
 
 def refund_manually(
-    payment_id: int, amount_cents: int, *, reason: str, decision: str, admin_id: int,
+    payment_id: int, typed_amount: str | None, *, reason: str, decision: str, admin_id: int,
     gateway: PaymentGateway, now: datetime,
 ) -> Refund:
-    """An admin refunds part or all of a payment. Audited. `decision` is the form's one-time
-    token, so a resubmitted form refunds once. Raises NothingToRefund, RefundFailed."""
+    """An admin refunds part or all of a payment, the amount as she typed it ("12.50").
+
+    Guarantees: the amount is read in the payment's currency and must be above zero and at most
+    what is still unrefunded; the refund is audited and the member told. `decision` is the
+    form's one-time token, so a resubmitted form refunds once. Raises InvalidAmount (a typed
+    amount we cannot read), NothingToRefund (nothing left, zero, or more than is left), both on
+    the `amount` field, and RefundFailed.
+    """
     payment = _locked_payment(payment_id)
     key = f"refund:manual:{decision}"
     already = db.session.execute(select(Refund).where(Refund.idempotency_key == key)).scalar_one_or_none()
@@ -269,6 +277,8 @@ def refund_manually(
     left = payment.amount_cents - payment.refunded_cents
     if payment.status not in KEPT_STATUSES or left <= 0:
         raise NothingToRefund()
+    # What may still be refunded is checked below with its own message, so no maximum here.
+    amount_cents = parse_amount(typed_amount, currency=payment.currency, maximum_cents=None)
     if amount_cents > left:
         raise NothingToRefund(
             f"At most {format_money(left, payment.currency)} can still be refunded.", field="amount"

@@ -25,12 +25,10 @@ from mentoring.billing.gateway import GatewayError, PaymentGateway, webhook_secr
 from mentoring.billing.models import Payment
 from mentoring.billing.webhooks import InvalidSignature, MalformedEvent, handle_webhook
 from mentoring.circles.enrollment import CircleFull
-from mentoring.circles.models import PriceMode
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import csrf, db
 from mentoring.forms import show_error
-from mentoring.money import amount_text, parse_amount
 from mentoring.sponsors.claims import sponsored_offer
 from mentoring.web import link_args, page_number, public_link
 
@@ -68,15 +66,14 @@ def quote(circle_id: int) -> str | Response:
     except DomainError as error:
         return render_template("billing/unavailable.html", circle_id=circle_id, message=error.message)
     form = JoinForm()
-    sliding = join.terms.mode == PriceMode.SLIDING
-    if request.method == "GET" and sliding:
-        form.amount.data = amount_text(join.quote.unit_cents, join.terms.currency)
+    if request.method == "GET":
+        form.amount.data = join.price_input
     shown = join
     if request.method == "POST":
         valid = form.validate()
         try:
             # Only her price per meeting is read from the form; the total is always recomputed.
-            shown = quote_for_circle(circle_id, now=now, typed_amount=form.amount.data if sliding else None)
+            shown = quote_for_circle(circle_id, now=now, typed_amount=form.amount.data)
         except DomainError as error:
             show_error(form, error)
             valid = False
@@ -252,10 +249,8 @@ def admin_refund(payment_id: int) -> str | Response:
         form.decision.data = secrets.token_urlsafe(16)
     if form.validate_on_submit():
         try:
-            # What may still be refunded is checked by the service, with its own message.
-            amount = parse_amount(form.amount.data, currency=payment.currency, maximum_cents=None)
             refund_service.refund_manually(
-                payment_id, amount, reason=form.reason.data,
+                payment_id, form.amount.data, reason=form.reason.data,
                 decision=form.decision.data or secrets.token_urlsafe(16),
                 admin_id=current_user.id, gateway=_gateway(), now=utcnow(),
             )

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mentoring.billing.fulfilment import expire_payment, fulfil_payment, payment_for_session
 from mentoring.billing.gateway import PaymentGateway
-from mentoring.billing.models import PaymentStatus, WebhookEvent
+from mentoring.billing.models import CheckoutPaymentStatus, PaymentStatus, WebhookEvent
 from mentoring.billing.refunds import reconcile_refunded_total
 from mentoring.errors import DomainError
 from mentoring.extensions import db
@@ -90,7 +90,7 @@ def handle_webhook(
 
 def _session_completed(obj: dict[str, Any], event: dict[str, Any], *, gateway: PaymentGateway,
                        now: datetime) -> str:
-    if obj.get("payment_status") != "paid":
+    if obj.get("payment_status") != CheckoutPaymentStatus.PAID:
         return "awaiting payment"  # a delayed method (bank debit): async_payment_* follows
     purchase = PURCHASE_HANDLERS.get(str((obj.get("metadata") or {}).get("purchase", "")))
     if purchase is not None:

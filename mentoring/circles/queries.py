@@ -19,7 +19,7 @@ from mentoring.availability.service import week_of
 from mentoring.availability.windows import fit_map
 from mentoring.circles.calendar import CircleSchedule, MeetingTime, calendar_filename
 from mentoring.circles.catalog import DURATION_MAX, format_label, theme_label
-from mentoring.circles.display import TIME_WINDOWS, format_price
+from mentoring.circles.display import TIME_WINDOWS, PriceTag
 from mentoring.circles.enrollment import ViewerState, viewer_state
 from mentoring.circles.models import (
     LIVE_ENROLLMENT_STATUSES,
@@ -61,7 +61,7 @@ class CircleCard:
     next_meeting_at: datetime | None
     seats_left: int
     status: str
-    price: str
+    price: PriceTag
     format: str
     language: str
     kids_welcome: bool
@@ -182,8 +182,8 @@ def _card(circle: Circle, next_at: datetime | None) -> CircleCard:
     )
 
 
-def price_of(circle: Circle) -> str:
-    return format_price(
+def price_of(circle: Circle) -> PriceTag:
+    return PriceTag(
         circle.price_mode,
         circle.currency,
         price_cents=circle.price_cents,
@@ -204,7 +204,7 @@ class RosterEntry:
 @dataclass(frozen=True)
 class CircleView:
     circle: Circle
-    price: str
+    price: PriceTag
     theme: str
     format: str
     upcoming: list[Meeting]

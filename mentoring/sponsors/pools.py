@@ -23,7 +23,7 @@ from mentoring.billing.webhooks import register_purchase
 from mentoring.circles.catalog import MAX_PRICE_CENTS
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
-from mentoring.money import format_money
+from mentoring.money import DEFAULT_LOCALE, format_money
 from mentoring.sponsors.models import PoolPayment, PoolStatus, SeatPool
 from mentoring.sponsors.service import get_organization
 
@@ -50,12 +50,12 @@ class PoolQuote:
     seat_cents: int
     total_cents: int
 
-    @property
-    def description(self) -> str:
+    def description(self, locale: str = DEFAULT_LOCALE) -> str:
+        """'3 seats × $160 = $480', the amounts as `locale` writes them."""
         return (
             f"{self.seats} seat{'s' if self.seats != 1 else ''} × "
-            f"{format_money(self.seat_cents, self.currency)} "
-            f"= {format_money(self.total_cents, self.currency)}"
+            f"{format_money(self.seat_cents, self.currency, locale=locale)} "
+            f"= {format_money(self.total_cents, self.currency, locale=locale)}"
         )
 
 

@@ -280,6 +280,15 @@ def report_csv_rows(report: SponsorReport) -> list[list[str]]:
             ["activity", label, "meetings attended", shown(line.attended)],
             ["activity", label, "attendance rate", shown(line.rate, "%")],
         ]
+    # Outcomes as the page shows them: only once a term has closed (the last row is the total).
+    if report.outcomes[:-1]:
+        for share in report.outcomes:
+            label = "all terms" if share.key == "total" else share.key
+            rows += [
+                ["outcomes", label, "employees who rated", shown(share.members)],
+                ["outcomes", label, "isolation fell", shown(share.fell)],
+                ["outcomes", label, "isolation fell (share)", shown(share.percent, "%")],
+            ]
     return rows
 
 

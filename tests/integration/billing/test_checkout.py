@@ -9,7 +9,7 @@ from mentoring.circles.models import Circle, CircleStatus, Enrollment
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.factories import enroll, make_circle, make_user
-from tests.helpers import count
+from tests.helpers import count, run_at_once
 from tests.integration.billing.conftest import join_path, pending_payment, post_join
 
 
@@ -198,29 +198,21 @@ def test_unverified_members_confirm_their_email_first(app, fixed_circle: Circle)
 
 def _double_click(app, member_client: FlaskClient, circle_id: int, clicks: int) -> list[str]:  # noqa: ANN001
     """The same browser (same session cookie and CSRF token) posting the form `clicks` times at once."""
-    import threading
-
     from tests.conftest import csrf_token
 
     token = csrf_token(member_client, join_path(circle_id))
     cookie = member_client.get_cookie("session", domain="localhost").value
-    barrier = threading.Barrier(clicks)
     locations: list[str] = []
 
     def click() -> None:
         client = app.test_client()
         client.set_cookie("session", cookie, domain="localhost")
-        barrier.wait()
         response = client.post(
             join_path(circle_id), data={"agree": "y", "submit": "Continue to payment", "csrf_token": token}
         )
         locations.append(f"{response.status_code} {response.headers.get('Location')}")
 
-    threads = [threading.Thread(target=click) for _ in range(clicks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert run_at_once(app, [click] * clicks) == []
     return locations
 
 

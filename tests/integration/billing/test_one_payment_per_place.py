@@ -8,8 +8,8 @@ rejoin after leaving is a new membership, paid for again, never a duplicate.
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
 from flask import Flask
@@ -27,7 +27,7 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.conftest import csrf_token, requires_postgres
 from tests.factories import make_circle, make_user
-from tests.helpers import count, fresh
+from tests.helpers import count, fresh, run_at_once
 from tests.integration.billing.conftest import buy, checkout, post_join
 
 REPETITIONS = 10
@@ -72,26 +72,11 @@ def naive_fulfil(app: Flask, session_id: str) -> None:
 
 
 def _pay_both_at_once(app: Flask, fulfil, sessions: list[str]) -> None:  # noqa: ANN001
-    barrier = threading.Barrier(len(sessions))
-    errors: list[BaseException] = []
-
     def deliver(session_id: str) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                fulfil(app, session_id)
-                db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
+        fulfil(app, session_id)
+        db.session.commit()
 
-    threads = [threading.Thread(target=deliver, args=(s,)) for s in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_at_once(app, [partial(deliver, session_id) for session_id in sessions])
     assert errors == [], errors[:3]
 
 

@@ -25,7 +25,7 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.conftest import csrf_token, requires_postgres
 from tests.factories import enroll, login, make_circle, make_user
-from tests.helpers import count, fresh
+from tests.helpers import count, fresh, run_at_once
 from tests.integration.billing.conftest import (
     as_user,
     buy,
@@ -207,20 +207,14 @@ def _click_twice(app: Flask, client: FlaskClient, path: str) -> list[str | None]
     """The same browser posting Pay twice at once; returns where each click was sent."""
     token = csrf_token(client, path)
     cookie = client.get_cookie("session", domain="localhost").value
-    barrier = threading.Barrier(2)
     locations: list[str | None] = []
 
     def click() -> None:
         browser = app.test_client()
         browser.set_cookie("session", cookie, domain="localhost")
-        barrier.wait()
         locations.append(browser.post(path + "/pay", data={"csrf_token": token}).headers.get("Location"))
 
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert run_at_once(app, [click] * 2) == []
     return locations
 
 

@@ -10,14 +10,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from mentoring.accounts.models import User
+from mentoring.accounts.models import Role, User
 from mentoring.audit.models import AuditEntry
 from mentoring.billing.gateway import GatewayError
-from mentoring.billing.models import Payment, Refund
-from mentoring.billing.refunds import RefundFailed
+from mentoring.billing.models import Payment, Refund, RefundStatus
+from mentoring.billing.refunds import RefundFailed, refund_manually
 from mentoring.circles import signals
 from mentoring.circles.models import Circle, Meeting
+from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.money import InvalidAmount
 from mentoring.notify.models import Notification
 from tests.conftest import csrf_token
 from tests.factories import enroll, make_circle, make_user
@@ -42,6 +44,13 @@ def starts(circle: Circle, sequence: int) -> datetime:
 def paid(circle: Circle, member: User) -> Payment:
     """Maya paid for all 8 meetings two days before the first."""
     return buy(circle, member, now=starts(circle, 1) - timedelta(days=2))
+
+
+@pytest.fixture
+def admin(ctx: None) -> User:
+    user = make_user(email="refunds@example.com", roles=(Role.ADMIN,), timezone="UTC")
+    db.session.commit()
+    return user
 
 
 def _refund_notes(user_id: int) -> list[str]:
@@ -243,3 +252,37 @@ def test_the_leave_page_says_what_she_will_get_back_before_she_decides(
     assert "less than 24 hours away, so leaving now is not refunded" in page
     # Only looking changes nothing.
     assert fresh(paid).refunded_cents == 0 and count(Refund) == 0
+
+
+@pytest.mark.parametrize(("typed", "cents"), [("20.00", 2000), ("$7.5", 750), ("12,50", 1250)])
+def test_the_refund_service_reads_the_amount_the_admin_typed(
+    app: Flask, paid: Payment, admin: User, typed: str, cents: int
+) -> None:
+    now = starts(fresh(paid).enrollment.circle, 1)
+    refund = refund_manually(paid.id, typed, reason="Goodwill", decision=f"typed-{cents}", admin_id=admin.id,
+                             gateway=app.extensions["hearth.gateway"], now=now)
+    assert refund.amount_cents == cents
+    assert refund.status == RefundStatus.SUCCEEDED == "succeeded"
+
+
+def test_the_refund_service_refuses_an_amount_it_cannot_read_on_the_amount_field(
+    app: Flask, paid: Payment, admin: User
+) -> None:
+    with pytest.raises(InvalidAmount) as refused:
+        refund_manually(paid.id, "twelve", reason="x", decision="d3", admin_id=admin.id,
+                        gateway=app.extensions["hearth.gateway"], now=utcnow())
+    assert refused.value.field == "amount"
+    assert count(Refund) == 0
+
+
+def test_the_refund_notice_stays_in_english_amounts_whatever_the_admins_browser(
+    admin_client: FlaskClient, paid: Payment
+) -> None:
+    # The page follows the admin's browser; mail goes to the member, whose locale we don't know.
+    path = f"/billing/admin/payments/{paid.id}/refund"
+    german = {"Accept-Language": "de"}
+    assert "120\xa0$" in admin_client.get(path, headers=german).get_data(as_text=True)
+    form = {"amount": "20,00", "reason": "x", "decision": "d4", "csrf_token": csrf_token(admin_client, path)}
+    assert admin_client.post(path, data=form, headers=german).status_code == 302
+    assert fresh(paid).refunded_cents == 2000
+    assert any("We refunded $20 for" in note for note in map(str, _refund_notes(paid.user_id)))

@@ -3,8 +3,8 @@ concurrently and in any order relative to her return to the success page."""
 
 from __future__ import annotations
 
-import threading
 import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from mentoring.extensions import db
 from mentoring.notify.models import Notification
 from tests.conftest import requires_postgres
 from tests.factories import enroll, make_circle, make_user
+from tests.helpers import run_at_once
 from tests.integration.billing.conftest import (
     WEBHOOK_PATH,
     as_user,
@@ -81,22 +82,12 @@ def test_one_event_replayed_ten_times_fulfils_once(
 
 
 def _replay_concurrently(app: Flask, event: dict[str, Any], times: int = 10) -> list[int]:
-    barrier = threading.Barrier(times)
     codes: list[int] = []
-    lock = threading.Lock()
 
     def deliver() -> None:
-        client = app.test_client()
-        barrier.wait()
-        code = post_webhook(client, event).status_code
-        with lock:
-            codes.append(code)
+        codes.append(post_webhook(app.test_client(), event).status_code)
 
-    threads = [threading.Thread(target=deliver) for _ in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert run_at_once(app, [deliver] * times) == []
     return codes
 
 
@@ -113,20 +104,14 @@ def test_distinct_events_for_one_checkout_from_ten_threads_fulfil_once_on_postgr
 ) -> None:
     """Different event ids (completed and async_payment_succeeded, retried) get past the event
     dedup, so the payment row lock is what keeps fulfilment single."""
-    barrier = threading.Barrier(10)
     codes: list[int] = []
+    session_id = checkout.gateway_session_id
 
-    def deliver(n: int) -> None:
-        kind = "checkout.session.completed" if n % 2 else "checkout.session.async_payment_succeeded"
-        client = app.test_client()
-        barrier.wait()
-        codes.append(post_webhook(client, session_event(checkout.gateway_session_id, kind=kind)).status_code)
+    def deliver(kind: str) -> None:
+        codes.append(post_webhook(app.test_client(), session_event(session_id, kind=kind)).status_code)
 
-    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    kinds = ["checkout.session.completed", "checkout.session.async_payment_succeeded"] * 5
+    assert run_at_once(app, [partial(deliver, kind) for kind in kinds]) == []
     assert sorted(codes) == [200] * 10
     assert _state(member) == (["paid"], ["active"], 1)
     assert db.session.get(Circle, checkout.enrollment.circle_id).seats_taken == 1

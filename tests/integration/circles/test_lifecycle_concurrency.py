@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from mentoring.jobs.runner import run_job
 from mentoring.notify.models import Notification
 from tests.conftest import requires_postgres
 from tests.factories import enroll, make_circle, make_user
+from tests.helpers import run_at_once
 
 JOBS = ("start_running_circles", "complete_finished_circles", "warn_facilitators_of_small_circles",
         "queue_meeting_reminders")
@@ -24,19 +24,13 @@ JOBS = ("start_running_circles", "complete_finished_circles", "warn_facilitators
 def two_schedulers_at_once(app: Flask, now: datetime) -> None:
     """Run every lifecycle job in two threads released together; each commits as the runner does."""
     specs = load_jobs()
-    barrier = threading.Barrier(2)
     outcomes: list[bool] = []
 
     def scheduler() -> None:
-        barrier.wait()
         for name in JOBS:
             outcomes.append(run_job(app, specs[f"mentoring.circles.jobs.{name}"], now))
 
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert run_at_once(app, [scheduler] * 2) == []
     assert outcomes == [True] * (2 * len(JOBS)), "a job failed under the race (see the log)"
 
 

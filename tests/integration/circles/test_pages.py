@@ -69,6 +69,27 @@ def test_the_list_shows_only_published_circles_with_price_seats_and_badges(app: 
     assert "(UTC)" in html or "UTC" in html
 
 
+def test_the_list_and_the_circle_page_write_prices_the_way_her_browser_does(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        circle = make_circle(title="Fixed one", price_mode="fixed", price_cents=1550, currency="EUR")
+        make_circle(title="Sliding one", price_mode="sliding", sliding_min_cents=0, sliding_max_cents=3000,
+                    sliding_suggested_cents=1500)
+        commit()
+    german = {"Accept-Language": "de-DE,de;q=0.8,en;q=0.5"}
+    html = client.get("/circles/", headers=german).get_data(as_text=True)
+    assert "15,50\xa0€ per meeting" in html
+    assert "Sliding scale 0\xa0$–30\xa0$ per meeting" in html
+    detail = client.get(f"/circles/{circle.id}", headers=german).get_data(as_text=True)
+    assert "15,50\xa0€ per meeting" in detail
+    british = client.get("/circles/", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
+    assert "Sliding scale US$0–US$30" in british
+    # A language we do not format in falls back to Hearth's default.
+    chinese = client.get("/circles/", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "Sliding scale $0–$30" in chinese
+
+
 def test_the_list_filters_in_the_database(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         make_circle(title="Kids circle", kids_welcome=True, theme="new_and_expecting_mothers")

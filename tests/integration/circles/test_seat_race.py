@@ -7,10 +7,10 @@ test is known to be testing a real race.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import pytest
 from flask import Flask
@@ -22,6 +22,7 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.conftest import is_postgres, requires_postgres
 from tests.factories import make_circle, make_user
+from tests.helpers import run_at_once
 
 MEMBERS = 40
 SEATS = 8
@@ -61,26 +62,12 @@ def race(app: Flask, join: JoinFunc, member_ids: list[int]) -> int:
     with app.app_context():
         circle_id = make_circle(capacity=SEATS).id
         db.session.commit()
-    barrier = threading.Barrier(len(member_ids))
-    errors: list[BaseException] = []
 
     def member(user_id: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                join(circle_id, user_id, utcnow())
-                db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
+        join(circle_id, user_id, utcnow())
+        db.session.commit()
 
-    threads = [threading.Thread(target=member, args=(uid,)) for uid in member_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_at_once(app, [partial(member, uid) for uid in member_ids])
     assert errors == [], errors[:3]
     return circle_id
 
@@ -143,27 +130,12 @@ def test_a_burst_of_double_clicks_on_hold_takes_one_seat(app: Flask) -> None:
         member_id = make_user().id
         circle_id = make_circle(capacity=SEATS, price_mode="fixed", price_cents=1500).id
         db.session.commit()
-    barrier = threading.Barrier(10)
-    errors: list[BaseException] = []
 
     def click() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                hold_seat(circle_id, member_id, price_cents=1500, funding="self", agreed=True, now=utcnow())
-                db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
+        hold_seat(circle_id, member_id, price_cents=1500, funding="self", agreed=True, now=utcnow())
+        db.session.commit()
 
-    threads = [threading.Thread(target=click) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_at_once(app, [click] * 10) == []
     with app.app_context():
         statuses = db.session.scalars(
             select(Enrollment.status).where(Enrollment.circle_id == circle_id)

@@ -8,7 +8,6 @@ are known to be testing a real race.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -23,7 +22,7 @@ from mentoring.conversations.models import Message, Thread
 from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.conftest import requires_postgres
-from tests.helpers import count
+from tests.helpers import count, run_at_once
 from tests.integration.conversations.helpers import circle_with_members
 
 TAPS = 4
@@ -43,27 +42,11 @@ def naive_cant_come(meeting_id: int, user_id: int) -> None:
 
 
 def tap_at_once(app: Flask, action: Callable[[], object]) -> list[BaseException]:
-    barrier = threading.Barrier(TAPS)
-    errors: list[BaseException] = []
-
     def tap() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                action()
-                db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported by the caller
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
+        action()
+        db.session.commit()
 
-    workers = [threading.Thread(target=tap) for _ in range(TAPS)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return errors
+    return run_at_once(app, [tap] * TAPS)
 
 
 def _setup(app: Flask) -> tuple[int, int, int]:

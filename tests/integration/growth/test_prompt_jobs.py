@@ -18,6 +18,7 @@ from mentoring.growth.models import CheckInPreference
 from mentoring.notify.models import Notification
 from tests.conftest import requires_postgres
 from tests.factories import enroll, make_user
+from tests.helpers import run_at_once
 from tests.integration.growth.helpers import NOW, check_in, meeting, member_of, running_circle
 
 # The gap after the 2 March meeting: 21:30 UTC on 2 March to 20:30 UTC on 9 March; its middle
@@ -145,23 +146,11 @@ def test_two_schedulers_at_once_send_each_prompt_once(app: Flask, monkeypatch: p
 
     monkeypatch.setattr(jobs, "already_queued", read_then_wait)
     results: list[int] = []
-    errors: list[BaseException] = []
 
     def scheduler() -> None:
-        with app.app_context():
-            try:
-                results.append(run(datetime(2026, 3, 6, 20, 30, tzinfo=UTC)))
-            except BaseException as error:  # noqa: BLE001 - reported below
-                errors.append(error)
-            finally:
-                db.session.remove()
+        results.append(run(datetime(2026, 3, 6, 20, 30, tzinfo=UTC)))
 
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_at_once(app, [scheduler] * 2) == []
     assert seen_queued == [0, 0]  # both went on to insert every prompt
     assert sum(results) == members
     with app.app_context():

@@ -74,7 +74,7 @@ def test_form_defaults_to_her_timezone_and_the_house_agreement(client: FlaskClie
     ({"sliding_min": "-5"}, "sliding_min", "cannot be negative"),
     ({"sliding_max": "600"}, "sliding_max", "most you can enter here is $500"),
     ({"price_mode": "fixed", "price": "fifteen"}, "price", "as a number"),
-    ({"price_mode": "fixed", "price": "15,50"}, "price", "use a point for cents"),
+    ({"price_mode": "fixed", "price": "15,5,0"}, "price", "as a number"),
     ({"duration_minutes": "180"}, "duration_minutes", "30 to 120 minutes"),
     ({"duration_minutes": "10"}, "duration_minutes", "30 to 120 minutes"),
     ({"meeting_count": "20"}, "meeting_count", "4 to 16 meetings"),

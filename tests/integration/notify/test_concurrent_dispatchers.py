@@ -6,7 +6,6 @@ all start together. They work in small batches so their claims interleave.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +19,7 @@ from mentoring.notify.mailer import SmtpMailer
 from mentoring.notify.models import Notification
 from tests.conftest import requires_postgres
 from tests.factories import make_notification, make_user
+from tests.helpers import run_at_once
 
 from .conftest import SmtpServer
 
@@ -37,31 +37,16 @@ def queue_many(app: Flask, count: int) -> None:
 
 
 def run_dispatchers(app: Flask, workers: int, batch: int, mailer: SmtpMailer) -> list[DispatchResult]:
-    start = threading.Barrier(workers)
     results: list[DispatchResult] = []
-    errors: list[BaseException] = []
 
     def dispatcher() -> None:
-        with app.app_context():
-            try:
-                start.wait(timeout=30)
-                while True:
-                    result = dispatch_due(NOW, batch=batch, mailer=mailer)
-                    results.append(result)
-                    if not result.claimed:
-                        break
-            except BaseException as error:  # noqa: BLE001 - reported by the test below
-                errors.append(error)
-            finally:
-                db.session.remove()
+        while True:
+            result = dispatch_due(NOW, batch=batch, mailer=mailer)
+            results.append(result)
+            if not result.claimed:
+                break
 
-    threads = [threading.Thread(target=dispatcher) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a dispatcher hung"
-    assert errors == []
+    assert run_at_once(app, [dispatcher] * workers) == []
     return results
 
 

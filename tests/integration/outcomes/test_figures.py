@@ -145,8 +145,10 @@ def sponsor_page(client: FlaskClient, employees: int, *, late: int = 0) -> str:
     with time_machine.travel(ADMIN_NOW, tick=False):
         login(client, hr)
         response = client.get(f"/sponsors/{org.id}/")
+        csv = client.get(f"/sponsors/{org.id}/report.csv").get_data(as_text=True)
     assert response.status_code == 200
-    return response.get_data(as_text=True).split("Is it helping?")[1]
+    # The CSV export carries the same outcome figures, suppressed alike.
+    return response.get_data(as_text=True).split("Is it helping?")[1] + "\n" + csv
 
 
 def circle_members(circle_id: int):  # noqa: ANN201
@@ -163,11 +165,14 @@ def test_the_sponsor_report_shows_the_employees_share_only_from_five(client: Fla
     section = sponsor_page(client, 5, late=2)
     # Two members linked only after their end rating: not counted.
     assert "40% (2 of 5)" in section and "of 7)" not in section
+    assert "outcomes,all terms,employees who rated,5" in section
+    assert "outcomes,all terms,isolation fell (share),40%" in section
 
 
 def test_the_sponsor_report_hides_a_share_resting_on_four(client: FlaskClient, ctx: None) -> None:
     section = sponsor_page(client, 4)
     assert "(2 of 4)" not in section and "fewer than 5" in section
+    assert "employees who rated,4" not in section and "isolation fell,2" not in section
 
 
 def test_a_term_waits_until_every_circle_of_it_has_closed(client: FlaskClient, admin) -> None:  # noqa: ANN001

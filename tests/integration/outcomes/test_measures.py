@@ -3,10 +3,12 @@ change as a chart with its text equivalent; the job asks once."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -14,10 +16,12 @@ from mentoring.accounts.models import User
 from mentoring.accounts.personal_data import delete_account, export_user_data
 from mentoring.extensions import db
 from mentoring.notify.models import Notification
+from mentoring.outcomes import jobs
 from mentoring.outcomes.jobs import queue_outcome_prompts
 from mentoring.outcomes.models import OutcomeMeasure
-from tests.conftest import PASSWORD, post_form
+from tests.conftest import PASSWORD, post_form, requires_postgres
 from tests.factories import login, make_user
+from tests.helpers import run_at_once
 from tests.integration.growth.helpers import NOW, member_of, running_circle
 
 # The circle's eighth and last meeting ends at 20:30 UTC on Monday 6 April 2026 (London is on
@@ -89,6 +93,42 @@ def test_the_job_asks_for_the_start_once_and_the_end_after_the_last_meeting(join
     db.session.commit()
     keys = sorted(db.session.scalars(select(Notification.dedup_key).where(Notification.user_id == ana.id)))
     assert keys == [f"outcome-end:{circle.id}:{ana.id}", f"outcome-start:{circle.id}:{ana.id}"]
+
+
+@requires_postgres
+def test_two_schedulers_at_once_ask_each_member_for_her_ratings_once(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context(), time_machine.travel(NOW, tick=False):
+        circle = running_circle(title="Back to work")
+        for n in range(5):
+            member_of(circle, display_name=f"Member {n}")
+        db.session.commit()
+    # Both schedulers read "nothing queued yet" before either inserts: only the unique dedup key
+    # can keep each prompt single.
+    barrier = threading.Barrier(2)
+    seen: list[int] = []
+    read_queued = jobs.already_queued
+
+    def read_then_wait(keys):  # noqa: ANN001, ANN202
+        found = read_queued(keys)
+        seen.append(len(found))
+        barrier.wait()
+        return found
+
+    monkeypatch.setattr(jobs, "already_queued", read_then_wait)
+    results: list[int] = []
+
+    def scheduler() -> None:
+        results.append(queue_outcome_prompts(NOW))
+        db.session.commit()
+
+    assert run_at_once(app, [scheduler] * 2) == []
+    assert seen == [0, 0]
+    assert sum(results) == 5
+    with app.app_context():
+        keys = list(db.session.scalars(select(Notification.dedup_key)))
+    assert len(keys) == len(set(keys)) == 5
 
 
 def test_her_answers_are_in_her_export_and_go_with_her_account(joined: dict) -> None:

@@ -19,6 +19,7 @@ from mentoring.outcomes.jobs import queue_pulse_prompts
 from mentoring.outcomes.models import PulseResponse
 from tests.conftest import post_form, requires_postgres
 from tests.factories import login as login_now
+from tests.helpers import run_at_once
 from tests.integration.growth.helpers import NOW, attended, meeting, member_of, running_circle
 
 # Meeting 3 ran 20:30-21:30 UTC on Monday 2 March; the pulse opens at 22:30 and closes when
@@ -97,23 +98,12 @@ def test_two_schedulers_at_once_ask_each_attendee_once(app: Flask, monkeypatch: 
 
     monkeypatch.setattr(jobs, "already_queued", read_then_wait)
     results: list[int] = []
-    errors: list[BaseException] = []
 
     def scheduler() -> None:
-        with app.app_context():
-            try:
-                results.append(run(OPENS))
-            except BaseException as error:  # noqa: BLE001 - reported below
-                errors.append(error)
-            finally:
-                db.session.remove()
+        results.append(run(OPENS))
 
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == [] and seen == [0, 0]
+    assert run_at_once(app, [scheduler] * 2) == []
+    assert seen == [0, 0]
     assert sum(results) == 6
     with app.app_context():
         keys = list(db.session.scalars(select(Notification.dedup_key)))

@@ -8,10 +8,10 @@ same way on PostgreSQL and shows that it over-claims, so the first test is known
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import pytest
 from flask import Flask
@@ -25,6 +25,7 @@ from mentoring.sponsors.claims import PoolFull, claim_sponsored_seat
 from mentoring.sponsors.models import SeatClaim, SeatPool
 from tests.conftest import is_postgres, requires_postgres
 from tests.factories import make_circle
+from tests.helpers import run_at_once
 from tests.integration.sponsors.conftest import link_employee, make_org, make_pool
 
 _runs = itertools.count(1)
@@ -65,30 +66,14 @@ def race(app: Flask, claim: ClaimFunc) -> tuple[int, int, int, int]:
         circle_id = make_circle(capacity=12, price_mode="fixed", price_cents=1500).id
         ids = [link_employee(org).id for _ in range(EMPLOYEES)]
         db.session.commit()
-    barrier = threading.Barrier(EMPLOYEES)
-    refused: list[BaseException] = []
-    errors: list[BaseException] = []
 
     def employee(user_id: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                claim(circle_id, user_id, utcnow())
-                db.session.commit()
-            except (PoolFull, CircleFull) as error:
-                db.session.rollback()
-                refused.append(error)
-            except BaseException as error:  # noqa: BLE001 - reported below
-                db.session.rollback()
-                errors.append(error)
-            finally:
-                db.session.remove()
+        claim(circle_id, user_id, utcnow())
+        db.session.commit()
 
-    threads = [threading.Thread(target=employee, args=(uid,)) for uid in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    raised = run_at_once(app, [partial(employee, uid) for uid in ids])
+    refused = [error for error in raised if isinstance(error, (PoolFull, CircleFull))]
+    errors = [error for error in raised if error not in refused]
     assert errors == [], errors[:3]
     with app.app_context():
         pool = db.session.scalars(select(SeatPool).order_by(SeatPool.id.desc()).limit(1)).one()

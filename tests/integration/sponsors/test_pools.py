@@ -182,3 +182,12 @@ def test_a_sponsor_admin_cannot_activate_by_hand(client: FlaskClient, hr) -> Non
     response = client.post(f"/sponsors/admin/pools/{pool.id}/activate", data={"reason": "x"})
     assert response.status_code in (400, 403)
     assert fresh(pool).status == "pending"
+
+
+def test_the_pool_quote_writes_amounts_the_way_her_browser_does(client: FlaskClient, hr) -> None:  # noqa: ANN001
+    _, org = hr
+    path = f"/sponsors/{org.id}/pools/new"
+    form = {"seats": "10", "months": "6", "price_cap": "20", "method": "card", "update": "Show",
+            "csrf_token": csrf_token(client, path)}
+    response = client.post(path, data=form, headers={"Accept-Language": "de"})
+    assert "10 seats × 160\xa0$ = 1.600\xa0$" in response.get_data(as_text=True)

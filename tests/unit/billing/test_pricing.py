@@ -32,8 +32,8 @@ def weekly(count: int, first: datetime) -> list[tuple[int, datetime, str]]:
 
 
 def test_quote_says_meetings_times_price_equals_total() -> None:
-    assert quote(FIXED, 5).description == "5 meetings × $15 = $75"
-    assert quote(PriceSettings(mode="fixed", currency="GBP", price_cents=1250), 1).description == (
+    assert quote(FIXED, 5).description() == "5 meetings × $15 = $75"
+    assert quote(PriceSettings(mode="fixed", currency="GBP", price_cents=1250), 1).description() == (
         "1 meeting × £12.50 = £12.50")
 
 

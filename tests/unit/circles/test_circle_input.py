@@ -83,6 +83,6 @@ def test_theme_format_and_language_come_from_the_catalogue_members_filter_by() -
 
 
 def test_an_amount_that_cannot_be_read_is_listed_under_its_own_field() -> None:
-    found = problems(replace(GOOD, price_mode="fixed", price="15,50", title="x"))
-    assert "point for cents" in found["price"]
+    found = problems(replace(GOOD, price_mode="fixed", price="15,5,0", title="x"))
+    assert "as a number" in found["price"]
     assert "title" in found
