@@ -162,6 +162,10 @@ class EmployeeLink(db.Model):
             sqlite_where=text("unlinked_at IS NULL"),
             postgresql_where=text("unlinked_at IS NULL"),
         ),
+        # "Was she linked to this employer then?" is asked per member in the outcome figures;
+        # with only the single-column indexes SQLite walked every link of the employer for each
+        # member, so the sponsor dashboard slowed with the square of the staff.
+        Index("ix_employee_links_user_organization", "user_id", "organization_id", "linked_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
