@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiosmtpd.controller import Controller
 from flask import Flask
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from mentoring import PROJECT_ROOT, create_app
 from mentoring.accounts.models import User
@@ -82,6 +82,9 @@ def fill(url: str, count: int, now: datetime) -> Flask:
              "email_verified_at": now, "created_at": now, "session_version": 1, "email_opt_out": []}
             for i in range(1, members + 1)
         ])
+        # The ORM's bulk insert fills a None from the column's default (21:30-07:00): clear
+        # quiet hours outright, or a run in the evening defers every message instead of sending.
+        db.session.execute(update(User).values(quiet_start=None, quiet_end=None))
         due = now - timedelta(minutes=1)
         db.session.execute(insert(Notification), [
             {"user_id": n % members + 1, "kind": "circle_reminder", "dedup_key": f"bench:{n}", "due_at": due,
