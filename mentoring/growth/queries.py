@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import ColumnElement, Row, select
 
 from mentoring.accounts.models import User
 from mentoring.buddies.queries import buddies_of
@@ -227,6 +227,37 @@ class CircleShared:
 SHARED_CHECK_INS = 20
 
 
+def _shared_goals(owner_ids: Iterable[int], in_circle: ColumnElement[bool]) -> list[Row]:
+    """Goals these members have not kept private (nor dropped), with their names; each item still
+    passes `may_read` before anyone sees it."""
+    return list(db.session.execute(
+        select(Goal, User.display_name)
+        .join(User, User.id == Goal.user_id)
+        .where(
+            Goal.user_id.in_(owner_ids),
+            Goal.visibility != Visibility.PRIVATE,
+            Goal.status != GoalStatus.DROPPED,
+            in_circle,
+        )
+        .order_by(User.display_name, Goal.id)
+    ).all())
+
+
+def _shared_check_ins(owner_ids: Iterable[int], circle_id: int) -> list[Row]:
+    """The latest check-ins in `circle_id` these members have not kept private, with their names."""
+    return list(db.session.execute(
+        select(CheckIn, User.display_name)
+        .join(User, User.id == CheckIn.user_id)
+        .where(
+            CheckIn.circle_id == circle_id,
+            CheckIn.visibility != Visibility.PRIVATE,
+            CheckIn.user_id.in_(owner_ids),
+        )
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+        .limit(SHARED_CHECK_INS)
+    ).all())
+
+
 def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
     """What members chose to share with the circle, for its active members and facilitator.
 
@@ -245,28 +276,8 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
     )
     if circle is None or (viewer_id not in member_ids and viewer_id != circle.facilitator_id):
         return CircleShared()
-    goals = db.session.execute(
-        select(Goal, User.display_name)
-        .join(User, User.id == Goal.user_id)
-        .where(
-            Goal.circle_id == circle_id,
-            Goal.visibility != Visibility.PRIVATE,
-            Goal.status != GoalStatus.DROPPED,
-            Goal.user_id.in_(member_ids),
-        )
-        .order_by(User.display_name, Goal.id)
-    ).all()
-    check_ins = db.session.execute(
-        select(CheckIn, User.display_name)
-        .join(User, User.id == CheckIn.user_id)
-        .where(
-            CheckIn.circle_id == circle_id,
-            CheckIn.visibility != Visibility.PRIVATE,
-            CheckIn.user_id.in_(member_ids),
-        )
-        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-        .limit(SHARED_CHECK_INS)
-    ).all()
+    goals = _shared_goals(member_ids, Goal.circle_id == circle_id)
+    check_ins = _shared_check_ins(member_ids, circle_id)
 
     # Buddies are mutual: the owner's buddies in this circle are those whose buddy she is. Asked
     # only when something is shared with buddies, so the page costs no query more otherwise.
@@ -305,28 +316,8 @@ def buddy_shared(viewer_id: int, circle_id: int) -> CircleShared:
     buddies = buddies_of(viewer_id, circle_id)
     if not buddies:
         return CircleShared()
-    goals = db.session.execute(
-        select(Goal, User.display_name)
-        .join(User, User.id == Goal.user_id)
-        .where(
-            Goal.user_id.in_(buddies),
-            Goal.visibility != Visibility.PRIVATE,
-            Goal.status != GoalStatus.DROPPED,
-            (Goal.circle_id == circle_id) | Goal.circle_id.is_(None),
-        )
-        .order_by(User.display_name, Goal.id)
-    ).all()
-    check_ins = db.session.execute(
-        select(CheckIn, User.display_name)
-        .join(User, User.id == CheckIn.user_id)
-        .where(
-            CheckIn.circle_id == circle_id,
-            CheckIn.visibility != Visibility.PRIVATE,
-            CheckIn.user_id.in_(buddies),
-        )
-        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-        .limit(SHARED_CHECK_INS)
-    ).all()
+    goals = _shared_goals(buddies, (Goal.circle_id == circle_id) | Goal.circle_id.is_(None))
+    check_ins = _shared_check_ins(buddies, circle_id)
 
     def readable(visibility: str, owner_id: int, goal_circle: int | None) -> bool:
         return may_read(
