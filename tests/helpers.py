@@ -93,3 +93,21 @@ def run_at_once(app: Flask, targets: Sequence[Callable[[], object]]) -> list[Bas
     for thread in threads:
         thread.join()
     return errors
+
+
+def readers_wait_for_each_other(monkeypatch: Any, module: Any, parties: int = 2) -> list[int]:
+    """Make `module.already_queued` hold each caller at a barrier after reading, so every
+    scheduler has read "what is queued" before any of them inserts: only the unique dedup key can
+    then keep a notification single. Returns how many keys each reader found."""
+    barrier = threading.Barrier(parties)
+    seen: list[int] = []
+    read_queued = module.already_queued
+
+    def read_then_wait(keys):  # noqa: ANN001, ANN202
+        found = read_queued(keys)
+        seen.append(len(found))
+        barrier.wait()
+        return found
+
+    monkeypatch.setattr(module, "already_queued", read_then_wait)
+    return seen

@@ -3,7 +3,6 @@ once each however often the job runs, and a reminder that follows a cancelled me
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -18,7 +17,7 @@ from mentoring.growth.models import CheckInPreference
 from mentoring.notify.models import Notification
 from tests.conftest import requires_postgres
 from tests.factories import enroll, make_user
-from tests.helpers import run_at_once
+from tests.helpers import readers_wait_for_each_other, run_at_once
 from tests.integration.growth.helpers import NOW, check_in, meeting, member_of, running_circle
 
 # The gap after the 2 March meeting: 21:30 UTC on 2 March to 20:30 UTC on 9 March; its middle
@@ -134,17 +133,7 @@ def test_two_schedulers_at_once_send_each_prompt_once(app: Flask, monkeypatch: p
             for _ in range(10):
                 member_of(circle)
         db.session.commit()
-    barrier = threading.Barrier(2)
-    seen_queued: list[int] = []
-    read_queued = jobs.already_queued
-
-    def read_then_wait(keys):  # noqa: ANN001, ANN202
-        found = read_queued(keys)
-        seen_queued.append(len(found))
-        barrier.wait()  # neither inserts until both have read
-        return found
-
-    monkeypatch.setattr(jobs, "already_queued", read_then_wait)
+    seen_queued = readers_wait_for_each_other(monkeypatch, jobs)  # neither inserts until both have read
     results: list[int] = []
 
     def scheduler() -> None:

@@ -3,7 +3,6 @@ change as a chart with its text equivalent; the job asks once."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,7 +20,7 @@ from mentoring.outcomes.jobs import queue_outcome_prompts
 from mentoring.outcomes.models import OutcomeMeasure
 from tests.conftest import PASSWORD, post_form, requires_postgres
 from tests.factories import login, make_user
-from tests.helpers import run_at_once
+from tests.helpers import readers_wait_for_each_other, run_at_once
 from tests.integration.growth.helpers import NOW, member_of, running_circle
 
 # The circle's eighth and last meeting ends at 20:30 UTC on Monday 6 April 2026 (London is on
@@ -104,19 +103,7 @@ def test_two_schedulers_at_once_ask_each_member_for_her_ratings_once(
         for n in range(5):
             member_of(circle, display_name=f"Member {n}")
         db.session.commit()
-    # Both schedulers read "nothing queued yet" before either inserts: only the unique dedup key
-    # can keep each prompt single.
-    barrier = threading.Barrier(2)
-    seen: list[int] = []
-    read_queued = jobs.already_queued
-
-    def read_then_wait(keys):  # noqa: ANN001, ANN202
-        found = read_queued(keys)
-        seen.append(len(found))
-        barrier.wait()
-        return found
-
-    monkeypatch.setattr(jobs, "already_queued", read_then_wait)
+    seen = readers_wait_for_each_other(monkeypatch, jobs)
     results: list[int] = []
 
     def scheduler() -> None:

@@ -3,7 +3,6 @@ answer each, closed when the next meeting starts; the facilitator sees averages 
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from mentoring.outcomes.jobs import queue_pulse_prompts
 from mentoring.outcomes.models import PulseResponse
 from tests.conftest import post_form, requires_postgres
 from tests.factories import login as login_now
-from tests.helpers import run_at_once
+from tests.helpers import readers_wait_for_each_other, run_at_once
 from tests.integration.growth.helpers import NOW, attended, meeting, member_of, running_circle
 
 # Meeting 3 ran 20:30-21:30 UTC on Monday 2 March; the pulse opens at 22:30 and closes when
@@ -86,17 +85,7 @@ def test_two_schedulers_at_once_ask_each_attendee_once(app: Flask, monkeypatch: 
         for _ in range(6):
             attended(member_of(circle), circle, 3, "present")
         db.session.commit()
-    barrier = threading.Barrier(2)
-    seen: list[int] = []
-    read_queued = jobs.already_queued
-
-    def read_then_wait(keys):  # noqa: ANN001, ANN202
-        found = read_queued(keys)
-        seen.append(len(found))
-        barrier.wait()
-        return found
-
-    monkeypatch.setattr(jobs, "already_queued", read_then_wait)
+    seen = readers_wait_for_each_other(monkeypatch, jobs)
     results: list[int] = []
 
     def scheduler() -> None:
