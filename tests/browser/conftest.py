@@ -85,3 +85,15 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(params=["phone", "laptop"])
+def journey(request: pytest.FixtureRequest, browser: Any, live_server: str) -> Iterator[Any]:
+    """A journey at a phone's size, tapped, and at a laptop's size, by keyboard alone; its
+    screenshots go to test-results/screenshots/<journey>-<viewport>/, named by its module."""
+    from tests.browser.journey import Journey
+
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_journeys_")
+    journey = Journey(browser, live_server, name, request.param, keyboard=request.param == "laptop")
+    yield journey
+    journey.close()
