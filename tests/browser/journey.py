@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,26 @@ class Person:
             self.tab_to(target)
         self.page.keyboard.press("Control+A")
         self.page.keyboard.type(text)
+
+    def fill_date(self, label: str, day: date) -> None:
+        """A date input, typed as a keyboard user types it in the browser's (US) order."""
+        target = self.page.get_by_label(label, exact=True)
+        if self.journey.keyboard:
+            self.tab_to(target)
+            self.page.keyboard.type(day.strftime("%m%d%Y"))
+        else:
+            target.fill(day.isoformat())
+        assert target.input_value() == day.isoformat()
+
+    def fill_time(self, label: str, at: time) -> None:
+        """A time input, typed as a keyboard user types it: hours, minutes, AM or PM."""
+        target = self.page.get_by_label(label, exact=True)
+        if self.journey.keyboard:
+            self.tab_to(target)
+            self.page.keyboard.type(at.strftime("%I%M%p")[:5])
+        else:
+            target.fill(at.strftime("%H:%M"))
+        assert target.input_value() == at.strftime("%H:%M")
 
     def tick(self, target: Any) -> None:
         """Choose a checkbox or radio button: with the keyboard, Tab (and the arrows, in a
