@@ -186,6 +186,9 @@ def test_a_facilitator_is_approved_plans_publishes_takes_attendance_pairs_buddie
     joanne.see("circle page")
     joanne.follow("Pulse after meetings")
     joanne.see("pulse averages")
+    chart = page.get_by_role("img", name="Average pulse per meeting (1 to 5)")
+    expect(chart).to_be_visible()
+    assert chart.bounding_box()["width"] <= 640, "the chart outgrows its labels on a wide screen"
     first = page.get_by_role("row", name="#1")
     expect(first).to_contain_text("3")
     expect(first).to_contain_text("4.0")
