@@ -21,6 +21,7 @@ from mentoring.db import utcnow
 from mentoring.extensions import db
 from tests.browser.journey import Journey
 from tests.browser.test_signup import _link_in_outbox as link_in_outbox
+from tests.conftest import is_postgres
 from tests.factories import enroll, make_circle, make_pair, make_user
 
 PASSWORD = "a kettle, two kids and a plan"
@@ -59,6 +60,14 @@ def _first_meeting_was_held(live_app: Flask, circle_id: int) -> None:
             db.session.add(Attendance(meeting_id=first.id, user_id=member.id, status="present"))
         make_pair(db.session.get(Circle, circle_id), *members)
         db.session.commit()
+
+
+def test_the_live_server_serves_the_test_database(live_app: Flask, database_url: str) -> None:
+    """With TEST_DATABASE_URL set, the journeys' server runs on PostgreSQL, not on SQLite."""
+    with live_app.app_context():
+        engine = db.engine
+        assert engine.url.render_as_string(hide_password=False) == database_url
+        assert engine.dialect.name == ("postgresql" if is_postgres() else "sqlite")
 
 
 def test_a_member_signs_up_joins_pays_checks_in_and_meets_her_buddy(
@@ -128,6 +137,7 @@ def test_a_member_signs_up_joins_pays_checks_in_and_meets_her_buddy(
     expect(receipt).to_contain_text("Evenings after bedtime")
     expect(receipt).to_contain_text("8 × $9")
     expect(receipt).to_contain_text("$72")
+    expect(receipt).to_contain_text(re.compile(r"\d{2}:\d{2} (GMT|BST)"))
 
     # Her calendar feed: a private https link (and its webcal twin) that serves a calendar.
     amara.follow("My circles")
