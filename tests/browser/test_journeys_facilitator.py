@@ -139,6 +139,7 @@ def test_a_facilitator_is_approved_plans_publishes_takes_attendance_pairs_buddie
     joanne.press("Use this time", within=best)
     joanne.see("time set")
     expect(page.locator(".flashes")).to_contain_text("The new time is set")
+    expect(page.locator("main")).to_contain_text("Thursdays at 20:00")
     joanne.press("Publish")
     joanne.see("published")
     expect(page.get_by_role("heading", level=1)).to_contain_text("open")
