@@ -63,8 +63,9 @@ class Journey:
         return self.viewport == "phone"
 
     def person(self, who: str, *, timezone: str = "Europe/London") -> Person:
+        # A fixed locale: amounts are written, and dates and times typed, in its order.
         context = self.browser.new_context(base_url=self.base_url, viewport=VIEWPORTS[self.viewport],
-                                           timezone_id=timezone)
+                                           timezone_id=timezone, locale="en-US")
         # axe-core comes with every page, instead of being sent again for each check.
         context.add_init_script(script=_AXE.axe_script)
         page = context.new_page()
@@ -142,15 +143,14 @@ class Person:
         arrow keys (which also choose it)."""
         keyboard = self.page.keyboard
         target.wait_for()
-        radio_group = target.evaluate("(el) => el.type === 'radio' ? el.name : null")
         for _ in range(MAX_TABS):
-            if self._focused(target):
+            # One round trip per key: is the target focused, and is the focus in its radio group?
+            focused, in_group = target.evaluate(
+                """(el) => [el === document.activeElement, el.type === 'radio'
+                            && document.activeElement.name === el.name]""")
+            if focused:
                 break
-            if radio_group and self.page.evaluate("(name) => document.activeElement.name === name",
-                                                  radio_group):
-                keyboard.press("ArrowDown")
-            else:
-                keyboard.press("Tab")
+            keyboard.press("ArrowDown" if in_group else "Tab")
             self.journey.presses += 1
         else:
             raise AssertionError(f"{self.page.url}: Tab never reached "
