@@ -176,7 +176,11 @@ def test_a_member_signs_up_joins_pays_checks_in_and_meets_her_buddy(
     amara.tick(progress)
     amara.tick(page.get_by_label("2 · hard"))
     amara.fill("What got in the way (optional)", "A sick child all week")
-    amara.tick(page.get_by_label("I'd like support: tell my facilitator"))
+    support = page.get_by_label("I'd like support: tell my facilitator")
+    below = page.get_by_text("She gets your name and that you asked").bounding_box()
+    assert below["y"] >= support.bounding_box()["y"] + support.bounding_box()["height"], \
+        "a checkbox's help belongs under it, not squeezing its label into a column"
+    amara.tick(support)
     amara.press("Check in")
     amara.see("support asked")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your facilitator has been told")
