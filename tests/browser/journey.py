@@ -113,8 +113,8 @@ class Person:
         page.screenshot(path=str(journey.folder / f"{journey.steps:02d}-{slug}.png"), full_page=True)
         results = AxeResults(page.evaluate("axe.run({resultTypes: ['violations']})"))
         serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
-        if serious:
-            print(results.generate_report())
+        if results.violations_count:
+            print(f"axe on {page.url} ({step}):\n{results.generate_report()}")
         assert not serious, (f"{page.url} ({step}): serious or critical axe violations: "
                              + ", ".join(v["id"] for v in serious) + "\n" + results.generate_report())
         if journey.is_phone:
