@@ -1,10 +1,12 @@
 """Outcome figures over many members, only as aggregates under the sponsors' suppression rule
-(`sponsors.suppression`: a figure resting on fewer than 5 people reads "fewer than 5", with
-complementary suppression so a total can't reveal a hidden row).
+(`sponsors.suppression`: a figure resting on fewer than 5 people reads "fewer than 5").
 
 Against differencing over time, a circle counts only once its end ratings have closed (30 days
-after its last meeting), and a term only once all its circles have: a figure never changes
-after it first appears, so two views taken before and after one member answers can't be compared.
+after its last meeting), and a term only once all its circles have. A term's figures are then
+written down once (`close_terms`, run hourly by the scheduler) and read back from those rows:
+a figure never changes after it first appears, so two views taken before and after one member
+answers (or leaves, or deletes her account) can't be compared, and the programme page and the
+sponsor report read a few rows however many members there are.
 """
 
 from __future__ import annotations
@@ -12,15 +14,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, Select, case, cast, func, null, select
 from sqlalchemy.orm import aliased
 
 from mentoring.circles.models import Circle, CircleStatus, Meeting, MeetingStatus
 from mentoring.extensions import db
-from mentoring.outcomes.models import OutcomeMeasure, Phase
+from mentoring.outcomes.models import OutcomeMeasure, OutcomeTerm, Phase
 from mentoring.outcomes.service import END_MEASURE_OPEN
 from mentoring.sponsors.models import EmployeeLink
-from mentoring.sponsors.suppression import Group, Published, rate_percent, suppress_small_cells
+from mentoring.sponsors.suppression import (
+    THRESHOLD,
+    Group,
+    Published,
+    publish_closed_months,
+    rate_percent,
+    suppress_small_cells,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ def _term(dialect: str, circle: type[Circle] = Circle) -> ColumnElement[str]:
     return func.printf("%s-Q%d", func.strftime("%Y", circle.first_date), (month + 2) / 3)
 
 
-def _closed_before(now: datetime):  # noqa: ANN202 - a subquery
+def _closed_before(now: datetime) -> Select:
     """Circles whose end ratings have closed by `now`."""
     return (
         select(Meeting.circle_id)
@@ -49,70 +58,114 @@ def _closed_before(now: datetime):  # noqa: ANN202 - a subquery
     )
 
 
-def isolation_fell(
-    now: datetime, *, circle_id: int | None = None, organization_id: int | None = None
-) -> Published:
-    """Per term (or for one circle), how many members rated themselves at both ends and for how
-    many isolation fell, as published cells: figures are (fell, members). One query.
-
-    A term is shown only once every circle of it has closed its end ratings, so its row never
-    changes after it first appears. With `organization_id`, only members linked to that
-    employer when they gave their end rating count (a link made or ended later changes nothing).
-    """
+def _rated_pairs(now: datetime, key: ColumnElement) -> Select:
+    """One row per membership rated at both ends in a circle whose end ratings have closed: the
+    member, `key` (the term or the circle), whether her isolation fell, and when she rated the end."""
     start, end = aliased(OutcomeMeasure), aliased(OutcomeMeasure)
-    dialect = db.session.get_bind().dialect.name
-    term = _term(dialect)
-    key = term if circle_id is None else cast(Circle.id, Integer)
-    closed = _closed_before(now)
-    pairs = (
+    return (
         select(
-            start.user_id, key.label("key"), case((end.isolation < start.isolation, 1), else_=0).label("fell")
+            start.user_id.label("user_id"),
+            key.label("key"),
+            case((end.isolation < start.isolation, 1), else_=0).label("fell"),
+            end.created_at.label("rated_at"),
         )
         .join(
             end,
             (end.user_id == start.user_id) & (end.circle_id == start.circle_id) & (end.phase == Phase.END),
         )
         .join(Circle, Circle.id == start.circle_id)
-        .where(start.phase == Phase.START, start.circle_id.in_(closed))
+        .where(start.phase == Phase.START, start.circle_id.in_(_closed_before(now)))
     )
-    if circle_id is not None:
-        pairs = pairs.where(start.circle_id == circle_id)
-    else:
-        # The terms still open, taken once as a set: a subquery correlated on the term made the
-        # database scan every circle for every pair, so the page slowed with the square of the data.
-        open_circle = aliased(Circle)
-        open_terms = select(_term(dialect, open_circle)).where(
-            open_circle.status.not_in((CircleStatus.DRAFT, CircleStatus.CANCELLED)),
-            open_circle.id.not_in(closed),
+
+
+def isolation_fell_in_circle(circle_id: int, now: datetime) -> ShareRow:
+    """For one circle whose end ratings have closed: how many members rated themselves at both
+    ends and for how many isolation fell, hidden below 5 people. One query over one circle."""
+    pairs = _rated_pairs(now, cast(Circle.id, Integer)).where(Circle.id == circle_id).subquery()
+    people, fell, members = db.session.execute(
+        select(func.count(func.distinct(pairs.c.user_id)), func.coalesce(func.sum(pairs.c.fell), 0),
+               func.count())
+    ).one()
+    groups = [Group(str(circle_id), people, (int(fell), members))] if members else []
+    return share_rows(suppress_small_cells(groups, total_people=people))[0]
+
+
+def close_terms(now: datetime) -> int:
+    """Write the figures of every term whose circles have all closed their end ratings and that is
+    not yet written: one row for the programme and one per employer with linked members who rated
+    it (a member counts for an employer she was linked to when she gave her end rating). Returns
+    how many terms were closed. Idempotent: a written term is never recomputed, and the unique
+    keys make a second scheduler's copy fail and roll back its run."""
+    dialect = db.session.get_bind().dialect.name
+    pairs = _rated_pairs(now, _term(dialect)).subquery()
+    live = aliased(Circle)
+    still_open = set(db.session.scalars(
+        select(_term(dialect, live)).distinct().where(
+            live.status.not_in((CircleStatus.DRAFT, CircleStatus.CANCELLED)),
+            live.id.not_in(_closed_before(now)),
         )
-        pairs = pairs.where(term.not_in(open_terms))
-    if organization_id is not None:
-        pairs = pairs.where(
-            select(EmployeeLink.id)
-            .where(
-                EmployeeLink.user_id == start.user_id,
-                EmployeeLink.organization_id == organization_id,
-                EmployeeLink.linked_at <= end.created_at,
-                EmployeeLink.unlinked_at.is_(None) | (EmployeeLink.unlinked_at > end.created_at),
-            )
-            .exists()
+    ))
+    written = {(row.organization_id, row.term): row for row in db.session.scalars(select(OutcomeTerm))}
+    due = sorted(
+        term for term in db.session.scalars(select(pairs.c.key).distinct())
+        if term not in still_open and (None, term) not in written
+    )
+    if not due:
+        return 0
+    employer = EmployeeLink.organization_id
+    linked = (
+        select(employer.label("organization_id"), pairs.c.user_id, pairs.c.key, pairs.c.fell)
+        .join(EmployeeLink, EmployeeLink.user_id == pairs.c.user_id)
+        .where(
+            EmployeeLink.linked_at <= pairs.c.rated_at,
+            EmployeeLink.unlinked_at.is_(None) | (EmployeeLink.unlinked_at > pairs.c.rated_at),
         )
-    pairs = pairs.cte("pairs")
-    everyone = select(func.count(func.distinct(pairs.c.user_id))).scalar_subquery()
-    rows = db.session.execute(
-        select(
-            pairs.c.key,
-            func.count(func.distinct(pairs.c.user_id)),
-            func.coalesce(func.sum(pairs.c.fell), 0),
-            func.count(),
-            everyone,
+        .subquery()
+    )
+    figures: dict[tuple[int | None, str], tuple[int, int, int]] = {}
+    for scope_id, key, people, fell, members in db.session.execute(
+        select(cast(null(), Integer), pairs.c.key, func.count(func.distinct(pairs.c.user_id)),
+               func.coalesce(func.sum(pairs.c.fell), 0), func.count())
+        .where(pairs.c.key.in_(due)).group_by(pairs.c.key)
+        .union_all(
+            select(linked.c.organization_id, linked.c.key, func.count(func.distinct(linked.c.user_id)),
+                   func.coalesce(func.sum(linked.c.fell), 0), func.count())
+            .where(linked.c.key.in_(due)).group_by(linked.c.organization_id, linked.c.key)
         )
-        .group_by(pairs.c.key)
-        .order_by(pairs.c.key)
-    ).all()
-    total_people = rows[0][4] if rows else 0
-    groups = [Group(str(k), people, (int(fell), members)) for k, people, fell, members, _ in rows]
-    return suppress_small_cells(groups, total_people=total_people)
+    ):
+        figures[(scope_id, key)] = (people, int(fell), members)
+    for scope_id in sorted({s for s, _ in figures}, key=lambda s: (s is not None, s or 0)):
+        rows = pairs if scope_id is None else (
+            select(linked.c.user_id, linked.c.key).where(linked.c.organization_id == scope_id).subquery())
+        shown = [t for (s, t), row in written.items() if s == scope_id and row.people >= THRESHOLD]
+        through = max((row.people_through for (s, _), row in written.items() if s == scope_id), default=0)
+        for term in due:
+            if (scope_id, term) not in figures:
+                continue
+            people, fell, members = figures[(scope_id, term)]
+            if people >= THRESHOLD:
+                shown.append(term)
+                through = int(db.session.scalar(
+                    select(func.count(func.distinct(rows.c.user_id))).where(rows.c.key.in_(shown))) or 0)
+            db.session.add(OutcomeTerm(organization_id=scope_id, term=term, people=people, members=members,
+                                       fell=fell, people_through=through, closed_at=now))
+    db.session.flush()
+    return len(due)
+
+
+def term_figures(organization_id: int | None = None) -> list[ShareRow]:
+    """The closed terms' figures, oldest first, then the total of the terms shown: for the whole
+    programme, or for one employer's linked members. A term resting on fewer than 5 people reads
+    "fewer than 5" and stays out of the total. One query at any size."""
+    scope = (OutcomeTerm.organization_id.is_(None) if organization_id is None
+             else OutcomeTerm.organization_id == organization_id)
+    rows = list(db.session.scalars(select(OutcomeTerm).where(scope).order_by(OutcomeTerm.term)))
+    # Each row's people_through counts every shown term closed up to it: the newest row, all.
+    through = max(rows, key=lambda row: row.id).people_through if rows else 0
+    return share_rows(publish_closed_months(
+        [Group(row.term, row.people, (row.fell, row.members)) for row in rows],
+        distinct_people=lambda _: through,
+    ))
 
 
 def share_rows(published: Published) -> list[ShareRow]:

@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, or_, select
 from mentoring.audit.service import record
 from mentoring.circles.models import Attendance, AttendanceStatus, Enrollment, Meeting
 from mentoring.extensions import db
-from mentoring.outcomes.figures import ShareRow, isolation_fell, share_rows
+from mentoring.outcomes.figures import ShareRow, term_figures
 from mentoring.sponsors.models import (
     ClaimStatus,
     EmployeeLink,
@@ -234,7 +234,7 @@ def sponsor_report(organization_id: int, now: datetime) -> SponsorReport:
         months=tuple(MonthLine(cell) for cell in monthly.rows),
         months_total=MonthLine(monthly.total),
         current_month=month_key(now),
-        outcomes=tuple(share_rows(isolation_fell(now, organization_id=organization_id))),
+        outcomes=tuple(term_figures(organization_id)),
     )
 
 

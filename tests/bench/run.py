@@ -54,6 +54,7 @@ from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
+from mentoring.outcomes.figures import close_terms
 from mentoring.outcomes.models import OutcomeMeasure, PulseResponse
 from mentoring.sponsors.models import EmployeeLink, Organization, OrganizationDomain, SeatClaim, SeatPool
 from mentoring.sponsors.reports import close_months
@@ -314,6 +315,8 @@ def build_outcomes(now: datetime, label: str) -> None:
     with tqdm(total=len(rows), desc=f"outcomes {label}", unit="rows", file=sys.stderr) as bar:
         bulk(OutcomeMeasure, rows, bar)
         db.session.commit()
+    close_terms(now)  # as the scheduler does when a term's circles have all closed
+    db.session.commit()
 
 
 def community(label: str, scale: float, url: str, now: datetime) -> Community:
