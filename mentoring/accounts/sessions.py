@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User, UserSession
@@ -34,6 +34,16 @@ def start_session(user_id: int, *, now: datetime) -> str:
     return token
 
 
+# Built once: every request of a logged-in member runs it, and building a statement costs more
+# than running it. Only the bound values change.
+_SESSION_USER = (
+    select(User).options(joinedload(User.roles))
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), UserSession.token_hash == bindparam("token_hash"),
+           User.deleted_at.is_(None), UserSession.created_at >= bindparam("since"))
+)
+
+
 def user_for_session(session_id: str, *, now: datetime) -> User | None:
     """The live account a session id ("<user id>:<token>") belongs to, with her roles, in one
     query; None once the session has ended (or is older than SESSION_LIFETIME) or the account
@@ -42,10 +52,8 @@ def user_for_session(session_id: str, *, now: datetime) -> User | None:
     if not user_part.isdigit() or not token:
         return None
     user = db.session.execute(
-        select(User).options(joinedload(User.roles))
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_part), UserSession.token_hash == _digest(token), User.deleted_at.is_(None),
-               UserSession.created_at >= now - SESSION_LIFETIME)
+        _SESSION_USER,
+        {"user_id": int(user_part), "token_hash": _digest(token), "since": now - SESSION_LIFETIME},
     ).unique().scalar_one_or_none()
     if user is not None:
         user.session_token = token

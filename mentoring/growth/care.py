@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mentoring.accounts.models import User
 from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
@@ -65,11 +65,13 @@ def care_view(circle_id: int, now: datetime) -> list[CareRow]:
         .scalars()
         .all()
     )
+    # Only her active members' rows: a former member's history would only be read to be dropped.
+    member_ids = [user_id for user_id, _ in members]
     marks: dict[int, dict[int, str]] = defaultdict(dict)
     for user_id, meeting_id, status in db.session.execute(
         select(Attendance.user_id, Attendance.meeting_id, Attendance.status)
         .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Meeting.circle_id == circle_id)
+        .where(Meeting.circle_id == circle_id, Attendance.user_id.in_(member_ids))
     ):
         marks[user_id][meeting_id] = status
     done: dict[int, set[int]] = defaultdict(set)
@@ -81,7 +83,7 @@ def care_view(circle_id: int, now: datetime) -> list[CareRow]:
             CheckIn.after_meeting_id,
             CheckIn.needs_support,
             CheckIn.support_followed_up_at,
-        ).where(CheckIn.circle_id == circle_id)
+        ).where(CheckIn.circle_id == circle_id, CheckIn.user_id.in_(member_ids))
     ):
         done[user_id].add(after_id)
         if needs_support and followed_up_at is None:
@@ -118,10 +120,25 @@ class SupportFlag:
     requested_at: datetime | None
 
 
-def open_support_flags(facilitator_id: int) -> list[SupportFlag]:
-    """Requests for support in her circles not yet followed up, oldest first (one query)."""
+@dataclass(frozen=True)
+class SupportFlags:
+    oldest: list[SupportFlag]  # the longest waiting, at most SUPPORT_FLAGS_SHOWN
+    total: int  # how many are open in all
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.oldest)
+
+
+SUPPORT_FLAGS_SHOWN = 10
+
+
+def open_support_flags(facilitator_id: int) -> SupportFlags:
+    """Requests for support in her circles not yet followed up: the oldest ten and how many in
+    all (one query). The rest wait in each circle's care view, which lists them all."""
     rows = db.session.execute(
-        select(CheckIn.id, User.display_name, Circle.id, Circle.title, CheckIn.support_requested_at)
+        select(CheckIn.id, User.display_name, Circle.id, Circle.title, CheckIn.support_requested_at,
+               func.count().over())
         .join(Circle, Circle.id == CheckIn.circle_id)
         .join(User, User.id == CheckIn.user_id)
         .where(
@@ -130,5 +147,6 @@ def open_support_flags(facilitator_id: int) -> list[SupportFlag]:
             CheckIn.support_followed_up_at.is_(None),
         )
         .order_by(CheckIn.support_requested_at, CheckIn.id)
+        .limit(SUPPORT_FLAGS_SHOWN)
     ).all()
-    return [SupportFlag(*row) for row in rows]
+    return SupportFlags([SupportFlag(*row[:5]) for row in rows], rows[0][5] if rows else 0)
