@@ -11,6 +11,7 @@ from werkzeug.routing import Map, UnicodeConverter
 
 from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.forms import render_field
 from mentoring.jobs.heartbeat import SchedulerState, scheduler_health
 from mentoring.money import format_money
 from mentoring.timekeeping.display import format_local, format_local_date, tz_label
@@ -127,6 +128,7 @@ def viewer_money(cents: int, currency: str) -> str:
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_query)
     app.after_request(_security_headers)
+    app.jinja_env.globals["render_field"] = render_field
     app.jinja_env.filters["localtime"] = lambda dt, tz=None: format_local(dt, tz or viewer_timezone())
     app.jinja_env.filters["localdate"] = lambda dt, tz=None: format_local_date(
         dt, tz or viewer_timezone()

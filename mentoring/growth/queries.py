@@ -228,10 +228,11 @@ SHARED_CHECK_INS = 20
 
 
 def _shared_goals(owner_ids: Iterable[int], in_circle: ColumnElement[bool]) -> list[Row]:
-    """Goals these members have not kept private (nor dropped), with their names; each item still
-    passes `may_read` before anyone sees it."""
+    """Goals these members have not kept private (nor dropped), with their names (only the columns
+    shown, as rows); each item still passes `may_read` before anyone sees it."""
     return list(db.session.execute(
-        select(Goal, User.display_name)
+        select(Goal.user_id, Goal.circle_id, Goal.visibility, Goal.title, Goal.why, Goal.next_step,
+               Goal.status, User.display_name)
         .join(User, User.id == Goal.user_id)
         .where(
             Goal.user_id.in_(owner_ids),
@@ -244,14 +245,17 @@ def _shared_goals(owner_ids: Iterable[int], in_circle: ColumnElement[bool]) -> l
 
 
 def _shared_check_ins(owner_ids: Iterable[int], circle_id: int) -> list[Row]:
-    """The latest check-ins in `circle_id` these members have not kept private, with their names."""
+    """The latest check-ins in `circle_id` these members have not kept private and wrote something
+    in, with their names (only the columns shown, as rows)."""
     return list(db.session.execute(
-        select(CheckIn, User.display_name)
+        select(CheckIn.user_id, CheckIn.circle_id, CheckIn.visibility, CheckIn.created_at, CheckIn.win,
+               CheckIn.obstacle, User.display_name)
         .join(User, User.id == CheckIn.user_id)
         .where(
             CheckIn.circle_id == circle_id,
             CheckIn.visibility != Visibility.PRIVATE,
             CheckIn.user_id.in_(owner_ids),
+            (CheckIn.win != "") | (CheckIn.obstacle != ""),
         )
         .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
         .limit(SHARED_CHECK_INS)
@@ -283,7 +287,7 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
     # only when something is shared with buddies, so the page costs no query more otherwise.
     viewers_buddies = (
         buddies_of(viewer_id, circle_id)
-        if any(row[0].visibility == Visibility.BUDDY for row in (*goals, *check_ins))
+        if any(row.visibility == Visibility.BUDDY for row in (*goals, *check_ins))
         else frozenset()
     )
 
@@ -298,14 +302,14 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
 
     return CircleShared(
         goals=[
-            SharedGoal(name, g.title, g.why, g.next_step, g.status)
-            for g, name in goals
+            SharedGoal(g.display_name, g.title, g.why, g.next_step, g.status)
+            for g in goals
             if readable(g.visibility, g.user_id)
         ],
         check_ins=[
-            SharedCheckIn(name, c.created_at, c.win, c.obstacle)
-            for c, name in check_ins
-            if readable(c.visibility, c.user_id) and (c.win or c.obstacle)
+            SharedCheckIn(c.display_name, c.created_at, c.win, c.obstacle)
+            for c in check_ins
+            if readable(c.visibility, c.user_id)
         ],
     )
 
@@ -330,14 +334,14 @@ def buddy_shared(viewer_id: int, circle_id: int) -> CircleShared:
 
     return CircleShared(
         goals=[
-            SharedGoal(name, g.title, g.why, g.next_step, g.status)
-            for g, name in goals
+            SharedGoal(g.display_name, g.title, g.why, g.next_step, g.status)
+            for g in goals
             if readable(g.visibility, g.user_id, g.circle_id)
         ],
         check_ins=[
-            SharedCheckIn(name, c.created_at, c.win, c.obstacle)
-            for c, name in check_ins
-            if readable(c.visibility, c.user_id, c.circle_id) and (c.win or c.obstacle)
+            SharedCheckIn(c.display_name, c.created_at, c.win, c.obstacle)
+            for c in check_ins
+            if readable(c.visibility, c.user_id, c.circle_id)
         ],
     )
 
