@@ -368,14 +368,17 @@ PANEL_GOALS = 5
 
 def growth_panel(user_id: int, now: datetime) -> GrowthPanel:
     """Her check-ins open now (done or not) and her active goals, for her dashboard."""
-    circles = dict(
-        db.session.execute(
-            select(Circle.id, Circle.title)
-            .join(Enrollment, Enrollment.circle_id == Circle.id)
-            .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.ACTIVE)
-        ).all()
-    )
-    gaps = gaps_of_circles(set(circles))
+    # Her circles' meetings with the circles' titles, in one query (a circle with no meeting
+    # has no gap to check in about).
+    rows = db.session.execute(
+        select(Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status,
+               Circle.title)
+        .join(Circle, Circle.id == Meeting.circle_id)
+        .join(Enrollment, Enrollment.circle_id == Meeting.circle_id)
+        .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.ACTIVE)
+    ).all()
+    circles = {row.circle_id: row.title for row in rows}
+    gaps = {circle_id: gaps_between(slots) for circle_id, slots in _slots(row[:5] for row in rows).items()}
     open_now = {cid: gap for cid in circles if (gap := open_gap(gaps.get(cid, []), now)) is not None}
     done = (
         set(
