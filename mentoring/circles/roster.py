@@ -20,6 +20,7 @@ from mentoring.circles.models import (
     Attendance,
     AttendanceStatus,
     Circle,
+    CircleStatus,
     Enrollment,
     EnrollmentStatus,
     Meeting,
@@ -47,19 +48,42 @@ class CircleSummary:
 
 @dataclass(frozen=True)
 class Dashboard:
-    circles: list[CircleSummary]
+    circles: list[CircleSummary]  # her current circles: drafts, open, full, running
     upcoming: list[Meeting]  # each with .circle loaded
+    past: list[Circle]  # completed or cancelled, newest first: the latest PAST_SHOWN unless all asked
+    past_total: int
+
+    @property
+    def more_past(self) -> int:
+        return self.past_total - len(self.past)
 
 
-def facilitator_dashboard(facilitator_id: int, now: datetime, *, upcoming_limit: int = 12) -> Dashboard:
-    """Her circles (newest first) with waitlist counts, and her next meetings in published circles."""
+PAST_SHOWN = 5
+PAST_STATUSES = (CircleStatus.COMPLETED, CircleStatus.CANCELLED)
+
+
+def facilitator_dashboard(
+    facilitator_id: int, now: datetime, *, upcoming_limit: int = 12, all_past: bool = False
+) -> Dashboard:
+    """Her current circles (newest first) with waitlist counts, her latest past circles (all of
+    them with `all_past`) and how many there are, and her next meetings in published circles.
+    Four queries, however many terms she has led."""
+    mine = Circle.facilitator_id == facilitator_id
     circles = list(db.session.execute(
-        select(Circle).where(Circle.facilitator_id == facilitator_id).order_by(Circle.created_at.desc())
+        select(Circle).where(mine, Circle.status.not_in([str(s) for s in PAST_STATUSES]))
+        .order_by(Circle.created_at.desc())
     ).scalars())
+    past_rows = db.session.execute(
+        select(Circle, func.count().over())
+        .where(mine, Circle.status.in_([str(s) for s in PAST_STATUSES]))
+        .order_by(Circle.created_at.desc(), Circle.id.desc())
+        .limit(None if all_past else PAST_SHOWN)
+    ).all()
     counts = dict(db.session.execute(
         select(Enrollment.circle_id, func.count())
         .join(Circle, Circle.id == Enrollment.circle_id)
-        .where(Circle.facilitator_id == facilitator_id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+        .where(mine, Enrollment.status == EnrollmentStatus.WAITLISTED,
+               Circle.status.not_in([str(s) for s in PAST_STATUSES]))
         .group_by(Enrollment.circle_id)
     ).all())
     upcoming = list(db.session.execute(
@@ -78,6 +102,8 @@ def facilitator_dashboard(facilitator_id: int, now: datetime, *, upcoming_limit:
     return Dashboard(
         circles=[CircleSummary(circle=c, waitlisted=counts.get(c.id, 0)) for c in circles],
         upcoming=upcoming,
+        past=[circle for circle, _ in past_rows],
+        past_total=past_rows[0][1] if past_rows else 0,
     )
 
 
