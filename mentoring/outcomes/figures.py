@@ -48,19 +48,18 @@ def _term(dialect: str, circle: type[Circle] = Circle) -> ColumnElement[str]:
     return func.printf("%s-Q%d", func.strftime("%Y", circle.first_date), (month + 2) / 3)
 
 
-def _closed_before(now: datetime) -> Select:
-    """Circles whose end ratings have closed by `now`."""
-    return (
-        select(Meeting.circle_id)
-        .where(Meeting.status != MeetingStatus.CANCELLED)
-        .group_by(Meeting.circle_id)
-        .having(func.max(Meeting.ends_at) <= now - END_MEASURE_OPEN)
-    )
+def _closed_before(now: datetime, circle_id: int | None = None) -> Select:
+    """Circles (or just `circle_id`, when given) whose end ratings have closed by `now`."""
+    meetings = select(Meeting.circle_id).where(Meeting.status != MeetingStatus.CANCELLED)
+    if circle_id is not None:
+        meetings = meetings.where(Meeting.circle_id == circle_id)
+    return meetings.group_by(Meeting.circle_id).having(func.max(Meeting.ends_at) <= now - END_MEASURE_OPEN)
 
 
-def _rated_pairs(now: datetime, key: ColumnElement) -> Select:
-    """One row per membership rated at both ends in a circle whose end ratings have closed: the
-    member, `key` (the term or the circle), whether her isolation fell, and when she rated the end."""
+def _rated_pairs(now: datetime, key: ColumnElement, circle_id: int | None = None) -> Select:
+    """One row per membership rated at both ends in a circle whose end ratings have closed (of
+    every circle, or of `circle_id`): the member, `key` (the term or the circle), whether her
+    isolation fell, and when she rated the end."""
     start, end = aliased(OutcomeMeasure), aliased(OutcomeMeasure)
     return (
         select(
@@ -74,14 +73,14 @@ def _rated_pairs(now: datetime, key: ColumnElement) -> Select:
             (end.user_id == start.user_id) & (end.circle_id == start.circle_id) & (end.phase == Phase.END),
         )
         .join(Circle, Circle.id == start.circle_id)
-        .where(start.phase == Phase.START, start.circle_id.in_(_closed_before(now)))
+        .where(start.phase == Phase.START, start.circle_id.in_(_closed_before(now, circle_id)))
     )
 
 
 def isolation_fell_in_circle(circle_id: int, now: datetime) -> ShareRow:
     """For one circle whose end ratings have closed: how many members rated themselves at both
     ends and for how many isolation fell, hidden below 5 people. One query over one circle."""
-    pairs = _rated_pairs(now, cast(Circle.id, Integer)).where(Circle.id == circle_id).subquery()
+    pairs = _rated_pairs(now, cast(Circle.id, Integer), circle_id).subquery()
     people, fell, members = db.session.execute(
         select(func.count(func.distinct(pairs.c.user_id)), func.coalesce(func.sum(pairs.c.fell), 0),
                func.count())
