@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import DateField, Field, Form, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -137,17 +137,17 @@ def render_field(
         attrs["list"] = list
     if f.flags.required:
         attrs["required"] = True
-    notes = Markup("").join(
-        [*([Markup('<p class="help" id="{}">{}</p>').format(help_id, help)] if help else []),
-         *(Markup('<p class="error" id="{}">{}</p>').format(error_id, e) for e in f.errors)]
+    # f-strings over escaped parts: Markup.format runs Python's pure-Python string.Formatter,
+    # which cost more than the rest of the field.
+    notes = "".join(
+        [*([f'<p class="help" id="{escape(help_id)}">{escape(help)}</p>'] if help else []),
+         *(f'<p class="error" id="{escape(error_id)}">{escape(e)}</p>' for e in f.errors)]
     )
     has_error = " has-error" if f.errors else ""
     if f.type == "BooleanField":
-        return Markup('<div class="field field-check{}">{} {}{}</div>').format(
-            has_error, f(**attrs), f.label(), notes)
+        return Markup(f'<div class="field field-check{has_error}">{f(**attrs)} {f.label()}{notes}</div>')
     if f.type == "RadioField":
-        options = Markup("").join(
-            Markup('<div class="field-check">{} {}</div>').format(sub(**attrs), sub.label()) for sub in f)
-        return Markup('<fieldset class="field{}"><legend>{}</legend>{}{}</fieldset>').format(
-            has_error, f.label.text, options, notes)
-    return Markup('<div class="field{}">{}{}{}</div>').format(has_error, f.label(), f(**attrs), notes)
+        options = "".join(f'<div class="field-check">{sub(**attrs)} {sub.label()}</div>' for sub in f)
+        return Markup(f'<fieldset class="field{has_error}"><legend>{escape(f.label.text)}</legend>'
+                      f"{options}{notes}</fieldset>")
+    return Markup(f'<div class="field{has_error}">{f.label()}{f(**attrs)}{notes}</div>')
