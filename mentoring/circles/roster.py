@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager
 
 from mentoring.accounts.models import User
@@ -59,7 +59,38 @@ class Dashboard:
 
 
 PAST_SHOWN = 5
+PAST_ALL = 1_000  # "all": more terms than anyone leads in a working life
 PAST_STATUSES = (CircleStatus.COMPLETED, CircleStatus.CANCELLED)
+
+
+# The dashboard's statements, built once (a facilitator opens it many times a day, and building
+# a statement costs more than running it); only the bound values change.
+_MINE = Circle.facilitator_id == bindparam("facilitator_id")
+_PAST = Circle.status.in_([str(s) for s in PAST_STATUSES])
+_CURRENT_CIRCLES = select(Circle).where(_MINE, ~_PAST).order_by(Circle.created_at.desc())
+_PAST_CIRCLES = (
+    select(Circle, func.count().over()).where(_MINE, _PAST)
+    .order_by(Circle.created_at.desc(), Circle.id.desc()).limit(bindparam("past_limit"))
+)
+_WAITLISTS = (
+    select(Enrollment.circle_id, func.count())
+    .join(Circle, Circle.id == Enrollment.circle_id)
+    .where(_MINE, ~_PAST, Enrollment.status == EnrollmentStatus.WAITLISTED)
+    .group_by(Enrollment.circle_id)
+)
+_UPCOMING = (
+    select(Meeting)
+    .join(Meeting.circle)
+    .options(contains_eager(Meeting.circle))
+    .where(
+        _MINE,
+        Circle.status.in_([str(s) for s in LIVE_CIRCLE_STATUSES]),
+        Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.ends_at > bindparam("now"),
+    )
+    .order_by(Meeting.starts_at)
+    .limit(bindparam("upcoming_limit"))
+)
 
 
 def facilitator_dashboard(
@@ -68,37 +99,12 @@ def facilitator_dashboard(
     """Her current circles (newest first) with waitlist counts, her latest past circles (all of
     them with `all_past`) and how many there are, and her next meetings in published circles.
     Four queries, however many terms she has led."""
-    mine = Circle.facilitator_id == facilitator_id
-    circles = list(db.session.execute(
-        select(Circle).where(mine, Circle.status.not_in([str(s) for s in PAST_STATUSES]))
-        .order_by(Circle.created_at.desc())
-    ).scalars())
-    past_rows = db.session.execute(
-        select(Circle, func.count().over())
-        .where(mine, Circle.status.in_([str(s) for s in PAST_STATUSES]))
-        .order_by(Circle.created_at.desc(), Circle.id.desc())
-        .limit(None if all_past else PAST_SHOWN)
-    ).all()
-    counts = dict(db.session.execute(
-        select(Enrollment.circle_id, func.count())
-        .join(Circle, Circle.id == Enrollment.circle_id)
-        .where(mine, Enrollment.status == EnrollmentStatus.WAITLISTED,
-               Circle.status.not_in([str(s) for s in PAST_STATUSES]))
-        .group_by(Enrollment.circle_id)
-    ).all())
-    upcoming = list(db.session.execute(
-        select(Meeting)
-        .join(Meeting.circle)
-        .options(contains_eager(Meeting.circle))
-        .where(
-            Circle.facilitator_id == facilitator_id,
-            Circle.status.in_([str(s) for s in LIVE_CIRCLE_STATUSES]),
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.ends_at > now,
-        )
-        .order_by(Meeting.starts_at)
-        .limit(upcoming_limit)
-    ).scalars())
+    values = {"facilitator_id": facilitator_id, "now": now, "upcoming_limit": upcoming_limit,
+              "past_limit": PAST_ALL if all_past else PAST_SHOWN}
+    circles = list(db.session.execute(_CURRENT_CIRCLES, values).scalars())
+    past_rows = db.session.execute(_PAST_CIRCLES, values).all()
+    counts = dict(db.session.execute(_WAITLISTS, values).all())
+    upcoming = list(db.session.execute(_UPCOMING, values).scalars())
     return Dashboard(
         circles=[CircleSummary(circle=c, waitlisted=counts.get(c.id, 0)) for c in circles],
         upcoming=upcoming,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from mentoring.accounts.models import User
 from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
@@ -133,20 +133,24 @@ class SupportFlags:
 SUPPORT_FLAGS_SHOWN = 10
 
 
+# Built once: her dashboard asks on every visit; only the bound values change.
+_OPEN_FLAGS = (
+    select(CheckIn.id, User.display_name, Circle.id, Circle.title, CheckIn.support_requested_at,
+           func.count().over())
+    .join(Circle, Circle.id == CheckIn.circle_id)
+    .join(User, User.id == CheckIn.user_id)
+    .where(
+        Circle.facilitator_id == bindparam("facilitator_id"),
+        CheckIn.needs_support.is_(True),
+        CheckIn.support_followed_up_at.is_(None),
+    )
+    .order_by(CheckIn.support_requested_at, CheckIn.id)
+    .limit(SUPPORT_FLAGS_SHOWN)
+)
+
+
 def open_support_flags(facilitator_id: int) -> SupportFlags:
     """Requests for support in her circles not yet followed up: the oldest ten and how many in
     all (one query). The rest wait in each circle's care view, which lists them all."""
-    rows = db.session.execute(
-        select(CheckIn.id, User.display_name, Circle.id, Circle.title, CheckIn.support_requested_at,
-               func.count().over())
-        .join(Circle, Circle.id == CheckIn.circle_id)
-        .join(User, User.id == CheckIn.user_id)
-        .where(
-            Circle.facilitator_id == facilitator_id,
-            CheckIn.needs_support.is_(True),
-            CheckIn.support_followed_up_at.is_(None),
-        )
-        .order_by(CheckIn.support_requested_at, CheckIn.id)
-        .limit(SUPPORT_FLAGS_SHOWN)
-    ).all()
+    rows = db.session.execute(_OPEN_FLAGS, {"facilitator_id": facilitator_id}).all()
     return SupportFlags([SupportFlag(*row[:5]) for row in rows], rows[0][5] if rows else 0)
