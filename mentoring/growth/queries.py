@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import Row, Select, bindparam, select
 
 from mentoring.accounts.models import User
 from mentoring.buddies.queries import buddies_of
@@ -227,39 +227,56 @@ class CircleShared:
 SHARED_CHECK_INS = 20
 
 
-def _shared_goals(owner_ids: Iterable[int], in_circle: ColumnElement[bool]) -> list[Row]:
-    """Goals these members have not kept private (nor dropped), with their names (only the columns
-    shown, as rows); each item still passes `may_read` before anyone sees it."""
-    return list(db.session.execute(
+def _shared_goals_statement(*, unattached_too: bool) -> Select:
+    in_circle = Goal.circle_id == bindparam("circle_id")
+    return (
         select(Goal.user_id, Goal.circle_id, Goal.visibility, Goal.title, Goal.why, Goal.next_step,
                Goal.status, User.display_name)
         .join(User, User.id == Goal.user_id)
         .where(
-            Goal.user_id.in_(owner_ids),
+            Goal.user_id.in_(bindparam("owner_ids", expanding=True)),
             Goal.visibility != Visibility.PRIVATE,
             Goal.status != GoalStatus.DROPPED,
-            in_circle,
+            (in_circle | Goal.circle_id.is_(None)) if unattached_too else in_circle,
         )
         .order_by(User.display_name, Goal.id)
-    ).all())
+    )
+
+
+# Built once: every circle page and buddy page runs them; only the bound values change.
+_CIRCLE_GOALS = _shared_goals_statement(unattached_too=False)
+_BUDDY_GOALS = _shared_goals_statement(unattached_too=True)
+_SHARED_CHECK_INS = (
+    select(CheckIn.user_id, CheckIn.circle_id, CheckIn.visibility, CheckIn.created_at, CheckIn.win,
+           CheckIn.obstacle, User.display_name)
+    .join(User, User.id == CheckIn.user_id)
+    .where(
+        CheckIn.circle_id == bindparam("circle_id"),
+        CheckIn.visibility != Visibility.PRIVATE,
+        CheckIn.user_id.in_(bindparam("owner_ids", expanding=True)),
+        (CheckIn.win != "") | (CheckIn.obstacle != ""),
+    )
+    .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+    .limit(SHARED_CHECK_INS)
+)
+_ACTIVE_MEMBERS = select(Enrollment.user_id).where(
+    Enrollment.circle_id == bindparam("circle_id"), Enrollment.status == EnrollmentStatus.ACTIVE
+)
+
+
+def _shared_goals(owner_ids: Iterable[int], circle_id: int, *, unattached_too: bool = False) -> list[Row]:
+    """Goals these members have not kept private (nor dropped) for `circle_id` (and, with
+    `unattached_too`, those tied to no circle), with their names: only the columns shown, as
+    rows. Each item still passes `may_read` before anyone sees it."""
+    statement = _BUDDY_GOALS if unattached_too else _CIRCLE_GOALS
+    return list(db.session.execute(statement, {"owner_ids": list(owner_ids), "circle_id": circle_id}).all())
 
 
 def _shared_check_ins(owner_ids: Iterable[int], circle_id: int) -> list[Row]:
     """The latest check-ins in `circle_id` these members have not kept private and wrote something
     in, with their names (only the columns shown, as rows)."""
     return list(db.session.execute(
-        select(CheckIn.user_id, CheckIn.circle_id, CheckIn.visibility, CheckIn.created_at, CheckIn.win,
-               CheckIn.obstacle, User.display_name)
-        .join(User, User.id == CheckIn.user_id)
-        .where(
-            CheckIn.circle_id == circle_id,
-            CheckIn.visibility != Visibility.PRIVATE,
-            CheckIn.user_id.in_(owner_ids),
-            (CheckIn.win != "") | (CheckIn.obstacle != ""),
-        )
-        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-        .limit(SHARED_CHECK_INS)
-    ).all())
+        _SHARED_CHECK_INS, {"owner_ids": list(owner_ids), "circle_id": circle_id}).all())
 
 
 def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
@@ -271,16 +288,10 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
     if viewer_id is None:
         return CircleShared()
     circle = db.session.get(Circle, circle_id)
-    member_ids = set(
-        db.session.scalars(
-            select(Enrollment.user_id).where(
-                Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.ACTIVE
-            )
-        )
-    )
+    member_ids = set(db.session.scalars(_ACTIVE_MEMBERS, {"circle_id": circle_id}))
     if circle is None or (viewer_id not in member_ids and viewer_id != circle.facilitator_id):
         return CircleShared()
-    goals = _shared_goals(member_ids, Goal.circle_id == circle_id)
+    goals = _shared_goals(member_ids, circle_id)
     check_ins = _shared_check_ins(member_ids, circle_id)
 
     # Buddies are mutual: the owner's buddies in this circle are those whose buddy she is. Asked
@@ -320,7 +331,7 @@ def buddy_shared(viewer_id: int, circle_id: int) -> CircleShared:
     buddies = buddies_of(viewer_id, circle_id)
     if not buddies:
         return CircleShared()
-    goals = _shared_goals(buddies, (Goal.circle_id == circle_id) | Goal.circle_id.is_(None))
+    goals = _shared_goals(buddies, circle_id, unattached_too=True)
     check_ins = _shared_check_ins(buddies, circle_id)
 
     def readable(visibility: str, owner_id: int, goal_circle: int | None) -> bool:
