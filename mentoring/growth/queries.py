@@ -40,15 +40,16 @@ def _slots(rows: Iterable[Row[Any]]) -> dict[int, list[MeetingSlot]]:
     return by_circle
 
 
+_MEETINGS_OF = select(
+    Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status
+).where(Meeting.circle_id.in_(bindparam("circle_ids", expanding=True)))
+
+
 def gaps_of_circles(circle_ids: set[int]) -> dict[int, list[Gap]]:
     """Each circle's gaps between meetings, in one query."""
     if not circle_ids:
         return {}
-    rows = db.session.execute(
-        select(Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status).where(
-            Meeting.circle_id.in_(circle_ids)
-        )
-    ).all()
+    rows = db.session.execute(_MEETINGS_OF, {"circle_ids": list(circle_ids)}).all()
     return {circle_id: gaps_between(slots) for circle_id, slots in _slots(rows).items()}
 
 
@@ -71,11 +72,13 @@ class GoalsPage:
     dropped: list[Goal]
 
 
+_HER_GOALS = select(Goal).where(Goal.user_id == bindparam("user_id")).order_by(Goal.created_at.desc(),
+                                                                               Goal.id.desc())
+
+
 def goals_page(user_id: int) -> GoalsPage:
     """All her goals, newest first, by status (one query)."""
-    goals = db.session.scalars(
-        select(Goal).where(Goal.user_id == user_id).order_by(Goal.created_at.desc(), Goal.id.desc())
-    ).all()
+    goals = db.session.scalars(_HER_GOALS, {"user_id": user_id}).all()
     return GoalsPage(
         active=[g for g in goals if g.status == GoalStatus.ACTIVE],
         achieved=[g for g in goals if g.status == GoalStatus.ACHIEVED],
@@ -122,14 +125,17 @@ def goal_history(goal_id: int, user_id: int) -> GoalHistory:
     return GoalHistory(goal=goal, notes=list(notes), marks=marks, circle_title=title)
 
 
+_HER_CIRCLES = (
+    select(Circle.id, Circle.title)
+    .join(Enrollment, Enrollment.circle_id == Circle.id)
+    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.status == EnrollmentStatus.ACTIVE)
+    .order_by(Circle.title)
+)
+
+
 def her_circles(user_id: int) -> list[tuple[int, str]]:
     """(id, title) of the circles she is an active member of, for choosing a goal's circle."""
-    rows = db.session.execute(
-        select(Circle.id, Circle.title)
-        .join(Enrollment, Enrollment.circle_id == Circle.id)
-        .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.ACTIVE)
-        .order_by(Circle.title)
-    ).all()
+    rows = db.session.execute(_HER_CIRCLES, {"user_id": user_id}).all()
     return [(circle_id, title) for circle_id, title in rows]
 
 
@@ -377,38 +383,44 @@ class GrowthPanel:
 PANEL_GOALS = 5
 
 
+# The panel's statements, built once (her dashboard runs them on every visit).
+_HER_MEETINGS = (
+    select(Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status, Circle.title)
+    .join(Circle, Circle.id == Meeting.circle_id)
+    .join(Enrollment, Enrollment.circle_id == Meeting.circle_id)
+    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.status == EnrollmentStatus.ACTIVE)
+)
+_HER_CHECK_INS_AFTER = select(CheckIn.after_meeting_id).where(
+    CheckIn.user_id == bindparam("user_id"),
+    CheckIn.after_meeting_id.in_(bindparam("meeting_ids", expanding=True)),
+)
+_PANEL_GOALS = (
+    select(Goal)
+    .where(Goal.user_id == bindparam("user_id"), Goal.status == GoalStatus.ACTIVE)
+    .order_by(Goal.created_at.desc(), Goal.id.desc())
+    .limit(PANEL_GOALS)
+)
+
+
 def growth_panel(user_id: int, now: datetime) -> GrowthPanel:
     """Her check-ins open now (done or not) and her active goals, for her dashboard."""
     # Her circles' meetings with the circles' titles, in one query (a circle with no meeting
     # has no gap to check in about).
-    rows = db.session.execute(
-        select(Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status,
-               Circle.title)
-        .join(Circle, Circle.id == Meeting.circle_id)
-        .join(Enrollment, Enrollment.circle_id == Meeting.circle_id)
-        .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.ACTIVE)
-    ).all()
+    rows = db.session.execute(_HER_MEETINGS, {"user_id": user_id}).all()
     circles = {row.circle_id: row.title for row in rows}
     gaps = {circle_id: gaps_between(slots) for circle_id, slots in _slots(row[:5] for row in rows).items()}
     open_now = {cid: gap for cid in circles if (gap := open_gap(gaps.get(cid, []), now)) is not None}
     done = (
         set(
             db.session.scalars(
-                select(CheckIn.after_meeting_id).where(
-                    CheckIn.user_id == user_id,
-                    CheckIn.after_meeting_id.in_([g.after_meeting_id for g in open_now.values()]),
-                )
+                _HER_CHECK_INS_AFTER,
+                {"user_id": user_id, "meeting_ids": [g.after_meeting_id for g in open_now.values()]},
             )
         )
         if open_now
         else set()
     )
-    goals = db.session.scalars(
-        select(Goal)
-        .where(Goal.user_id == user_id, Goal.status == GoalStatus.ACTIVE)
-        .order_by(Goal.created_at.desc(), Goal.id.desc())
-        .limit(PANEL_GOALS)
-    ).all()
+    goals = db.session.scalars(_PANEL_GOALS, {"user_id": user_id}).all()
     due = [
         DueCheckIn(cid, circles[cid], gap.closes_at, gap.after_meeting_id in done)
         for cid, gap in sorted(open_now.items(), key=lambda item: item[1].closes_at)
