@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, case, cast, func, null, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, cast, func, null, select
 from sqlalchemy.orm import aliased
 
 from mentoring.circles.models import Circle, CircleStatus, Meeting, MeetingStatus
@@ -48,15 +49,20 @@ def _term(dialect: str, circle: type[Circle] = Circle) -> ColumnElement[str]:
     return func.printf("%s-Q%d", func.strftime("%Y", circle.first_date), (month + 2) / 3)
 
 
-def _closed_before(now: datetime, circle_id: int | None = None) -> Select:
-    """Circles (or just `circle_id`, when given) whose end ratings have closed by `now`."""
+# Values or bound parameters: a statement built once takes `bindparam`s in their place.
+Bound = Any
+
+
+def _closed_before(ended_by: Bound, circle_id: Bound = None) -> Select:
+    """Circles (or just `circle_id`, when given) whose last meeting ended by `ended_by`, that is
+    whose end ratings have closed when `ended_by` is now - END_MEASURE_OPEN."""
     meetings = select(Meeting.circle_id).where(Meeting.status != MeetingStatus.CANCELLED)
     if circle_id is not None:
         meetings = meetings.where(Meeting.circle_id == circle_id)
-    return meetings.group_by(Meeting.circle_id).having(func.max(Meeting.ends_at) <= now - END_MEASURE_OPEN)
+    return meetings.group_by(Meeting.circle_id).having(func.max(Meeting.ends_at) <= ended_by)
 
 
-def _rated_pairs(now: datetime, key: ColumnElement, circle_id: int | None = None) -> Select:
+def _rated_pairs(ended_by: Bound, key: ColumnElement, circle_id: Bound = None) -> Select:
     """One row per membership rated at both ends in a circle whose end ratings have closed (of
     every circle, or of `circle_id`): the member, `key` (the term or the circle), whether her
     isolation fell, and when she rated the end."""
@@ -73,18 +79,22 @@ def _rated_pairs(now: datetime, key: ColumnElement, circle_id: int | None = None
             (end.user_id == start.user_id) & (end.circle_id == start.circle_id) & (end.phase == Phase.END),
         )
         .join(Circle, Circle.id == start.circle_id)
-        .where(start.phase == Phase.START, start.circle_id.in_(_closed_before(now, circle_id)))
+        .where(start.phase == Phase.START, start.circle_id.in_(_closed_before(ended_by, circle_id)))
     )
+
+
+# One circle's figures, built once: the facilitator's pulse page shows them.
+_CIRCLE_PAIRS = _rated_pairs(
+    bindparam("ended_by"), cast(Circle.id, Integer), bindparam("circle_id")).subquery()
+_CIRCLE_FIGURES = select(func.count(func.distinct(_CIRCLE_PAIRS.c.user_id)),
+                         func.coalesce(func.sum(_CIRCLE_PAIRS.c.fell), 0), func.count())
 
 
 def isolation_fell_in_circle(circle_id: int, now: datetime) -> ShareRow:
     """For one circle whose end ratings have closed: how many members rated themselves at both
     ends and for how many isolation fell, hidden below 5 people. One query over one circle."""
-    pairs = _rated_pairs(now, cast(Circle.id, Integer), circle_id).subquery()
     people, fell, members = db.session.execute(
-        select(func.count(func.distinct(pairs.c.user_id)), func.coalesce(func.sum(pairs.c.fell), 0),
-               func.count())
-    ).one()
+        _CIRCLE_FIGURES, {"ended_by": now - END_MEASURE_OPEN, "circle_id": circle_id}).one()
     groups = [Group(str(circle_id), people, (int(fell), members))] if members else []
     return share_rows(suppress_small_cells(groups, total_people=people))[0]
 
@@ -96,12 +106,13 @@ def close_terms(now: datetime) -> int:
     how many terms were closed. Idempotent: a written term is never recomputed, and the unique
     keys make a second scheduler's copy fail and roll back its run."""
     dialect = db.session.get_bind().dialect.name
-    pairs = _rated_pairs(now, _term(dialect)).subquery()
+    ended_by = now - END_MEASURE_OPEN
+    pairs = _rated_pairs(ended_by, _term(dialect)).subquery()
     live = aliased(Circle)
     still_open = set(db.session.scalars(
         select(_term(dialect, live)).distinct().where(
             live.status.not_in((CircleStatus.DRAFT, CircleStatus.CANCELLED)),
-            live.id.not_in(_closed_before(now)),
+            live.id.not_in(_closed_before(ended_by)),
         )
     ))
     written = {(row.organization_id, row.term): row for row in db.session.scalars(select(OutcomeTerm))}
@@ -152,13 +163,19 @@ def close_terms(now: datetime) -> int:
     return len(due)
 
 
+_PROGRAMME_TERMS = select(OutcomeTerm).where(OutcomeTerm.organization_id.is_(None)).order_by(OutcomeTerm.term)
+_EMPLOYER_TERMS = (select(OutcomeTerm).where(OutcomeTerm.organization_id == bindparam("organization_id"))
+                   .order_by(OutcomeTerm.term))
+
+
 def term_figures(organization_id: int | None = None) -> list[ShareRow]:
     """The closed terms' figures, oldest first, then the total of the terms shown: for the whole
     programme, or for one employer's linked members. A term resting on fewer than 5 people reads
     "fewer than 5" and stays out of the total. One query at any size."""
-    scope = (OutcomeTerm.organization_id.is_(None) if organization_id is None
-             else OutcomeTerm.organization_id == organization_id)
-    rows = list(db.session.scalars(select(OutcomeTerm).where(scope).order_by(OutcomeTerm.term)))
+    if organization_id is None:
+        rows = list(db.session.scalars(_PROGRAMME_TERMS))
+    else:
+        rows = list(db.session.scalars(_EMPLOYER_TERMS, {"organization_id": organization_id}))
     # Each row's people_through counts every shown term closed up to it: the newest row, all.
     through = max(rows, key=lambda row: row.id).people_through if rows else 0
     return share_rows(publish_closed_months(
