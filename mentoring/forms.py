@@ -8,11 +8,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import wtforms.widgets
 from flask import flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, Field, Form, StringField, TextAreaField
 from wtforms.validators import ValidationError
+from wtforms.widgets import core as wtforms_widgets
 
 from mentoring.errors import DomainError
 from mentoring.extensions import db
@@ -115,6 +117,35 @@ def commit_or_flash(change: Callable[[], object], *, success: str) -> bool:
     db.session.commit()
     flash(success, "success")
     return True
+
+
+def html_params(**kwargs: Any) -> Markup:
+    """WTForms' `html_params`, the same output, written with f-strings: WTForms builds each
+    attribute with `Markup.format`, which runs Python's pure-Python string.Formatter, and on a
+    page of forms that was a fifth of all the work. `use_fast_html_params` puts it in WTForms'
+    place; tests/unit/test_html_params.py checks it writes exactly what WTForms' own does."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        name = wtforms_widgets.clean_key(key)
+        if value is True:
+            params.append(name)
+        elif value is not False:
+            # escape() leaves a Markup value as it is: a quote in it must still not end the value.
+            params.append(f'{name}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+# WTForms' own, kept for the test that compares the two.
+WTFORMS_HTML_PARAMS = wtforms_widgets.html_params
+
+
+def use_fast_html_params() -> None:
+    """Every WTForms widget (and label) writes its attributes with `html_params` above."""
+    for module in (wtforms_widgets, wtforms.widgets):
+        module.html_params = html_params
+    for widget in vars(wtforms_widgets).values():
+        if isinstance(widget, type) and widget.__dict__.get("html_params") is not None:
+            widget.html_params = staticmethod(html_params)
 
 
 def render_field(
