@@ -55,6 +55,14 @@ class TimeSearch:
     def name(self, user_id: int) -> str:
         return next((p.display_name for p in self.people if p.user_id == user_id), "")
 
+    def best(self, limit: int = 5) -> list[SlotResult]:
+        """The best times to offer: never one that none of the chosen people can make (those
+        filled the list with 06:00 slots, each with its own "Use this time", when few times fit).
+        With nobody chosen, every time is as good, so the first ones stand."""
+        if not self.chosen:
+            return self.results[:limit]
+        return [r for r in self.results if r.can_attend][:limit]
+
     def heat(self) -> list[tuple[int, list[SlotResult | None]]]:
         """The week as a grid in the circle's zone: for each start time, each weekday's result."""
         by_cell = {(r.candidate.weekday, r.candidate.start): r for r in self.results}

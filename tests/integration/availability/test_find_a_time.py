@@ -69,6 +69,7 @@ def test_find_a_time_ranks_the_draft_interested_and_never_shows_their_labels(
         db.session.add(CircleInterest(circle_id=draft.id, user_id=person.id))
     _free(anna.id, 2, 20 * 60, 22 * 60, "after bedtime")
     _free(bea.id, 2, 15 * 60, 17 * 60, "nap time")  # 20:00-22:00 London is 15:00-17:00 New York
+    _free(anna.id, 3, 20 * 60, 22 * 60, "after bedtime")  # Thursdays suit Anna alone
     db.session.commit()
     login(client, facilitator)
     page = client.get(f"/facilitate/circles/{draft.id}/find-a-time?duration=60&count=8"
@@ -147,3 +148,22 @@ def test_re_planning_a_running_circle_fits_its_members_over_the_meetings_to_come
     page = client.get(f"/facilitate/circles/{circle.id}/find-a-time").get_data(as_text=True)
     assert re.search(r'id="count"[^>]*value="(\d+)"', page).group(1) == str(to_come)
     assert "Runner" in page and "1 of 1 can come on every date" in page
+
+
+def test_best_times_never_offer_a_time_none_of_them_can_make(client: FlaskClient, ctx: None) -> None:
+    facilitator = make_user(roles=(Role.FACILITATOR,), timezone="Europe/London")
+    draft = make_circle(facilitator, status="draft", timezone="Europe/London", first_date=_next(1))
+    anna = make_user(display_name="Anna", timezone="Europe/London")
+    db.session.add(CircleInterest(circle_id=draft.id, user_id=anna.id))
+    _free(anna.id, 2, 20 * 60, 21 * 60)  # one hour on Wednesdays: one 60-minute slot fits
+    db.session.commit()
+    login(client, facilitator)
+    search = f"/facilitate/circles/{draft.id}/find-a-time?count=8&first_date={_next(1).isoformat()}"
+    page = client.get(f"{search}&duration=60&people={anna.id}").get_data(as_text=True)
+    best = page.split('<ol class="slot-list">')[1].split("</ol>")[0]
+    assert best.count("<li>") == 1 and "Wednesday 20:00" in best
+    assert "0 of 1 can come" not in page
+
+    page = client.get(f"{search}&duration=90&people={anna.id}").get_data(as_text=True)
+    assert 'class="slot-list"' not in page and "Use this time" not in page
+    assert "No weekly time suits any of them on every date of the term." in page
