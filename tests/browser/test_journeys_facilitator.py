@@ -133,7 +133,9 @@ def test_a_facilitator_is_approved_plans_publishes_takes_attendance_pairs_buddie
     # Find a time that suits the interested members, then publish.
     joanne.follow("Find a time")
     joanne.see("find a time")
-    best = page.get_by_role("region", name="Best times").get_by_role("listitem").first
+    best_times = page.get_by_role("region", name="Best times")
+    expect(best_times).not_to_contain_text("0 of 4 can come")
+    best = best_times.get_by_role("listitem").first
     expect(best).to_contain_text("Thursday 20:00")
     expect(best).to_contain_text("4 of 4 can come")
     joanne.press("Use this time", within=best)
