@@ -7,9 +7,10 @@ them lands on must be looked at with `see(step)`, which saves a numbered screens
 sideways. `finish()` fails the test if a page was visited without being looked at, so a new
 step cannot skip the checks.
 
-At the laptop, forms are filled the way a keyboard user does it: focus the first field through its label,
-type with the keyboard, Tab to the next control and press Enter or Space on the button. Each
-control reached that way must show where the focus is (an outline or a box shadow).
+At the laptop, forms are filled the way a keyboard user does it: from the top of the content
+(where "Skip to content" leaves her), Tab to the field found by its label, type with the
+keyboard, Tab to the next control, and press Enter or Space on the button. Every control
+reached that way must show where the focus is (an outline or a box shadow).
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ class Person:
         self._assert_focus_visible(target)
 
     def start_at(self, target: Any) -> None:
-        """Put the focus on the first control of a form, as a keyboard user tabbing into it."""
+        """Tab to the first control of a form from the top of the content, where the page's
+        "Skip to content" link puts the focus."""
         if self.journey.keyboard:
             self.page.locator("#main").focus()
             self.tab_to(target)
@@ -217,13 +219,14 @@ class Person:
 
     def press(self, name: str | re.Pattern[str], *, within: Any = None, key: str = "Enter",
               exact: bool = True) -> None:
-        """Tab to a button (or link) and press Enter on it, then wait for the next page."""
+        """Press the button with this name (Tab to it, then Enter), and wait for the next page."""
         scope = within or self.page
         target = scope.get_by_role("button", name=name, exact=exact) if isinstance(name, str) else \
             scope.get_by_role("button", name=name)
         self.activate(target, key=key)
 
     def follow(self, name: str | re.Pattern[str], *, within: Any = None, exact: bool = True) -> None:
+        """Follow the link with this name (Tab to it, then Enter), and wait for the next page."""
         scope = within or self.page
         target = scope.get_by_role("link", name=name, exact=exact) if isinstance(name, str) else \
             scope.get_by_role("link", name=name)
@@ -254,6 +257,3 @@ class Person:
         self.fill("Password", password)
         self.press("Log in")
         self.see("logged in")
-
-    def main_text(self) -> str:
-        return self.page.locator("main").inner_text()
