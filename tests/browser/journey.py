@@ -16,6 +16,7 @@ reached that way must show where the focus is (an outline or a box shadow).
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -58,6 +59,10 @@ class Journey:
     @property
     def folder(self) -> Path:
         return SCREENSHOTS / f"{self.name}-{self.viewport}"
+
+    def __post_init__(self) -> None:
+        # Only this run's steps: a renamed or removed step leaves no stale picture behind.
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     @property
     def is_phone(self) -> bool:
