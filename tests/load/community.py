@@ -67,12 +67,13 @@ def add_paid_circles(count: int, now: datetime) -> list[int]:
         circles.append({
             "id": cid, "facilitator_id": (n % 5) + 1, "title": f"Paid circle {cid}", "theme": "returning",
             "description": "A small confidential circle.", "capacity": SEATS, "min_to_run": 4,
-            "seats_taken": 0, "format": "virtual", "meeting_link": "https://meet.example.com/x", "address": None,
-            "language": "English", "kids_welcome": True, "onsite_childcare": False, "timezone": "Europe/London",
-            "weekday": first.weekday(), "start_time": clock(20, 30), "duration_minutes": 60, "first_date": first,
-            "meeting_count": 8, "status": "open", "agreement_text": "What is said here stays here.",
-            "price_mode": "fixed", "currency": "USD", "price_cents": PRICE_CENTS, "sliding_min_cents": None,
-            "sliding_suggested_cents": None, "sliding_max_cents": None, "created_at": now, "published_at": now,
+            "seats_taken": 0, "format": "virtual", "meeting_link": "https://meet.example.com/x",
+            "address": None, "language": "English", "kids_welcome": True, "onsite_childcare": False,
+            "timezone": "Europe/London", "weekday": first.weekday(), "start_time": clock(20, 30),
+            "duration_minutes": 60, "first_date": first, "meeting_count": 8, "status": "open",
+            "agreement_text": "What is said here stays here.", "price_mode": "fixed", "currency": "USD",
+            "price_cents": PRICE_CENTS, "sliding_min_cents": None, "sliding_suggested_cents": None,
+            "sliding_max_cents": None, "created_at": now, "published_at": now,
         })
         for slot in weekly_slots(first, clock(20, 30), 60, "Europe/London", 8):
             meetings.append({"id": first_meeting + len(meetings), "circle_id": cid, "sequence": slot.sequence,
@@ -124,7 +125,8 @@ class Accounts:
         return self.made[user_id]
 
 
-def make_plan(app: Flask, scale: float, now: datetime, join_circles: int, rng: random.Random) -> dict[str, Any]:
+def make_plan(app: Flask, scale: float, now: datetime, join_circles: int,
+              rng: random.Random) -> dict[str, Any]:
     """Add the load's own rows, commit, and return the plan the simulated clients follow."""
     facilitators = max(int(FACILITATORS * scale), 1)
     members = max(int(MEMBERS * scale), 1)

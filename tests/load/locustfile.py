@@ -30,6 +30,8 @@ from locust.env import Environment
 from locust.exception import StopUser
 from requests.cookies import create_cookie
 
+from tests.load import cpu
+
 PLAN: dict[str, Any] = {}
 BARE = "bare route (static css)"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -54,7 +56,10 @@ class Client(FastHttpUser):
             self.client.cookiejar.set_cookie(create_cookie("session", account["cookie"], domain=host))
 
     def _headers(self) -> dict[str, str]:
-        addr = self.account["addr"] if self.account else f"192.168.{id(self) % 250}.{id(self) // 250 % 250 + 1}"
+        if self.account:
+            addr = self.account["addr"]
+        else:
+            addr = f"192.168.{id(self) % 250}.{id(self) // 250 % 250 + 1}"
         return {"X-Forwarded-For": addr, "User-Agent": "hearth-loadtest"}
 
     def get(self, path: str, name: str, expect: int = 200) -> str:
@@ -70,8 +75,8 @@ class Client(FastHttpUser):
                               catch_response=True) as response:
             if response.status_code != expect:
                 response.failure(f"{response.status_code} (expected {expect})")
-            location = response.headers.get("Location") or ""
-            return urlsplit(location).path + (f"?{urlsplit(location).query}" if urlsplit(location).query else "")
+            location = urlsplit(response.headers.get("Location") or "")
+            return location.path + (f"?{location.query}" if location.query else "")
 
 
 def _shared(items: list[Any]) -> Iterator[Any]:
@@ -330,20 +335,23 @@ def mixed_users() -> list[type[Client]]:
 # --- running ----------------------------------------------------------------------------------
 
 
+def _empty() -> dict[str, Any]:
+    return {"requests": 0, "failures": 0, "times": {}, "errors": [], "server_errors": 0}
+
+
 def figures(environment: Environment, seconds: float, statuses: dict[str, dict[int, int]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for (name, _method), entry in environment.stats.entries.items():
-        row = out.setdefault(name, {"requests": 0, "failures": 0, "times": {}, "errors": [], "server_errors": 0})
+        row = out.setdefault(name, _empty())
         row["requests"] += entry.num_requests
         row["failures"] += entry.num_failures
         for ms, count in entry.response_times.items():
             row["times"][ms] = row["times"].get(ms, 0) + count
     for error in environment.stats.errors.values():
-        row = out.setdefault(error.name, {"requests": 0, "failures": 0, "times": {}, "errors": [],
-                                          "server_errors": 0})
+        row = out.setdefault(error.name, _empty())
         row["errors"].append(f"{error.occurrences}x {error.error}")
     for name, counts in statuses.items():
-        row = out.setdefault(name, {"requests": 0, "failures": 0, "times": {}, "errors": [], "server_errors": 0})
+        row = out.setdefault(name, _empty())
         row["server_errors"] = sum(n for status, n in counts.items() if status >= 500)
         row["statuses"] = {str(status): n for status, n in sorted(counts.items())}
     for row in out.values():
@@ -364,16 +372,18 @@ def swarm(user_classes: list[type[Client]], users: int, seconds: float, host: st
     environment.events.request.add_listener(count_status)
     runner = environment.create_local_runner()
     runner.start(users, spawn_rate=users)
-    started = time.perf_counter()
+    started, before = time.perf_counter(), cpu.snapshot(PLAN["processes"], PLAN["database"])
     gevent.sleep(seconds)
     runner.quit()
+    used = cpu.spent(before, cpu.snapshot(PLAN["processes"], PLAN["database"]))
     elapsed = time.perf_counter() - started
-    return figures(environment, elapsed, statuses)
+    return {"requests": figures(environment, elapsed, statuses), "cpu": used, "seconds": elapsed}
 
 
 def main(argv: list[str]) -> int:
     plan_path, result_path = argv
-    PLAN.update(json.loads(open(plan_path).read()))
+    with open(plan_path) as plan:
+        PLAN.update(json.load(plan))
     host, users, seconds = PLAN["host"], PLAN["users"], PLAN["seconds"]
     actions = _page_actions()
     result: dict[str, Any] = {"pages": {}, "mixed": {}}

@@ -25,6 +25,7 @@ import json
 import os
 import random
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -130,6 +131,28 @@ def wait_until_healthy(port: int, processes: Processes, seconds: float = 60) -> 
     raise RuntimeError(f"gunicorn and the scheduler were not healthy within {seconds:g}s: {body}")
 
 
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum keeps them on a database in use: right after a
+    bulk load PostgreSQL still believes the tables are empty, and picks plans 20x slower."""
+    with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
+def settle(seconds: float = 120) -> tuple[float, int]:
+    """Until the scheduler has sent what the community had due at once (reminders and prompts
+    for thousands of members: a backlog only a bulk load makes), so the pages are measured
+    beside a scheduler in its steady state. Returns (seconds waited, messages sent)."""
+    due = ("SELECT count(*) FROM notifications WHERE status = 'pending' AND due_at <= now()")
+    started = time.monotonic()
+    quiet = 0
+    with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as conn:
+        while time.monotonic() - started < seconds and quiet < 2:
+            time.sleep(3)
+            quiet = quiet + 1 if conn.execute(due).fetchone()[0] == 0 else 0  # type: ignore[index]
+        sent = conn.execute("SELECT count(*) FROM notifications WHERE status = 'sent'").fetchone()[0]  # type: ignore[index]
+    return time.monotonic() - started, sent
+
+
 @contextmanager
 def stopped_on_signals() -> Iterator[None]:
     """SIGTERM ends the run like Ctrl-C, so `finally` stops the processes either way."""
@@ -189,17 +212,22 @@ def rows_of(measured: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def judge_pages(result: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
-    bare = rows_of(result["pages"][BARE])[0]
+    bare = rows_of(result["pages"][BARE]["requests"])[0]
     table, ok = [], True
-    for page, measured in result["pages"].items():
-        rows = rows_of(measured)
+    for page, phase in result["pages"].items():
+        rows = rows_of(phase["requests"])
         # A flow (join + pay) is several pages in a row for the same clients: each step's rate
         # is the flow's, so its throughput is judged by all its requests together.
         flow_rps = sum(r["rps"] for r in rows)
+        requests = sum(r["requests"] for r in rows) or 1
+        used = phase["cpu"]
         for row in rows:
             row["vs_p95"] = row["p95"] / bare["p95"] if bare["p95"] else float("inf")
             row["vs_rps"] = (flow_rps if len(rows) > 1 else row["rps"]) / bare["rps"]
             row["flow"] = len(rows) > 1
+            row["app_ms"] = used["gunicorn"] * 1000 / requests
+            row["db_ms"] = used["postgres"] * 1000 / requests
+            row["others"] = used["others"] / (phase["seconds"] * (os.cpu_count() or 1)) * 100
             passed = (row["errors"] == 0 and row["server_errors"] == 0 and row["requests"] > 0
                       and (page == BARE or (row["vs_p95"] <= P95_FACTOR and row["vs_rps"] >= 1 / RPS_FACTOR)))
             row["verdict"] = "reference" if page == BARE else ("PASS" if passed else "FAIL")
@@ -210,16 +238,17 @@ def judge_pages(result: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
 
 def print_pages(table: list[dict[str, Any]], title: str, judged: bool = True) -> None:
     print(f"\n{title}")
-    head = f"{'page':<40}{'rps':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}{'5xx':>5}"
+    head = f"{'page':<34}{'rps':>7}{'p50':>6}{'p95':>6}{'p99':>6}{'err':>5}{'5xx':>5}"
     if judged:
-        head += f"{'p95/bare':>9}{'rps/bare':>9}  verdict"
+        head += f"{'p95/bare':>9}{'rps/bare':>9}{'app ms':>7}{'db ms':>6}{'others':>7}  verdict"
     print(head)
     print("-" * len(head))
     for r in table:
-        line = (f"{r['page']:<40}{r['rps']:>8.1f}{r['p50']:>8.0f}{r['p95']:>8.0f}{r['p99']:>8.0f}"
-                f"{r['errors']:>7}{r['server_errors']:>5}")
+        line = (f"{r['page']:<34}{r['rps']:>7.1f}{r['p50']:>6.0f}{r['p95']:>6.0f}{r['p99']:>6.0f}"
+                f"{r['errors']:>5}{r['server_errors']:>5}")
         if judged:
-            line += f"{r['vs_p95']:>9.2f}{r['vs_rps']:>9.2f}{'*' if r['flow'] else ' '} {r['verdict']}"
+            line += (f"{r['vs_p95']:>9.2f}{r['vs_rps']:>8.2f}{'*' if r['flow'] else ' '}{r['app_ms']:>7.1f}"
+                     f"{r['db_ms']:>6.1f}{r['others']:>6.0f}%  {r['verdict']}")
         print(line)
         for message in r["messages"][:3]:
             print(f"{'':<6}{message[:150]}")
@@ -261,13 +290,17 @@ def check_rows(race_circle: int) -> tuple[list[tuple[str, int]], dict[str, int],
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="community size (1.0 = 5,000 members)")
     parser.add_argument("--users", type=int, default=16, help="concurrent clients per saturation run")
     parser.add_argument("--seconds", type=float, default=10, help="length of each saturation run")
-    parser.add_argument("--mixed-seconds", type=float, default=60, help="length of the mixed scenario (0: none)")
-    parser.add_argument("--mixed-users", type=int, default=40, help="clients in the mixed scenario, racers aside")
+    parser.add_argument("--mixed-seconds", type=float, default=60,
+                        help="length of the mixed scenario (0: none)")
+    parser.add_argument("--mixed-users", type=int, default=40,
+                        help="clients in the mixed scenario, the racers aside")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--gunicorn", default="", help="more gunicorn options, e.g. '--worker-class gthread'")
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
     args = parser.parse_args(argv)
     pages = [p.strip() for p in args.pages.split(",") if p.strip()] or list(PAGES)
@@ -281,15 +314,21 @@ def main(argv: list[str] | None = None) -> int:
             url = recreate_database()
             redis.Redis.from_url(REDIS).flushdb()  # the limiter's counters of an earlier run
             env = environment(url, port, secret)
-            subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                           check=True, stdout=subprocess.DEVNULL)
             plan = seed(url, secret, port, args.scale, join_circles=80)
+            analyze()
             print(f"seeded in {time.monotonic() - started:.0f}s", file=sys.stderr)
-            processes.start("scheduler", [str(BIN / "flask"), "--app", "wsgi", "scheduler", "run"], env)
-            processes.start("gunicorn", [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind",
-                                         f"127.0.0.1:{port}", "wsgi:app"], env)
+            scheduler = processes.start("scheduler", [str(BIN / "flask"), "--app", "wsgi", "scheduler",
+                                                      "run"], env)
+            web = processes.start("gunicorn", [str(BIN / "gunicorn"), "--workers", str(args.workers),
+                                               "--bind", f"127.0.0.1:{port}", *shlex.split(args.gunicorn),
+                                               "wsgi:app"], env)
             wait_until_healthy(port, processes)
-            plan.update(host=f"http://127.0.0.1:{port}", users=args.users, seconds=args.seconds, pages=pages,
+            waited, sent = settle()
+            print(f"the scheduler sent the {sent} messages due at once in {waited:.0f}s", file=sys.stderr)
+            plan.update(processes={"gunicorn": web.pid, "scheduler": scheduler.pid}, database=DATABASE,
+                        host=f"http://127.0.0.1:{port}", users=args.users, seconds=args.seconds, pages=pages,
                         mixed_seconds=args.mixed_seconds, mixed_users=args.mixed_users)
             plan_file, result_file = Path(folder) / "plan.json", Path(folder) / "result.json"
             plan_file.write_text(json.dumps(plan))
@@ -304,10 +343,12 @@ def main(argv: list[str] | None = None) -> int:
     table, pages_ok = judge_pages(result)
     print_pages(table, f"Saturation: {args.users} clients per page, {args.seconds:g}s each, gunicorn "
                        f"{args.workers} workers on PostgreSQL; bare route = GET /static/css/app.css")
-    print("  * a step of the join + pay flow: its rps/bare is the whole flow's requests/s")
+    print("  times in ms. *: a step of the join + pay flow; its rps/bare is the whole flow's requests/s.\n"
+          "  app ms, db ms: CPU time of the gunicorn workers and of PostgreSQL per request; others: share\n"
+          "  of the machine's CPU used meanwhile by processes outside this run (other work on the machine).")
     mixed_ok = True
     if result["mixed"]:
-        mixed = sorted(rows_of(result["mixed"]), key=lambda r: r["page"])
+        mixed = sorted(rows_of(result["mixed"]["requests"]), key=lambda r: r["page"])
         print_pages(mixed, f"Mixed scenario: {args.mixed_users} clients with think time + "
                            f"{len(plan['racers'])} racers, {args.mixed_seconds:g}s", judged=False)
         mixed_ok = all(r["errors"] == 0 and r["server_errors"] == 0 for r in mixed)
