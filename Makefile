@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser test-postgres bench lint migrate seed scheduler clean
+.PHONY: run test test-browser test-postgres bench loadtest lint migrate seed scheduler clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS); pages=$$?; \
 	  $(BIN)/python -m tests.bench.dispatch $(DISPATCH_BENCH_ARGS); mail=$$?; \
 	  test $$pages -eq 0 -a $$mail -eq 0
+
+# The production shape under load: PostgreSQL (127.0.0.1:5432, user postgres) and Redis
+# (127.0.0.1:6379) must be running. Locust comes from the `load` extra, installed here only.
+LOAD_STAMP := $(VENV)/.installed-load
+$(LOAD_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,load]'
+	touch $(LOAD_STAMP)
+
+loadtest: $(LOAD_STAMP)
+	$(BIN)/python -m tests.load.run $(LOADTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check mentoring tests

@@ -223,9 +223,11 @@ def mixed_users() -> list[type[Client]]:
     start = Event()
     results: dict[str, int] = PLAN.setdefault("race_results", {})
 
+    # Think time: a person reads a page before the next; the load stays below saturation, so
+    # the figures say how the pages feel while all of this happens at once.
     class Visitor(Client):
         weight = 3
-        wait_time = between(0.2, 1.0)
+        wait_time = between(1, 3)
 
         @task(3)
         def circle_list(self) -> None:
@@ -241,7 +243,7 @@ def mixed_users() -> list[type[Client]]:
 
     class Member(Client):
         weight = 6
-        wait_time = between(0.2, 1.0)
+        wait_time = between(1, 3)
 
         def on_start(self) -> None:
             self.act_as(next(browsing))
@@ -272,7 +274,7 @@ def mixed_users() -> list[type[Client]]:
 
     class Facilitator(Client):
         weight = 1
-        wait_time = between(0.5, 2.0)
+        wait_time = between(2, 5)
 
         def on_start(self) -> None:
             self.sheet = next(sheets)
@@ -295,7 +297,7 @@ def mixed_users() -> list[type[Client]]:
 
     class Sponsor(Client):
         weight = 1
-        wait_time = between(0.5, 2.0)
+        wait_time = between(2, 5)
 
         def on_start(self) -> None:
             self.act_as(PLAN["sponsors"][0])

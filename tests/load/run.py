@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import re
 import secrets
 import shlex
 import signal
@@ -138,17 +139,24 @@ def analyze() -> None:
         conn.execute("ANALYZE")
 
 
-def settle(seconds: float = 120) -> tuple[float, int]:
-    """Until the scheduler has sent what the community had due at once (reminders and prompts
-    for thousands of members: a backlog only a bulk load makes), so the pages are measured
-    beside a scheduler in its steady state. Returns (seconds waited, messages sent)."""
-    due = ("SELECT count(*) FROM notifications WHERE status = 'pending' AND due_at <= now()")
-    started = time.monotonic()
-    quiet = 0
+JOB_DONE = re.compile(r'Job "([\w.]+) \(trigger.*executed successfully')
+
+
+def settle(processes: Processes, seconds: float = 150) -> tuple[float, int]:
+    """Until every job of the scheduler has run once and it has sent what that made due at once
+    (reminders and prompts for thousands of members: a backlog only a bulk load makes), so
+    pages are measured beside a scheduler in its steady state. Returns (seconds, messages sent)."""
+    from mentoring.jobs.registry import load_jobs
+
+    jobs = set(load_jobs())
+    due = "SELECT count(*) FROM notifications WHERE status = 'pending' AND due_at <= now()"
+    started, quiet = time.monotonic(), 0
     with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as conn:
         while time.monotonic() - started < seconds and quiet < 2:
-            time.sleep(3)
-            quiet = quiet + 1 if conn.execute(due).fetchone()[0] == 0 else 0  # type: ignore[index]
+            time.sleep(2)
+            ran = set(JOB_DONE.findall(processes.log("scheduler")))
+            idle = conn.execute(due).fetchone()[0] == 0  # type: ignore[index]
+            quiet = quiet + 1 if jobs <= ran and idle else 0
         sent = conn.execute("SELECT count(*) FROM notifications WHERE status = 'sent'").fetchone()[0]  # type: ignore[index]
     return time.monotonic() - started, sent
 
@@ -325,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
                                                "--bind", f"127.0.0.1:{port}", *shlex.split(args.gunicorn),
                                                "wsgi:app"], env)
             wait_until_healthy(port, processes)
-            waited, sent = settle()
+            waited, sent = settle(processes)
             print(f"the scheduler sent the {sent} messages due at once in {waited:.0f}s", file=sys.stderr)
             plan.update(processes={"gunicorn": web.pid, "scheduler": scheduler.pid}, database=DATABASE,
                         host=f"http://127.0.0.1:{port}", users=args.users, seconds=args.seconds, pages=pages,
