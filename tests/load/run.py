@@ -302,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="community size (1.0 = 5,000 members)")
     parser.add_argument("--users", type=int, default=16, help="concurrent clients per saturation run")
-    parser.add_argument("--seconds", type=float, default=10, help="length of each saturation run")
-    parser.add_argument("--mixed-seconds", type=float, default=60,
+    parser.add_argument("--seconds", type=float, default=8, help="length of each saturation run")
+    parser.add_argument("--mixed-seconds", type=float, default=45,
                         help="length of the mixed scenario (0: none)")
     parser.add_argument("--mixed-users", type=int, default=40,
                         help="clients in the mixed scenario, the racers aside")
