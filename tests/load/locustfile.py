@@ -55,6 +55,16 @@ class Client(FastHttpUser):
             host = urlsplit(self.host).hostname or "127.0.0.1"
             self.client.cookiejar.set_cookie(create_cookie("session", account["cookie"], domain=host))
 
+    def twin(self) -> Client:
+        """The same browser (account, address, cookies) on a second connection, for a second
+        click while the first is under way: one Locust client must not send two requests at
+        once (each request swaps its redirect setting, so the other may follow a redirect)."""
+        other = type(self)(self.environment)
+        other.account = self.account
+        for cookie in self.client.cookiejar:
+            other.client.cookiejar.set_cookie(cookie)
+        return other
+
     def _headers(self) -> dict[str, str]:
         if self.account:
             addr = self.account["addr"]
@@ -111,7 +121,7 @@ def _join_and_pay(user: Client, account: dict[str, str], circle: int, csrf: str,
     token = _csrf(page) or csrf
     pay = (f"{checkout}/pay", f"{prefix}pay (local gateway)", {"csrf_token": token})
     if double_click:
-        second = gevent.spawn(user.post, *pay)
+        second = gevent.spawn(user.twin().post, *pay)
         success = user.post(*pay)
         second.join()
     else:
