@@ -163,14 +163,16 @@ def settle(processes: Processes, seconds: float = 150) -> tuple[float, int]:
 
 @contextmanager
 def stopped_on_signals() -> Iterator[None]:
-    """SIGTERM ends the run like Ctrl-C, so `finally` stops the processes either way."""
+    """SIGTERM and SIGINT (Ctrl-C, even when a shell started us with it ignored) end the run
+    with KeyboardInterrupt, so `finally` stops the processes either way."""
     def interrupt(*_: object) -> None:
         raise KeyboardInterrupt
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def seed(url: str, secret: str, port: int, scale: float, join_circles: int) -> dict[str, Any]:
