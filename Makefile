@@ -37,12 +37,13 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
-# Both parts always run (a page missing its target still leaves the mail figures to read); the
-# target fails if either part did.
+# Every part always runs (a page missing its target still leaves the mail figures to read); the
+# target fails if any part did.
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS); pages=$$?; \
+	  $(BIN)/python -m tests.bench.prompt_job; prompts=$$?; \
 	  $(BIN)/python -m tests.bench.dispatch $(DISPATCH_BENCH_ARGS); mail=$$?; \
-	  test $$pages -eq 0 -a $$mail -eq 0
+	  test $$pages -eq 0 -a $$prompts -eq 0 -a $$mail -eq 0
 
 # The production shape under load: PostgreSQL (127.0.0.1:5432, user postgres) and Redis
 # (127.0.0.1:6379) must be running. Locust comes from the `load` extra, installed here only.

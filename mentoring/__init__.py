@@ -60,6 +60,9 @@ def register_extensions(app: Flask) -> None:
         render_item=render_item,
     )
     csrf.init_app(app)
+    from mentoring.forms import use_fast_html_params
+
+    use_fast_html_params()
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -71,6 +71,9 @@ def _whole_pattern(locale: str) -> str:
     return re.sub(r"\.[0#]+", "", Locale.parse(locale).currency_formats["standard"].pattern)
 
 
+# A pure function of its arguments, and a list of circles writes the same few prices over and
+# over: Babel's formatting is the slow part of a circle card, so each text is kept once made.
+@lru_cache(maxsize=4096)
 def format_money(cents: int, currency: str, *, locale: str = DEFAULT_LOCALE) -> str:
     """How an amount reads in `locale` (Babel): '$15', '$12.50', '£1,234.56' in English, '12,50 €'
     in German; whole amounts without decimals. An unknown currency shows its code: '12.34 XYZ'.

@@ -11,6 +11,7 @@ from werkzeug.routing import Map, UnicodeConverter
 
 from mentoring.db import utcnow
 from mentoring.extensions import db
+from mentoring.forms import render_field
 from mentoring.jobs.heartbeat import SchedulerState, scheduler_health
 from mentoring.money import format_money
 from mentoring.timekeeping.display import format_local, format_local_date, tz_label
@@ -124,9 +125,21 @@ def viewer_money(cents: int, currency: str) -> str:
     return format_money(cents, currency, locale=viewer_locale())
 
 
+def nav_url(endpoint: str, **values: str) -> str:
+    """`url_for` for the links every page's frame carries (the header, the stylesheet), made once
+    per app, script root and values: building a URL costs more than reading one kept, and the
+    frame has a dozen. Only for a fixed set of links, never for ids a request brings."""
+    made = current_app.extensions.setdefault("hearth_nav_urls", {})
+    key = (endpoint, request.script_root, *sorted(values.items()))
+    if key not in made:
+        made[key] = url_for(endpoint, **values)
+    return made[key]
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_query)
     app.after_request(_security_headers)
+    app.jinja_env.globals.update(render_field=render_field, nav_url=nav_url)
     app.jinja_env.filters["localtime"] = lambda dt, tz=None: format_local(dt, tz or viewer_timezone())
     app.jinja_env.filters["localdate"] = lambda dt, tz=None: format_local_date(
         dt, tz or viewer_timezone()

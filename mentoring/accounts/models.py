@@ -55,6 +55,9 @@ class User(UserMixin, db.Model):
     # The secret of the server-side session this object was loaded or logged in with; set by
     # `load_user` and the login view, never stored (only its digest is, in `user_sessions`).
     session_token = None  # str once set; not a column, so not annotated with Mapped
+    # Her unread notifications as of loading her session (the header shows it on every page):
+    # read with the session, in the same query, so no page spends a query of its own on it.
+    unread_notifications = None  # int once loaded; not a column, like session_token
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session and the remember-me cookie: her id and the

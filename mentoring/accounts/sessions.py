@@ -12,11 +12,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User, UserSession
 from mentoring.extensions import db
+from mentoring.notify.models import Notification
 
 # A remember-me cookie lasts a year (Flask-Login's default); no session outlives it.
 SESSION_LIFETIME = timedelta(days=365)
@@ -34,21 +35,40 @@ def start_session(user_id: int, *, now: datetime) -> str:
     return token
 
 
+# Her unread notifications that are due by now, for the header every page shows.
+_UNREAD = (
+    select(func.count(Notification.id))
+    .where(Notification.user_id == User.id, Notification.visible_at <= bindparam("now"),
+           Notification.read_at.is_(None))
+    .correlate(User)
+    .scalar_subquery()
+)
+# Built once: every request of a logged-in member runs it, and building a statement costs more
+# than running it. Only the bound values change.
+_SESSION_USER = (
+    select(User, _UNREAD).options(joinedload(User.roles))
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), UserSession.token_hash == bindparam("token_hash"),
+           User.deleted_at.is_(None), UserSession.created_at >= bindparam("since"))
+)
+
+
 def user_for_session(session_id: str, *, now: datetime) -> User | None:
-    """The live account a session id ("<user id>:<token>") belongs to, with her roles, in one
-    query; None once the session has ended (or is older than SESSION_LIFETIME) or the account
-    is deleted."""
+    """The live account a session id ("<user id>:<token>") belongs to, with her roles and her
+    unread notifications' count, in one query; None once the session has ended (or is older
+    than SESSION_LIFETIME) or the account is deleted."""
     user_part, _, token = session_id.partition(":")
     if not user_part.isdigit() or not token:
         return None
-    user = db.session.execute(
-        select(User).options(joinedload(User.roles))
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_part), UserSession.token_hash == _digest(token), User.deleted_at.is_(None),
-               UserSession.created_at >= now - SESSION_LIFETIME)
-    ).unique().scalar_one_or_none()
-    if user is not None:
-        user.session_token = token
+    row = db.session.execute(
+        _SESSION_USER,
+        {"user_id": int(user_part), "token_hash": _digest(token), "since": now - SESSION_LIFETIME,
+         "now": now},
+    ).unique().one_or_none()
+    if row is None:
+        return None
+    user, user.unread_notifications = row
+    user.session_token = token
     return user
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -511,6 +511,12 @@ def _on_account_deleted(sender: object, *, user_id: int, now: datetime, **_: obj
 # --- reading one viewer's place ------------------------------------------------------------
 
 
+# Built once: every circle page a member opens runs it; only the bound values change.
+_HER_PLACE = select(Enrollment, newest_version(bindparam("circle_id"))).where(
+    Enrollment.circle_id == bindparam("circle_id"), Enrollment.user_id == bindparam("user_id")
+)
+
+
 def viewer_state(circle_id: int, user_id: int | None) -> ViewerState:
     """Her place in the circle (if any) and whether she may see its private details.
 
@@ -524,10 +530,7 @@ def viewer_state(circle_id: int, user_id: int | None) -> ViewerState:
     is_facilitator = circle.facilitator_id == user_id
     # Her place and the agreement's newest version in one statement: the circle page is on a
     # query budget (tests/integration/circles/test_query_counts.py).
-    found = db.session.execute(
-        select(Enrollment, newest_version(circle_id))
-        .where(Enrollment.circle_id == circle_id, Enrollment.user_id == user_id)
-    ).first()
+    found = db.session.execute(_HER_PLACE, {"circle_id": circle_id, "user_id": user_id}).first()
     if found is None:
         return ViewerState(is_facilitator=is_facilitator, can_see_private=is_facilitator)
     enrollment, agreement_version = found

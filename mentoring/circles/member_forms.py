@@ -7,12 +7,11 @@ from typing import Any
 from markupsafe import Markup, escape
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import html_params
 
 from mentoring.circles import catalog
 from mentoring.circles.display import TIME_WINDOWS
 from mentoring.circles.queries import CircleFilters
-from mentoring.forms import HearthForm
+from mentoring.forms import HearthForm, html_params
 from mentoring.timekeeping.display import is_valid_timezone
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from mentoring.accounts.models import User
@@ -20,6 +20,7 @@ from mentoring.circles.models import (
     Attendance,
     AttendanceStatus,
     Circle,
+    CircleStatus,
     Enrollment,
     EnrollmentStatus,
     Meeting,
@@ -41,43 +42,90 @@ def missed_two_in_a_row(marks: Sequence[str | None]) -> bool:
 
 @dataclass(frozen=True)
 class CircleSummary:
-    circle: Circle
+    circle: Row  # id, title, theme, status, seats_taken, capacity, first_date
     waitlisted: int
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    circles: list[CircleSummary]
+    circles: list[CircleSummary]  # her current circles: drafts, open, full, running
     upcoming: list[Meeting]  # each with .circle loaded
+    # Completed or cancelled (rows as CircleSummary.circle), newest first: the latest PAST_SHOWN
+    # unless all were asked for.
+    past: list[Row]
+    past_total: int
+
+    @property
+    def more_past(self) -> int:
+        return self.past_total - len(self.past)
 
 
-def facilitator_dashboard(facilitator_id: int, now: datetime, *, upcoming_limit: int = 12) -> Dashboard:
-    """Her circles (newest first) with waitlist counts, and her next meetings in published circles."""
-    circles = list(db.session.execute(
-        select(Circle).where(Circle.facilitator_id == facilitator_id).order_by(Circle.created_at.desc())
-    ).scalars())
-    counts = dict(db.session.execute(
-        select(Enrollment.circle_id, func.count())
-        .join(Circle, Circle.id == Enrollment.circle_id)
-        .where(Circle.facilitator_id == facilitator_id, Enrollment.status == EnrollmentStatus.WAITLISTED)
-        .group_by(Enrollment.circle_id)
-    ).all())
-    upcoming = list(db.session.execute(
-        select(Meeting)
-        .join(Meeting.circle)
-        .options(contains_eager(Meeting.circle))
-        .where(
-            Circle.facilitator_id == facilitator_id,
-            Circle.status.in_([str(s) for s in LIVE_CIRCLE_STATUSES]),
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.ends_at > now,
-        )
-        .order_by(Meeting.starts_at)
-        .limit(upcoming_limit)
-    ).scalars())
+PAST_SHOWN = 5
+PAST_ALL = 1_000  # "all": more terms than anyone leads in a working life
+PAST_STATUSES = (CircleStatus.COMPLETED, CircleStatus.CANCELLED)
+
+
+# The dashboard's statements, built once (a facilitator opens it many times a day, and building
+# a statement costs more than running it); only the bound values change.
+_MINE = Circle.facilitator_id == bindparam("facilitator_id")
+_IS_PAST = case((Circle.status.in_([str(s) for s in PAST_STATUSES]), 1), else_=0)
+# Her circles ranked within current and past, newest first, with how many of each there are.
+_RANKED = (
+    select(
+        Circle.id,
+        _IS_PAST.label("past"),
+        func.row_number().over(partition_by=_IS_PAST, order_by=(Circle.created_at.desc(), Circle.id.desc()))
+        .label("rank"),
+        func.count().over(partition_by=_IS_PAST).label("of_kind"),
+    )
+    .where(_MINE)
+    .subquery()
+)
+_WAITLISTED = (
+    select(func.count(Enrollment.id))
+    .where(Enrollment.circle_id == Circle.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+    .correlate(Circle)
+    .scalar_subquery()
+)
+# Every current circle and the latest `past_limit` past ones, with the waitlists: the columns the
+# page shows, as rows (the page changes nothing, so no model objects to track).
+_CIRCLES = (
+    select(Circle.id, Circle.title, Circle.theme, Circle.status, Circle.seats_taken, Circle.capacity,
+           Circle.first_date, _RANKED.c.past, _RANKED.c.of_kind, _WAITLISTED.label("waitlisted"))
+    .join(_RANKED, _RANKED.c.id == Circle.id)
+    .where((_RANKED.c.past == 0) | (_RANKED.c.rank <= bindparam("past_limit")))
+    .order_by(Circle.created_at.desc(), Circle.id.desc())
+)
+_UPCOMING = (
+    select(Meeting)
+    .join(Meeting.circle)
+    .options(contains_eager(Meeting.circle))
+    .where(
+        _MINE,
+        Circle.status.in_([str(s) for s in LIVE_CIRCLE_STATUSES]),
+        Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.ends_at > bindparam("now"),
+    )
+    .order_by(Meeting.starts_at)
+    .limit(bindparam("upcoming_limit"))
+)
+
+
+def facilitator_dashboard(
+    facilitator_id: int, now: datetime, *, upcoming_limit: int = 12, all_past: bool = False
+) -> Dashboard:
+    """Her current circles (newest first) with waitlist counts, her latest past circles (all of
+    them with `all_past`) and how many there are, and her next meetings in published circles.
+    Two queries, however many terms she has led."""
+    values = {"facilitator_id": facilitator_id, "now": now, "upcoming_limit": upcoming_limit,
+              "past_limit": PAST_ALL if all_past else PAST_SHOWN}
+    rows = db.session.execute(_CIRCLES, values).all()
+    upcoming = list(db.session.execute(_UPCOMING, values).scalars())
     return Dashboard(
-        circles=[CircleSummary(circle=c, waitlisted=counts.get(c.id, 0)) for c in circles],
+        circles=[CircleSummary(circle=row, waitlisted=row.waitlisted) for row in rows if not row.past],
         upcoming=upcoming,
+        past=[row for row in rows if row.past],
+        past_total=next((row.of_kind for row in rows if row.past), 0),
     )
 
 

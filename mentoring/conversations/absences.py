@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -169,19 +169,24 @@ class Absence:
     reason: str | None  # for the facilitator's eyes only
 
 
+# Built once: the facilitator's dashboard asks on every visit; only the meeting ids change.
+_ABSENCES = (
+    select(Attendance.meeting_id, User.id, User.display_name, Attendance.note)
+    .join(User, User.id == Attendance.user_id)
+    .join(Meeting, Meeting.id == Attendance.meeting_id)
+    .join(Enrollment, (Enrollment.circle_id == Meeting.circle_id) & (Enrollment.user_id == User.id))
+    .where(Attendance.meeting_id.in_(bindparam("meeting_ids", expanding=True)),
+           Attendance.status == AttendanceStatus.EXCUSED,
+           Meeting.status == MeetingStatus.SCHEDULED, Enrollment.status == EnrollmentStatus.ACTIVE)
+    .order_by(func.lower(User.display_name), User.id)
+)
+
+
 def absences_by_meeting(meeting_ids: list[int]) -> dict[int, list[Absence]]:
     """Who said she can't come, per meeting (only active members), in one query."""
     if not meeting_ids:
         return {}
-    rows = db.session.execute(
-        select(Attendance.meeting_id, User.id, User.display_name, Attendance.note)
-        .join(User, User.id == Attendance.user_id)
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .join(Enrollment, (Enrollment.circle_id == Meeting.circle_id) & (Enrollment.user_id == User.id))
-        .where(Attendance.meeting_id.in_(meeting_ids), Attendance.status == AttendanceStatus.EXCUSED,
-               Meeting.status == MeetingStatus.SCHEDULED, Enrollment.status == EnrollmentStatus.ACTIVE)
-        .order_by(func.lower(User.display_name), User.id)
-    ).all()
+    rows = db.session.execute(_ABSENCES, {"meeting_ids": meeting_ids}).all()
     found: dict[int, list[Absence]] = defaultdict(list)
     for meeting_id, user_id, name, note in rows:
         found[meeting_id].append(Absence(user_id, name, note))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Text, cast, literal, null, select, union_all
+from sqlalchemy import DateTime, Text, bindparam, cast, literal, null, select, union_all
 
 from mentoring.circles.models import Attendance, AttendanceStatus, Circle
 from mentoring.conversations.absences import Absence, absences_by_meeting
@@ -29,14 +29,27 @@ class CirclePanel:
     absences: dict[int, list[Absence]] = field(default_factory=dict)  # for the facilitator
 
 
-def _announcements(circle_id: int):  # noqa: ANN202 - a Select
-    return (
-        select(literal("announcement").label("what"), Announcement.id.label("id"),
-               Announcement.body.label("body"), Announcement.created_at.label("at"))
-        .where(Announcement.circle_id == circle_id)
-        .order_by(Announcement.created_at.desc(), Announcement.id.desc())
-        .limit(ANNOUNCEMENTS_SHOWN)
-    )
+# Built once (every circle page a member or her facilitator opens runs one of them); only the
+# bound values change.
+_ANNOUNCEMENTS = (
+    select(literal("announcement").label("what"), Announcement.id.label("id"),
+           Announcement.body.label("body"), Announcement.created_at.label("at"))
+    .where(Announcement.circle_id == bindparam("circle_id"))
+    .order_by(Announcement.created_at.desc(), Announcement.id.desc())
+    .limit(ANNOUNCEMENTS_SHOWN)
+)
+_NO_BODY, _NO_TIME = cast(null(), Text), cast(null(), DateTime(timezone=True))
+_MEMBER_PANEL = union_all(
+    select(_ANNOUNCEMENTS.subquery()),
+    select(literal("thread"), Thread.id, _NO_BODY, _NO_TIME)
+    .join(Circle, Circle.id == Thread.circle_id)
+    .where(Thread.circle_id == bindparam("circle_id"), Thread.member_id == bindparam("viewer_id"),
+           Thread.facilitator_id == Circle.facilitator_id),
+    select(literal("cant_come"), Attendance.meeting_id, _NO_BODY, _NO_TIME)
+    .where(Attendance.user_id == bindparam("viewer_id"),
+           Attendance.meeting_id.in_(bindparam("meeting_ids", expanding=True)),
+           Attendance.status == AttendanceStatus.EXCUSED),
+)
 
 
 def circle_panel(circle_id: int, viewer_id: int | None, meeting_ids: list[int], *, is_member: bool,
@@ -47,22 +60,12 @@ def circle_panel(circle_id: int, viewer_id: int | None, meeting_ids: list[int], 
     if viewer_id is None or not (is_member or is_facilitator):
         return CirclePanel()
     if is_facilitator:
-        rows = db.session.execute(_announcements(circle_id)).all()
+        rows = db.session.execute(_ANNOUNCEMENTS, {"circle_id": circle_id}).all()
         return CirclePanel(announcements=[AnnouncementView(r.body, r.at) for r in rows],
                            absences=absences_by_meeting(meeting_ids))
-    no_body, no_time = cast(null(), Text), cast(null(), DateTime(timezone=True))
-    announcements = _announcements(circle_id).subquery()
-    statement = union_all(
-        select(announcements),
-        select(literal("thread"), Thread.id, no_body, no_time)
-        .join(Circle, Circle.id == Thread.circle_id)
-        .where(Thread.circle_id == circle_id, Thread.member_id == viewer_id,
-               Thread.facilitator_id == Circle.facilitator_id),
-        select(literal("cant_come"), Attendance.meeting_id, no_body, no_time)
-        .where(Attendance.user_id == viewer_id, Attendance.meeting_id.in_(meeting_ids or [-1]),
-               Attendance.status == AttendanceStatus.EXCUSED),
-    )
-    rows = db.session.execute(statement).all()
+    rows = db.session.execute(
+        _MEMBER_PANEL, {"circle_id": circle_id, "viewer_id": viewer_id, "meeting_ids": meeting_ids or [-1]}
+    ).all()
     shown = sorted(((r.at, r.id, r.body) for r in rows if r.what == "announcement"), reverse=True)
     return CirclePanel(
         announcements=[AnnouncementView(body, _aware(at)) for at, _id, body in shown],

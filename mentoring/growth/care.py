@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from mentoring.accounts.models import User
 from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
@@ -40,6 +40,31 @@ class CareRow:
         return (-len(self.open_flags), -int(self.gone_quiet), done, self.display_name.casefold())
 
 
+# The care view's statements, built once; only the bound values change.
+_MEMBERS = (
+    select(User.id, User.display_name)
+    .join(Enrollment, Enrollment.user_id == User.id)
+    .where(Enrollment.circle_id == bindparam("circle_id"), Enrollment.status == EnrollmentStatus.ACTIVE)
+)
+_HELD = (
+    select(Meeting.id)
+    .where(Meeting.circle_id == bindparam("circle_id"), Meeting.status != MeetingStatus.CANCELLED,
+           Meeting.starts_at <= bindparam("now"))
+    .order_by(Meeting.starts_at)
+)
+_MARKS = (
+    select(Attendance.user_id, Attendance.meeting_id, Attendance.status)
+    .join(Meeting, Meeting.id == Attendance.meeting_id)
+    .where(Meeting.circle_id == bindparam("circle_id"),
+           Attendance.user_id.in_(bindparam("member_ids", expanding=True)))
+)
+_CHECK_INS = select(
+    CheckIn.id, CheckIn.user_id, CheckIn.after_meeting_id, CheckIn.needs_support,
+    CheckIn.support_followed_up_at,
+).where(CheckIn.circle_id == bindparam("circle_id"),
+        CheckIn.user_id.in_(bindparam("member_ids", expanding=True)))
+
+
 def care_view(circle_id: int, now: datetime) -> list[CareRow]:
     """Per active member: attendance this term, check-ins done out of possible, streak, open
     requests for support and whether she has gone quiet, those needing attention first.
@@ -47,41 +72,18 @@ def care_view(circle_id: int, now: datetime) -> list[CareRow]:
     Four queries whatever the size of the circle's history; no text column is selected.
     """
     gaps = circle_gaps(circle_id)
-    members = db.session.execute(
-        select(User.id, User.display_name)
-        .join(Enrollment, Enrollment.user_id == User.id)
-        .where(Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.ACTIVE)
-    ).all()
-    held = (
-        db.session.execute(
-            select(Meeting.id)
-            .where(
-                Meeting.circle_id == circle_id,
-                Meeting.status != MeetingStatus.CANCELLED,
-                Meeting.starts_at <= now,
-            )
-            .order_by(Meeting.starts_at)
-        )
-        .scalars()
-        .all()
-    )
+    members = db.session.execute(_MEMBERS, {"circle_id": circle_id}).all()
+    held = db.session.scalars(_HELD, {"circle_id": circle_id, "now": now}).all()
+    # Only her active members' rows: a former member's history would only be read to be dropped.
+    member_ids = [user_id for user_id, _ in members]
     marks: dict[int, dict[int, str]] = defaultdict(dict)
-    for user_id, meeting_id, status in db.session.execute(
-        select(Attendance.user_id, Attendance.meeting_id, Attendance.status)
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Meeting.circle_id == circle_id)
-    ):
+    values = {"circle_id": circle_id, "member_ids": member_ids}
+    for user_id, meeting_id, status in db.session.execute(_MARKS, values):
         marks[user_id][meeting_id] = status
     done: dict[int, set[int]] = defaultdict(set)
     flags: dict[int, list[int]] = defaultdict(list)
     for check_in_id, user_id, after_id, needs_support, followed_up_at in db.session.execute(
-        select(
-            CheckIn.id,
-            CheckIn.user_id,
-            CheckIn.after_meeting_id,
-            CheckIn.needs_support,
-            CheckIn.support_followed_up_at,
-        ).where(CheckIn.circle_id == circle_id)
+        _CHECK_INS, values
     ):
         done[user_id].add(after_id)
         if needs_support and followed_up_at is None:
@@ -118,17 +120,37 @@ class SupportFlag:
     requested_at: datetime | None
 
 
-def open_support_flags(facilitator_id: int) -> list[SupportFlag]:
-    """Requests for support in her circles not yet followed up, oldest first (one query)."""
-    rows = db.session.execute(
-        select(CheckIn.id, User.display_name, Circle.id, Circle.title, CheckIn.support_requested_at)
-        .join(Circle, Circle.id == CheckIn.circle_id)
-        .join(User, User.id == CheckIn.user_id)
-        .where(
-            Circle.facilitator_id == facilitator_id,
-            CheckIn.needs_support.is_(True),
-            CheckIn.support_followed_up_at.is_(None),
-        )
-        .order_by(CheckIn.support_requested_at, CheckIn.id)
-    ).all()
-    return [SupportFlag(*row) for row in rows]
+@dataclass(frozen=True)
+class SupportFlags:
+    oldest: list[SupportFlag]  # the longest waiting, at most SUPPORT_FLAGS_SHOWN
+    total: int  # how many are open in all
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.oldest)
+
+
+SUPPORT_FLAGS_SHOWN = 10
+
+
+# Built once: her dashboard asks on every visit; only the bound values change.
+_OPEN_FLAGS = (
+    select(CheckIn.id, User.display_name, Circle.id, Circle.title, CheckIn.support_requested_at,
+           func.count().over())
+    .join(Circle, Circle.id == CheckIn.circle_id)
+    .join(User, User.id == CheckIn.user_id)
+    .where(
+        Circle.facilitator_id == bindparam("facilitator_id"),
+        CheckIn.needs_support.is_(True),
+        CheckIn.support_followed_up_at.is_(None),
+    )
+    .order_by(CheckIn.support_requested_at, CheckIn.id)
+    .limit(SUPPORT_FLAGS_SHOWN)
+)
+
+
+def open_support_flags(facilitator_id: int) -> SupportFlags:
+    """Requests for support in her circles not yet followed up: the oldest ten and how many in
+    all (one query). The rest wait in each circle's care view, which lists them all."""
+    rows = db.session.execute(_OPEN_FLAGS, {"facilitator_id": facilitator_id}).all()
+    return SupportFlags([SupportFlag(*row[:5]) for row in rows], rows[0][5] if rows else 0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import Row, Select, bindparam, select
 
 from mentoring.accounts.models import User
 from mentoring.buddies.queries import buddies_of
@@ -40,15 +40,16 @@ def _slots(rows: Iterable[Row[Any]]) -> dict[int, list[MeetingSlot]]:
     return by_circle
 
 
+_MEETINGS_OF = select(
+    Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status
+).where(Meeting.circle_id.in_(bindparam("circle_ids", expanding=True)))
+
+
 def gaps_of_circles(circle_ids: set[int]) -> dict[int, list[Gap]]:
     """Each circle's gaps between meetings, in one query."""
     if not circle_ids:
         return {}
-    rows = db.session.execute(
-        select(Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status).where(
-            Meeting.circle_id.in_(circle_ids)
-        )
-    ).all()
+    rows = db.session.execute(_MEETINGS_OF, {"circle_ids": list(circle_ids)}).all()
     return {circle_id: gaps_between(slots) for circle_id, slots in _slots(rows).items()}
 
 
@@ -71,11 +72,13 @@ class GoalsPage:
     dropped: list[Goal]
 
 
+_HER_GOALS = select(Goal).where(Goal.user_id == bindparam("user_id")).order_by(Goal.created_at.desc(),
+                                                                               Goal.id.desc())
+
+
 def goals_page(user_id: int) -> GoalsPage:
     """All her goals, newest first, by status (one query)."""
-    goals = db.session.scalars(
-        select(Goal).where(Goal.user_id == user_id).order_by(Goal.created_at.desc(), Goal.id.desc())
-    ).all()
+    goals = db.session.scalars(_HER_GOALS, {"user_id": user_id}).all()
     return GoalsPage(
         active=[g for g in goals if g.status == GoalStatus.ACTIVE],
         achieved=[g for g in goals if g.status == GoalStatus.ACHIEVED],
@@ -122,14 +125,17 @@ def goal_history(goal_id: int, user_id: int) -> GoalHistory:
     return GoalHistory(goal=goal, notes=list(notes), marks=marks, circle_title=title)
 
 
+_HER_CIRCLES = (
+    select(Circle.id, Circle.title)
+    .join(Enrollment, Enrollment.circle_id == Circle.id)
+    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.status == EnrollmentStatus.ACTIVE)
+    .order_by(Circle.title)
+)
+
+
 def her_circles(user_id: int) -> list[tuple[int, str]]:
     """(id, title) of the circles she is an active member of, for choosing a goal's circle."""
-    rows = db.session.execute(
-        select(Circle.id, Circle.title)
-        .join(Enrollment, Enrollment.circle_id == Circle.id)
-        .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.ACTIVE)
-        .order_by(Circle.title)
-    ).all()
+    rows = db.session.execute(_HER_CIRCLES, {"user_id": user_id}).all()
     return [(circle_id, title) for circle_id, title in rows]
 
 
@@ -227,35 +233,56 @@ class CircleShared:
 SHARED_CHECK_INS = 20
 
 
-def _shared_goals(owner_ids: Iterable[int], in_circle: ColumnElement[bool]) -> list[Row]:
-    """Goals these members have not kept private (nor dropped), with their names; each item still
-    passes `may_read` before anyone sees it."""
-    return list(db.session.execute(
-        select(Goal, User.display_name)
+def _shared_goals_statement(*, unattached_too: bool) -> Select:
+    in_circle = Goal.circle_id == bindparam("circle_id")
+    return (
+        select(Goal.user_id, Goal.circle_id, Goal.visibility, Goal.title, Goal.why, Goal.next_step,
+               Goal.status, User.display_name)
         .join(User, User.id == Goal.user_id)
         .where(
-            Goal.user_id.in_(owner_ids),
+            Goal.user_id.in_(bindparam("owner_ids", expanding=True)),
             Goal.visibility != Visibility.PRIVATE,
             Goal.status != GoalStatus.DROPPED,
-            in_circle,
+            (in_circle | Goal.circle_id.is_(None)) if unattached_too else in_circle,
         )
         .order_by(User.display_name, Goal.id)
-    ).all())
+    )
+
+
+# Built once: every circle page and buddy page runs them; only the bound values change.
+_CIRCLE_GOALS = _shared_goals_statement(unattached_too=False)
+_BUDDY_GOALS = _shared_goals_statement(unattached_too=True)
+_SHARED_CHECK_INS = (
+    select(CheckIn.user_id, CheckIn.circle_id, CheckIn.visibility, CheckIn.created_at, CheckIn.win,
+           CheckIn.obstacle, User.display_name)
+    .join(User, User.id == CheckIn.user_id)
+    .where(
+        CheckIn.circle_id == bindparam("circle_id"),
+        CheckIn.visibility != Visibility.PRIVATE,
+        CheckIn.user_id.in_(bindparam("owner_ids", expanding=True)),
+        (CheckIn.win != "") | (CheckIn.obstacle != ""),
+    )
+    .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+    .limit(SHARED_CHECK_INS)
+)
+_ACTIVE_MEMBERS = select(Enrollment.user_id).where(
+    Enrollment.circle_id == bindparam("circle_id"), Enrollment.status == EnrollmentStatus.ACTIVE
+)
+
+
+def _shared_goals(owner_ids: Iterable[int], circle_id: int, *, unattached_too: bool = False) -> list[Row]:
+    """Goals these members have not kept private (nor dropped) for `circle_id` (and, with
+    `unattached_too`, those tied to no circle), with their names: only the columns shown, as
+    rows. Each item still passes `may_read` before anyone sees it."""
+    statement = _BUDDY_GOALS if unattached_too else _CIRCLE_GOALS
+    return list(db.session.execute(statement, {"owner_ids": list(owner_ids), "circle_id": circle_id}).all())
 
 
 def _shared_check_ins(owner_ids: Iterable[int], circle_id: int) -> list[Row]:
-    """The latest check-ins in `circle_id` these members have not kept private, with their names."""
+    """The latest check-ins in `circle_id` these members have not kept private and wrote something
+    in, with their names (only the columns shown, as rows)."""
     return list(db.session.execute(
-        select(CheckIn, User.display_name)
-        .join(User, User.id == CheckIn.user_id)
-        .where(
-            CheckIn.circle_id == circle_id,
-            CheckIn.visibility != Visibility.PRIVATE,
-            CheckIn.user_id.in_(owner_ids),
-        )
-        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-        .limit(SHARED_CHECK_INS)
-    ).all())
+        _SHARED_CHECK_INS, {"owner_ids": list(owner_ids), "circle_id": circle_id}).all())
 
 
 def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
@@ -267,23 +294,17 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
     if viewer_id is None:
         return CircleShared()
     circle = db.session.get(Circle, circle_id)
-    member_ids = set(
-        db.session.scalars(
-            select(Enrollment.user_id).where(
-                Enrollment.circle_id == circle_id, Enrollment.status == EnrollmentStatus.ACTIVE
-            )
-        )
-    )
+    member_ids = set(db.session.scalars(_ACTIVE_MEMBERS, {"circle_id": circle_id}))
     if circle is None or (viewer_id not in member_ids and viewer_id != circle.facilitator_id):
         return CircleShared()
-    goals = _shared_goals(member_ids, Goal.circle_id == circle_id)
+    goals = _shared_goals(member_ids, circle_id)
     check_ins = _shared_check_ins(member_ids, circle_id)
 
     # Buddies are mutual: the owner's buddies in this circle are those whose buddy she is. Asked
     # only when something is shared with buddies, so the page costs no query more otherwise.
     viewers_buddies = (
         buddies_of(viewer_id, circle_id)
-        if any(row[0].visibility == Visibility.BUDDY for row in (*goals, *check_ins))
+        if any(row.visibility == Visibility.BUDDY for row in (*goals, *check_ins))
         else frozenset()
     )
 
@@ -298,14 +319,14 @@ def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
 
     return CircleShared(
         goals=[
-            SharedGoal(name, g.title, g.why, g.next_step, g.status)
-            for g, name in goals
+            SharedGoal(g.display_name, g.title, g.why, g.next_step, g.status)
+            for g in goals
             if readable(g.visibility, g.user_id)
         ],
         check_ins=[
-            SharedCheckIn(name, c.created_at, c.win, c.obstacle)
-            for c, name in check_ins
-            if readable(c.visibility, c.user_id) and (c.win or c.obstacle)
+            SharedCheckIn(c.display_name, c.created_at, c.win, c.obstacle)
+            for c in check_ins
+            if readable(c.visibility, c.user_id)
         ],
     )
 
@@ -316,7 +337,7 @@ def buddy_shared(viewer_id: int, circle_id: int) -> CircleShared:
     buddies = buddies_of(viewer_id, circle_id)
     if not buddies:
         return CircleShared()
-    goals = _shared_goals(buddies, (Goal.circle_id == circle_id) | Goal.circle_id.is_(None))
+    goals = _shared_goals(buddies, circle_id, unattached_too=True)
     check_ins = _shared_check_ins(buddies, circle_id)
 
     def readable(visibility: str, owner_id: int, goal_circle: int | None) -> bool:
@@ -330,14 +351,14 @@ def buddy_shared(viewer_id: int, circle_id: int) -> CircleShared:
 
     return CircleShared(
         goals=[
-            SharedGoal(name, g.title, g.why, g.next_step, g.status)
-            for g, name in goals
+            SharedGoal(g.display_name, g.title, g.why, g.next_step, g.status)
+            for g in goals
             if readable(g.visibility, g.user_id, g.circle_id)
         ],
         check_ins=[
-            SharedCheckIn(name, c.created_at, c.win, c.obstacle)
-            for c, name in check_ins
-            if readable(c.visibility, c.user_id, c.circle_id) and (c.win or c.obstacle)
+            SharedCheckIn(c.display_name, c.created_at, c.win, c.obstacle)
+            for c in check_ins
+            if readable(c.visibility, c.user_id, c.circle_id)
         ],
     )
 
@@ -362,35 +383,44 @@ class GrowthPanel:
 PANEL_GOALS = 5
 
 
+# The panel's statements, built once (her dashboard runs them on every visit).
+_HER_MEETINGS = (
+    select(Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status, Circle.title)
+    .join(Circle, Circle.id == Meeting.circle_id)
+    .join(Enrollment, Enrollment.circle_id == Meeting.circle_id)
+    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.status == EnrollmentStatus.ACTIVE)
+)
+_HER_CHECK_INS_AFTER = select(CheckIn.after_meeting_id).where(
+    CheckIn.user_id == bindparam("user_id"),
+    CheckIn.after_meeting_id.in_(bindparam("meeting_ids", expanding=True)),
+)
+_PANEL_GOALS = (
+    select(Goal)
+    .where(Goal.user_id == bindparam("user_id"), Goal.status == GoalStatus.ACTIVE)
+    .order_by(Goal.created_at.desc(), Goal.id.desc())
+    .limit(PANEL_GOALS)
+)
+
+
 def growth_panel(user_id: int, now: datetime) -> GrowthPanel:
     """Her check-ins open now (done or not) and her active goals, for her dashboard."""
-    circles = dict(
-        db.session.execute(
-            select(Circle.id, Circle.title)
-            .join(Enrollment, Enrollment.circle_id == Circle.id)
-            .where(Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.ACTIVE)
-        ).all()
-    )
-    gaps = gaps_of_circles(set(circles))
+    # Her circles' meetings with the circles' titles, in one query (a circle with no meeting
+    # has no gap to check in about).
+    rows = db.session.execute(_HER_MEETINGS, {"user_id": user_id}).all()
+    circles = {row.circle_id: row.title for row in rows}
+    gaps = {circle_id: gaps_between(slots) for circle_id, slots in _slots(row[:5] for row in rows).items()}
     open_now = {cid: gap for cid in circles if (gap := open_gap(gaps.get(cid, []), now)) is not None}
     done = (
         set(
             db.session.scalars(
-                select(CheckIn.after_meeting_id).where(
-                    CheckIn.user_id == user_id,
-                    CheckIn.after_meeting_id.in_([g.after_meeting_id for g in open_now.values()]),
-                )
+                _HER_CHECK_INS_AFTER,
+                {"user_id": user_id, "meeting_ids": [g.after_meeting_id for g in open_now.values()]},
             )
         )
         if open_now
         else set()
     )
-    goals = db.session.scalars(
-        select(Goal)
-        .where(Goal.user_id == user_id, Goal.status == GoalStatus.ACTIVE)
-        .order_by(Goal.created_at.desc(), Goal.id.desc())
-        .limit(PANEL_GOALS)
-    ).all()
+    goals = db.session.scalars(_PANEL_GOALS, {"user_id": user_id}).all()
     due = [
         DueCheckIn(cid, circles[cid], gap.closes_at, gap.after_meeting_id in done)
         for cid, gap in sorted(open_now.items(), key=lambda item: item[1].closes_at)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, func, literal, select, update
+from sqlalchemy import ColumnElement, bindparam, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -109,7 +109,9 @@ class InboxPage:
     has_next: bool
 
 
-def _visible_to(user_id: int, now: datetime) -> ColumnElement[bool]:
+def _visible_to(
+    user_id: int | ColumnElement[int], now: datetime | ColumnElement[datetime]
+) -> ColumnElement[bool]:
     # A notification scheduled for later (a reminder for next week) shows once it is due.
     return (Notification.user_id == user_id) & (Notification.visible_at <= now)
 
@@ -144,12 +146,15 @@ def inbox_page(user_id: int, *, now: datetime, page: int = 1, per_page: int = IN
     return InboxPage(items=items, page=page, has_previous=page > 1, has_next=len(rows) > per_page)
 
 
+# Built once: the header asks on every page she opens. Only the bound values change.
+_UNREAD = select(func.count(Notification.id)).where(
+    _visible_to(bindparam("user_id"), bindparam("now")), Notification.read_at.is_(None)
+)
+
+
 def unread_count(user_id: int, *, now: datetime) -> int:
     """How many of her notifications that are due by `now` she has not marked read."""
-    statement = select(func.count(Notification.id)).where(
-        _visible_to(user_id, now), Notification.read_at.is_(None)
-    )
-    return db.session.execute(statement).scalar_one()
+    return db.session.execute(_UNREAD, {"user_id": user_id, "now": now}).scalar_one()
 
 
 def mark_all_read(user_id: int, *, now: datetime, seen_until: datetime | None = None) -> int:

@@ -92,9 +92,12 @@ def _link_problem(error: TokenInvalid) -> tuple[str, int]:
 
 
 def unread_for_viewer() -> int:
-    """Her unread count for the header: one COUNT, only when logged in, once per request."""
+    """Her unread count for the header, as read with her session (accounts.sessions); counted
+    here, once per request, only for a user loaded some other way."""
     if not current_user.is_authenticated:
         return 0
+    if current_user.unread_notifications is not None:
+        return current_user.unread_notifications
     if "unread_notifications" not in g:
         g.unread_notifications = service.unread_count(current_user.id, now=utcnow())
     return g.unread_notifications

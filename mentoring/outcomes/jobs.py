@@ -27,6 +27,7 @@ from mentoring.extensions import db
 from mentoring.growth.jobs import already_queued
 from mentoring.jobs.registry import periodic
 from mentoring.notify.service import NotificationDraft, queue_notifications
+from mentoring.outcomes.figures import close_terms
 from mentoring.outcomes.models import OutcomeMeasure, Phase, PulseResponse
 from mentoring.outcomes.service import END_MEASURE_OPEN, LAST_PULSE_OPEN, PULSE_DELAY, pulse_windows
 
@@ -169,3 +170,10 @@ def queue_outcome_prompts(now: datetime) -> int:
         if key not in already
     ]
     return queue_notifications(drafts)
+
+
+@periodic(seconds=3600)
+def close_outcome_terms(now: datetime) -> int:
+    """Terms whose circles have all closed their end ratings since the last run get their
+    figures written once; returns how many. Hourly, so a term shows within an hour."""
+    return close_terms(now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentoring.db import utcnow
@@ -64,3 +64,36 @@ class OutcomeMeasure(db.Model):
     balance: Mapped[int]
     stress: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutcomeTerm(db.Model):
+    """One closed term's outcome figures: for the whole programme (`organization_id` NULL) or
+    for the members linked to one employer when they gave their end rating. Written once, when
+    every circle of the term has closed its end ratings (`outcomes.jobs`), and never changed, so
+    no later rating, link or deleted account can alter a figure already shown, and the pages
+    read a few rows however many members there are. Aggregates only; nothing about any person."""
+
+    __tablename__ = "outcome_terms"
+    __table_args__ = (
+        # One row per (employer, term); the programme's rows (NULL employer) get their own
+        # partial index because a NULL never collides in a plain unique key. A second
+        # scheduler's copy of the same term fails its insert and rolls its run back.
+        UniqueConstraint("organization_id", "term"),
+        Index(
+            "uq_outcome_terms_programme_term",
+            "term",
+            unique=True,
+            sqlite_where=text("organization_id IS NULL"),
+            postgresql_where=text("organization_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(7))  # "2026-Q1": the quarter of the circles' first meeting
+    people: Mapped[int]  # distinct members who rated at both ends
+    members: Mapped[int]  # memberships rated at both ends (one member may count in two circles)
+    fell: Mapped[int]  # of those memberships, how many ended with isolation lower than it began
+    # Distinct members over every shown term (5 or more people) closed up to this one: the total.
+    people_through: Mapped[int]
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)

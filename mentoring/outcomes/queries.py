@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from mentoring.circles.models import Attendance, AttendanceStatus, Circle, Meeting, MeetingStatus
 from mentoring.extensions import db
@@ -32,32 +32,36 @@ class PulseSummary:
     notes: list[tuple[int, str]]  # (meeting sequence, note to the facilitator)
 
 
+# The pulse page's statements, built once; only the circle changes.
+_MEETINGS = (
+    select(Meeting.id, Meeting.sequence, Meeting.starts_at)
+    .where(Meeting.circle_id == bindparam("circle_id"), Meeting.status != MeetingStatus.CANCELLED)
+    .order_by(Meeting.starts_at)
+)
+_SUMS = (
+    select(
+        PulseResponse.meeting_id,
+        func.count().label("answered"),
+        *(func.avg(getattr(PulseResponse, name)).label(name) for name in PULSE_ITEMS),
+    )
+    .where(PulseResponse.circle_id == bindparam("circle_id"))
+    .group_by(PulseResponse.meeting_id)
+)
+_NOTES = (
+    select(Meeting.sequence, PulseResponse.note_to_facilitator)
+    .join(Meeting, Meeting.id == PulseResponse.meeting_id)
+    .where(PulseResponse.circle_id == bindparam("circle_id"), PulseResponse.note_to_facilitator != "")
+    .order_by(Meeting.sequence, PulseResponse.id)
+)
+
+
 def pulse_summary(circle: Circle, now: datetime) -> PulseSummary:
     """Per meeting: how many answered and, from 3 answers, the averages; the trend across the
     term; the notes written to the facilitator (the only pulse text she reads). Three queries."""
-    meetings = db.session.execute(
-        select(Meeting.id, Meeting.sequence, Meeting.starts_at)
-        .where(Meeting.circle_id == circle.id, Meeting.status != MeetingStatus.CANCELLED)
-        .order_by(Meeting.starts_at)
-    ).all()
-    sums = {
-        row.meeting_id: row
-        for row in db.session.execute(
-            select(
-                PulseResponse.meeting_id,
-                func.count().label("answered"),
-                *(func.avg(getattr(PulseResponse, name)).label(name) for name in PULSE_ITEMS),
-            )
-            .where(PulseResponse.circle_id == circle.id)
-            .group_by(PulseResponse.meeting_id)
-        )
-    }
-    notes = db.session.execute(
-        select(Meeting.sequence, PulseResponse.note_to_facilitator)
-        .join(Meeting, Meeting.id == PulseResponse.meeting_id)
-        .where(PulseResponse.circle_id == circle.id, PulseResponse.note_to_facilitator != "")
-        .order_by(Meeting.sequence, PulseResponse.id)
-    ).all()
+    values = {"circle_id": circle.id}
+    meetings = db.session.execute(_MEETINGS, values).all()
+    sums = {row.meeting_id: row for row in db.session.execute(_SUMS, values)}
+    notes = db.session.execute(_NOTES, values).all()
     rows = []
     for meeting_id, sequence, starts_at in meetings:
         found = sums.get(meeting_id)

@@ -20,7 +20,7 @@ from mentoring.outcomes import (
     service,
 )
 from mentoring.outcomes.chart import Point, trend_chart
-from mentoring.outcomes.figures import isolation_fell, share_rows
+from mentoring.outcomes.figures import isolation_fell_in_circle, term_figures
 from mentoring.outcomes.forms import MeasureForm, PulseForm
 from mentoring.outcomes.models import Phase
 
@@ -110,14 +110,14 @@ def pulse_summary(circle_id: int) -> str:
         circle=circle,
         summary=queries.pulse_summary(circle, utcnow()),
         minimum=queries.MIN_PULSE_ANSWERS,
-        outcome=share_rows(isolation_fell(utcnow(), circle_id=circle_id))[0],
+        outcome=isolation_fell_in_circle(circle_id, utcnow()),
     )
 
 
 @bp.get("/programme")
 @role_required(Role.ADMIN)
 def programme() -> str:
-    rows = share_rows(isolation_fell(utcnow()))
+    rows = term_figures()
     terms, total = rows[:-1], rows[-1]
     chart = trend_chart(
         "Share of members whose isolation fell, by term (%)",

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 
 from mentoring.audit.service import record
 from mentoring.circles.models import Attendance, AttendanceStatus, Enrollment, Meeting
 from mentoring.extensions import db
-from mentoring.outcomes.figures import ShareRow, isolation_fell, share_rows
+from mentoring.outcomes.figures import ShareRow, term_figures
 from mentoring.sponsors.models import (
     ClaimStatus,
     EmployeeLink,
@@ -110,19 +110,25 @@ def _month_expression():  # noqa: ANN202 - a SQL expression
     return func.strftime("%Y-%m", Meeting.starts_at)
 
 
+# The dashboard's statements, built once (HR opens it often); only the bound values change.
+_POOLS = (select(SeatPool).where(SeatPool.organization_id == bindparam("organization_id"))
+          .order_by(SeatPool.valid_from, SeatPool.id))
+_LIVE_CLAIM = and_(SeatPool.id == SeatClaim.pool_id, SeatPool.organization_id == bindparam("organization_id"),
+                   SeatClaim.status == ClaimStatus.CLAIMED)
+_CLAIMS = (select(SeatClaim.pool_id, func.count(func.distinct(SeatClaim.user_id)), func.count(SeatClaim.id))
+           .join(SeatPool, _LIVE_CLAIM).group_by(SeatClaim.pool_id))
+_EVERYONE = (select(func.count(func.distinct(SeatClaim.user_id))).join(SeatPool, _LIVE_CLAIM)
+             .where(SeatPool.id.in_(bindparam("pool_ids", expanding=True))))
+
+
 def _pool_groups(organization_id: int, now: datetime) -> tuple[list[SeatPool], dict[int, Group], int]:
     """The organisation's pools, each pool's live claims as a Group, and how many distinct
     employees hold a live claim in its active pools. Three queries, whatever the number of claims."""
-    pools = list(db.session.scalars(select(SeatPool).where(SeatPool.organization_id == organization_id)
-                                    .order_by(SeatPool.valid_from, SeatPool.id)))
-    live = and_(SeatPool.id == SeatClaim.pool_id, SeatPool.organization_id == organization_id,
-                SeatClaim.status == ClaimStatus.CLAIMED)
-    counts = {pool_id: (people, claims) for pool_id, people, claims in db.session.execute(
-        select(SeatClaim.pool_id, func.count(func.distinct(SeatClaim.user_id)), func.count(SeatClaim.id))
-        .join(SeatPool, live).group_by(SeatClaim.pool_id))}
+    values = {"organization_id": organization_id}
+    pools = list(db.session.scalars(_POOLS, values))
+    counts = {pool_id: (people, claims) for pool_id, people, claims in db.session.execute(_CLAIMS, values)}
     active = [p.id for p in pools if p.shown_status(now) == "active"]
-    everyone = db.session.scalar(select(func.count(func.distinct(SeatClaim.user_id))).join(SeatPool, live)
-                                 .where(SeatPool.id.in_(active))) if active else 0
+    everyone = db.session.scalar(_EVERYONE, {**values, "pool_ids": active}) if active else 0
     groups = {}
     for pool in pools:
         people, claims = counts.get(pool.id, (0, 0))
@@ -187,11 +193,14 @@ def close_months(organization_id: int, now: datetime, *, first: datetime | None 
     return len(due)
 
 
+_MONTHS = (select(ReportMonth).where(ReportMonth.organization_id == bindparam("organization_id"))
+           .order_by(ReportMonth.month))
+
+
 def monthly_activity(organization_id: int) -> Published:
     """The closed months of the organisation's sponsored employees, oldest first, published:
     people taking part and (meetings attended, attended + missed). One query at any size."""
-    rows = list(db.session.scalars(select(ReportMonth).where(ReportMonth.organization_id == organization_id)
-                                   .order_by(ReportMonth.month)))
+    rows = list(db.session.scalars(_MONTHS, {"organization_id": organization_id}))
     through = {row.month: row.people_through for row in rows}
     return publish_closed_months([Group(r.month, r.people, (r.attended, r.counted)) for r in rows],
                                  distinct_people=lambda keys: through[keys[-1]])
@@ -234,7 +243,7 @@ def sponsor_report(organization_id: int, now: datetime) -> SponsorReport:
         months=tuple(MonthLine(cell) for cell in monthly.rows),
         months_total=MonthLine(monthly.total),
         current_month=month_key(now),
-        outcomes=tuple(share_rows(isolation_fell(now, organization_id=organization_id))),
+        outcomes=tuple(term_figures(organization_id)),
     )
 
 

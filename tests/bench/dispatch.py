@@ -3,8 +3,9 @@
 Three figures, each on a fresh database filled with due notifications (members without quiet
 hours, so nothing is held back):
 
-  1. in process, to the development outbox (.eml files): messages per second;
-  2. in process, through SMTP to a local aiosmtpd server: messages per second;
+  1. in process, to the development outbox (.eml files), 50,000 messages: messages per second;
+  2. in process, through SMTP to a local aiosmtpd server (one connection per batch), 50,000
+     messages: messages per second;
   3. the real scheduler process (`flask --app wsgi scheduler run`, as production runs it)
      draining 2,000 due messages to the local SMTP server: seconds from its start until the
      server holds every message and no row is left to send. Target: under 60 s.
@@ -108,18 +109,24 @@ def left_to_send(app: Flask) -> int:
 
 
 def in_process(label: str, count: int, mailer_for: Callable[[], Mailer]) -> float:
-    """Messages per second of one `dispatch_due` call draining `count` due messages."""
+    """Messages per second of `dispatch_due` calls draining `count` due messages."""
     now = datetime.now(UTC)
     with throwaway_database(f"dispatch_{label}") as url:
         app = fill(url, count, now)
         with app.app_context():
+            mailer = mailer_for()
+            sent = 0
             started = time.perf_counter()
-            result = dispatch_due(now, mailer=mailer_for())
+            # One run drains for at most a minute (as the scheduler's does); run again until
+            # nothing is left, as the scheduler's next runs would.
+            while sent < count:
+                result = dispatch_due(now, mailer=mailer)
+                if result.sent == 0:
+                    raise SystemExit(f"{label}: sent {sent} of {count}, then nothing: {result}")
+                sent += result.sent
             elapsed = time.perf_counter() - started
             db.session.remove()
             db.engine.dispose()
-        if result.sent != count:
-            raise SystemExit(f"{label}: sent {result.sent} of {count}: {result}")
     return count / elapsed
 
 
@@ -160,7 +167,7 @@ def scheduler_drain(count: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=1000, help="due messages for the in-process figures")
+    parser.add_argument("--messages", type=int, default=50_000, help="due messages for the in-process figures")
     parser.add_argument("--drain", type=int, default=2000, help="due messages for the scheduler to drain")
     args = parser.parse_args(argv)
 

@@ -1,8 +1,10 @@
 """`make bench`: do the members' pages stay fast and flat as the community grows?
 
-Builds a community (5,000 members, 300 circles with their meetings, enrollments and attendance,
-200,000 check-ins, 50,000 goals, and 3 to 8 pulse answers for every meeting begun) and the same
-community ten times larger, each in a throwaway
+Builds a community the size of a real one (10,000 members, 600 circles with their 4,800
+meetings, enrollments and attendance, 2,300 circles of past terms, so some 20,000 meetings with
+3 to 8 pulse answers each, 200,000 check-ins, 50,000 goals, 50,000 notifications, and 20
+employers with seat pools, one of them with 2,000 employees) and the same community ten times
+larger, each in a throwaway
 database, with bulk inserts. Then, for each page, it times requests through the Flask test client
 (logged in by session) and counts the SQL statements per request, beside a bare Flask route
 measured in the same run, and checks:
@@ -54,6 +56,8 @@ from mentoring.circles.models import Attendance, Circle, Enrollment, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, Goal
+from mentoring.notify.models import Notification
+from mentoring.outcomes.figures import close_terms
 from mentoring.outcomes.models import OutcomeMeasure, PulseResponse
 from mentoring.sponsors.models import EmployeeLink, Organization, OrganizationDomain, SeatClaim, SeatPool
 from mentoring.sponsors.reports import close_months
@@ -61,14 +65,17 @@ from tests.bench.find_time import run_find_time_bench
 from tests.helpers import postgres_schema
 from tests.querycount import count_queries
 
-MEMBERS, CIRCLES, FACILITATORS, EMPLOYEES = 5_000, 300, 30, 2_000
+MEMBERS, CIRCLES, FACILITATORS, EMPLOYEES = 10_000, 600, 60, 2_000
+PAST_CIRCLES = 2_300  # earlier terms' circles: their meetings carry pulses, nothing else
+EMPLOYERS, SMALL_EMPLOYER = 20, 100  # organisation 1 has EMPLOYEES, the other 19 SMALL_EMPLOYER each
+NOTIFICATIONS_PER_MEMBER = 5
 QUERY_LIMIT, BARE_FACTOR, GROWTH_FACTOR = 10, 15.0, 1.5
 ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles",
          "Asia/Kolkata", "Australia/Sydney", "UTC")
 STARTS = (clock(9, 30), clock(10, 0), clock(12, 30), clock(13, 0), clock(19, 30), clock(20, 0),
           clock(20, 30), clock(21, 0))
 CHUNK = 5_000
-CHECK_INS_PER_MEMBER, GOALS_PER_MEMBER = 40, 10  # 200,000 check-ins and 50,000 goals at 1x
+CHECK_INS_PER_MEMBER, GOALS_PER_MEMBER = 20, 5  # 200,000 check-ins and 50,000 goals at 1x
 
 
 @dataclass
@@ -184,6 +191,24 @@ def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[
                     mark = rng.choice(("present", "present", "absent", "excused"))
                     attendance_rows.append({"meeting_id": meeting_id, "user_id": uid, "marked_at": now,
                                             "status": mark})
+    # Earlier terms' circles, completed one to three years ago: only their meetings matter here
+    # (they carry pulses), but they sit in the same tables the pages read.
+    past = max(int(PAST_CIRCLES * scale), 1)
+    for cid in range(circles + 1, circles + past + 1):
+        first = today - timedelta(days=rng.randint(365, 3 * 365))
+        start, zone = rng.choice(STARTS), rng.choice(ZONES)
+        circle_rows.append({
+            **circle_rows[0], "id": cid, "facilitator_id": (cid % facilitators) + 1, "title": f"Circle {cid}",
+            "status": "completed", "seats_taken": 0, "timezone": zone, "weekday": first.weekday(),
+            "start_time": start, "first_date": first, "price_mode": "free", "price_cents": None,
+            "sliding_min_cents": None, "sliding_suggested_cents": None, "sliding_max_cents": None,
+            "published_at": now,
+        })
+        for slot in weekly_slots(first, start, 60, zone, 8):
+            meeting_id += 1
+            meeting_rows.append({"id": meeting_id, "circle_id": cid, "sequence": slot.sequence,
+                                 "starts_at": slot.starts_at, "ends_at": slot.ends_at, "status": "held",
+                                 "agenda": ""})
     # Her week (after bedtime, free; the school run and evening rush, blocked), and the same for
     # one member in four, so "fits my week" reads her rows from a table of realistic size.
     week = [*PRESETS["after_bedtime"].windows, *PRESETS["default_blocks"].windows]
@@ -192,50 +217,69 @@ def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[
          "hard": w.hard, "label": w.label}
         for uid in [me, *pool[::4]] for w in week
     ]
+    # Her inbox and everyone's: reminders and replies, most read, a few not yet.
+    notification_rows = [
+        {"user_id": uid, "kind": "circle_reminder", "dedup_key": f"bench:{uid}:{n}", "channel": "in_app",
+         "due_at": now - timedelta(days=n), "visible_at": now - timedelta(days=n), "status": "sent",
+         "attempts": 1, "sent_at": now - timedelta(days=n), "created_at": now - timedelta(days=n),
+         "read_at": None if n == 0 else now, "payload": {"subject": "Your circle meets tomorrow",
+                                                         "text": "Tuesday, 20:30.", "link": "/circles/mine"}}
+        for uid in range(facilitators + 1, members + facilitators + 1)
+        for n in range(NOTIFICATIONS_PER_MEMBER)
+    ]
     total = sum(map(len, (users, roles, circle_rows, meeting_rows, enrollment_rows, attendance_rows,
-                          window_rows)))
+                          window_rows, notification_rows)))
     with tqdm(total=total, desc=f"building {label}", unit="rows", file=sys.stderr) as bar:
         tables = ((User, users), (RoleAssignment, roles), (Circle, circle_rows), (Meeting, meeting_rows),
                   (Enrollment, enrollment_rows), (Attendance, attendance_rows),
-                  (AvailabilityWindow, window_rows))
+                  (AvailabilityWindow, window_rows), (Notification, notification_rows))
         for model, rows in tables:
             bulk(model, rows, bar)
         db.session.commit()
-    build_employer(max(int(EMPLOYEES * scale), 1), pool, now, rng)
+    build_employers(scale, pool, now, rng)
     return 1, me, my_circles[0]
 
 
 SPONSOR_ADMIN = 2  # a facilitator who also acts for the employer
 
 
-def build_employer(employees: int, members: list[int], now: datetime, rng: random.Random) -> None:
-    """Organisation 1: `employees` linked members, a pool, a sponsored claim on each employee's
-    active places (claimed before the circles met, so their attendance feeds the report)."""
+def build_employers(scale: float, members: list[int], now: datetime, rng: random.Random) -> None:
+    """EMPLOYERS organisations, each with its linked members (distinct people), a pool, and a
+    sponsored claim on each employee's active places (claimed before the circles met, so their
+    attendance feeds the report). Organisation 1, the one measured, has EMPLOYEES employees."""
     start = now - timedelta(days=200)
-    staff = sorted(rng.sample(members, min(employees, len(members))))
-    db.session.execute(insert(Organization), [
-        {"id": 1, "name": "Bench employer", "billing_email": "ap@bench.example", "created_at": start}])
-    db.session.execute(insert(OrganizationDomain), [{"organization_id": 1, "domain": "bench.example",
-                                                     "verified_at": start}])
+    sizes = [max(int(EMPLOYEES * scale), 1), *[max(int(SMALL_EMPLOYER * scale), 1)] * (EMPLOYERS - 1)]
+    everyone = rng.sample(members, min(sum(sizes), len(members)))
+    for org, size in enumerate(sizes, start=1):
+        staff, everyone = sorted(everyone[:size]), everyone[size:]
+        build_employer(org, staff, now, start)
     db.session.execute(insert(RoleAssignment), [{"user_id": SPONSOR_ADMIN, "role": "sponsor_admin",
                                                  "organization_id": 1, "granted_at": start}])
+    db.session.commit()
+
+
+def build_employer(org: int, staff: list[int], now: datetime, start: datetime) -> None:
+    db.session.execute(insert(Organization), [
+        {"id": org, "name": f"Bench employer {org}", "billing_email": f"ap@org{org}.example",
+         "created_at": start}])
+    db.session.execute(insert(OrganizationDomain), [{"organization_id": org, "domain": f"org{org}.example",
+                                                     "verified_at": start}])
     places = db.session.execute(select(Enrollment.id, Enrollment.user_id).where(
         Enrollment.status == "active", Enrollment.user_id.in_(staff))).all()
     db.session.execute(insert(SeatPool), [{
-        "id": 1, "organization_id": 1, "seats": len(places) + 10, "seats_claimed": len(places),
+        "id": org, "organization_id": org, "seats": len(places) + 10, "seats_claimed": len(places),
         "price_cap_cents": 2000, "meetings_per_seat": 8, "currency": "USD", "amount_cents": 0,
         "valid_from": start, "valid_until": now + timedelta(days=200), "status": "active",
         "payment_method": "manual", "created_at": start, "activated_at": start}])
     for part in range(0, len(staff), CHUNK):
         db.session.execute(insert(EmployeeLink), [
-            {"user_id": uid, "organization_id": 1, "method": "invite_code", "linked_at": start}
+            {"user_id": uid, "organization_id": org, "method": "invite_code", "linked_at": start}
             for uid in staff[part:part + CHUNK]])
     for part in range(0, len(places), CHUNK):
         db.session.execute(insert(SeatClaim), [
-            {"pool_id": 1, "enrollment_id": eid, "membership_number": 1, "user_id": uid, "status": "claimed",
-             "claimed_at": start} for eid, uid in places[part:part + CHUNK]])
-    close_months(1, now)  # as the scheduler does when each month ends
-    db.session.commit()
+            {"pool_id": org, "enrollment_id": eid, "membership_number": 1, "user_id": uid,
+             "status": "claimed", "claimed_at": start} for eid, uid in places[part:part + CHUNK]])
+    close_months(org, now)  # as the scheduler does when each month ends
 
 
 def build_growth(now: datetime, rng: random.Random, label: str, facilitator_id: int) -> int:
@@ -314,6 +358,8 @@ def build_outcomes(now: datetime, label: str) -> None:
     with tqdm(total=len(rows), desc=f"outcomes {label}", unit="rows", file=sys.stderr) as bar:
         bulk(OutcomeMeasure, rows, bar)
         db.session.commit()
+    close_terms(now)  # as the scheduler does when a term's circles have all closed
+    db.session.commit()
 
 
 def community(label: str, scale: float, url: str, now: datetime) -> Community:
@@ -379,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0,
-                        help="size of the 1x community (1.0 = 5,000 members)")
+                        help="size of the 1x community (1.0 = 10,000 members)")
     parser.add_argument("--factor", type=int, default=10, help="how much larger the big community is")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page and size")
     args = parser.parse_args(argv)

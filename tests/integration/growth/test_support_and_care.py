@@ -8,9 +8,10 @@ from datetime import time
 
 import time_machine
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mentoring.audit.models import AuditEntry
+from mentoring.circles.models import Enrollment
 from mentoring.extensions import db
 from mentoring.growth.care import care_view
 from mentoring.growth.models import CheckIn
@@ -193,3 +194,32 @@ def test_her_export_holds_her_goals_notes_and_check_ins_and_deletion_removes_the
     delete_account(mira.id, PASSWORD, now=NOW)
     db.session.commit()
     assert count(Goal) == count(GoalNote) == count(CheckIn) == count(CheckInPreference) == 0
+
+
+def test_her_dashboard_shows_the_ten_longest_waiting_requests_and_counts_the_rest(
+    ctx: None, client: FlaskClient
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        circle = running_circle(title="Back to work", capacity=12)
+        for n in range(12):
+            check_in(member_of(circle, display_name=f"Member {n:02d}"), circle, 1, needs_support=True)
+        db.session.commit()
+        login(client, circle.facilitator)
+        board = page_text(client.get("/facilitate/"))
+    assert board.count("Mark followed up") == 10
+    assert "2 more waiting" in board
+    assert "Member 00" in board and "Member 11" not in board  # the oldest first
+
+
+def test_the_care_view_counts_only_her_active_members(ctx: None) -> None:
+    with time_machine.travel(NOW, tick=False):
+        circle = running_circle()
+        mira = member_of(circle, display_name="Mira")
+        gone = member_of(circle, display_name="Gone")
+        check_in(mira, circle, 1, needs_support=True)
+        check_in(gone, circle, 1, needs_support=True)
+        db.session.execute(update(Enrollment).where(Enrollment.user_id == gone.id).values(status="left"))
+        db.session.commit()
+        rows = care_view(circle.id, NOW)
+    assert [row.display_name for row in rows] == ["Mira"]
+    assert len(rows[0].open_flags) == 1 and rows[0].check_ins == 1

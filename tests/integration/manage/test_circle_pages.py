@@ -198,3 +198,20 @@ def test_another_facilitators_draft_looks_exactly_like_a_missing_circle(
         seen, unseen = client.get(existing), client.get(absent)
         assert seen.status_code == unseen.status_code == 404
         assert seen.get_data(as_text=True) == unseen.get_data(as_text=True)
+
+
+def test_her_dashboard_shows_current_circles_and_only_the_latest_past_ones_until_she_asks(
+    client: FlaskClient, facilitator: User
+) -> None:
+    make_circle(facilitator, title="This term's circle")
+    for n in range(7):
+        make_circle(facilitator, title=f"Past circle {n}", status="completed",
+                    first_date=date(2024, 1, 1) + timedelta(weeks=n))
+    db.session.commit()
+    login(client, facilitator)
+    page = client.get("/facilitate/").get_data(as_text=True)
+    assert "This term&#39;s circle" in page and "Past circles" in page
+    assert len(re.findall(r"Past circle \d", page)) == 5
+    assert "Show all 7 past circles" in page
+    everything = client.get("/facilitate/?past=all").get_data(as_text=True)
+    assert len(re.findall(r"Past circle \d", everything)) == 7 and "Show all" not in everything

@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 from flask.testing import FlaskClient
+from sqlalchemy import delete, func, select
 
 from mentoring.accounts.models import Role
 from mentoring.extensions import db
-from mentoring.outcomes.models import OutcomeMeasure
+from mentoring.outcomes.jobs import close_outcome_terms
+from mentoring.outcomes.models import OutcomeMeasure, OutcomeTerm
 from tests.factories import enroll, login, make_circle, make_user
 
 # Two circles that began in the first quarter of 2026 (four Monday meetings each); their last
@@ -62,7 +64,14 @@ def admin(ctx: None):  # noqa: ANN201
     return make_user(roles=(Role.ADMIN,))
 
 
+def close_terms_at(at: datetime) -> None:
+    """The scheduler's hourly run at `at`: terms closed by then get their figures written."""
+    close_outcome_terms(at)
+    db.session.commit()
+
+
 def programme(client: FlaskClient, admin, at: datetime = ADMIN_NOW) -> str:  # noqa: ANN001
+    close_terms_at(at)
     with time_machine.travel(at, tick=False):
         login(client, admin)
         response = client.get("/outcomes/programme")
@@ -81,7 +90,7 @@ def test_the_programme_page_shows_the_share_whose_isolation_fell_by_term_with_it
     assert "<svg" in page and "2026-Q1: 57" in page
 
 
-def test_a_term_resting_on_fewer_than_five_reads_fewer_than_five_and_cannot_be_worked_out(
+def test_a_term_resting_on_fewer_than_five_reads_fewer_than_five_and_stays_out_of_the_total(
     client: FlaskClient, admin
 ) -> None:  # noqa: ANN001
     circle_with(7, 3, title="Spring", first=date(2026, 3, 2))
@@ -90,11 +99,12 @@ def test_a_term_resting_on_fewer_than_five_reads_fewer_than_five_and_cannot_be_w
     db.session.commit()
     page = programme(client, admin)
     assert "43% (3 of 7)" in page  # 2026-Q1
-    # 2025-Q3 rests on two members; 2025-Q4 is hidden with it, so the total (shown: 11 of 15)
-    # minus the rows shown never isolates fewer than five people.
-    assert page.count('class="muted">fewer than 5</td>') == 2
-    assert "(6 of 6)" not in page and "(2 of 2)" not in page
-    assert "73% (11 of 15)" in page
+    assert "100% (6 of 6)" in page  # 2025-Q4
+    # 2025-Q3 rests on two members: hidden, and the total adds up only the terms shown, so
+    # the total minus the rows shown is nobody.
+    assert page.count('class="muted">fewer than 5</td>') == 1
+    assert "(2 of 2)" not in page
+    assert "69% (9 of 13)" in page
 
 
 def test_nothing_counts_before_the_end_ratings_close(client: FlaskClient, admin) -> None:  # noqa: ANN001
@@ -142,6 +152,7 @@ def sponsor_page(client: FlaskClient, employees: int, *, late: int = 0) -> str:
             EmployeeLink(user_id=user_id, organization_id=org.id, method="invite_code", linked_at=linked)
         )
     db.session.commit()
+    close_terms_at(ADMIN_NOW)
     with time_machine.travel(ADMIN_NOW, tick=False):
         login(client, hr)
         response = client.get(f"/sponsors/{org.id}/")
@@ -152,8 +163,6 @@ def sponsor_page(client: FlaskClient, employees: int, *, late: int = 0) -> str:
 
 
 def circle_members(circle_id: int):  # noqa: ANN201
-    from sqlalchemy import select
-
     from mentoring.circles.models import Enrollment
 
     return db.session.scalars(
@@ -181,3 +190,23 @@ def test_a_term_waits_until_every_circle_of_it_has_closed(client: FlaskClient, a
     db.session.commit()
     assert "No circle has closed its end ratings yet" in programme(client, admin)
     assert "50% (3 of 6)" in programme(client, admin, datetime(2026, 5, 25, tzinfo=UTC))
+
+
+def test_a_closed_terms_figures_never_change_afterwards(client: FlaskClient, admin) -> None:  # noqa: ANN001
+    circle = circle_with(6, 3, title="Closed")
+    db.session.commit()
+    assert "50% (3 of 6)" in programme(client, admin)
+    # One member deletes her ratings (as deleting her account does): the term stays as it was shown.
+    gone = db.session.scalars(
+        select(OutcomeMeasure.user_id).where(OutcomeMeasure.circle_id == circle.id)).first()
+    db.session.execute(delete(OutcomeMeasure).where(OutcomeMeasure.user_id == gone))
+    db.session.commit()
+    assert "50% (3 of 6)" in programme(client, admin, ADMIN_NOW + timedelta(days=40))
+
+
+def test_closing_the_terms_twice_writes_each_term_once(ctx: None) -> None:
+    circle_with(6, 3, title="Closed")
+    db.session.commit()
+    assert close_outcome_terms(ADMIN_NOW) == 1
+    assert close_outcome_terms(ADMIN_NOW + timedelta(hours=1)) == 0
+    assert db.session.scalar(select(func.count()).select_from(OutcomeTerm)) == 1
