@@ -302,7 +302,8 @@ def check_rows(race_circle: int) -> tuple[list[tuple[str, int]], dict[str, int],
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=1.0, help="community size (1.0 = 5,000 members)")
+    parser.add_argument("--scale", type=float, default=0.5,
+                        help="community size as a share of make bench's (0.5 = 5,000 members, 300 circles)")
     parser.add_argument("--users", type=int, default=16, help="concurrent clients per saturation run")
     parser.add_argument("--seconds", type=float, default=8, help="length of each saturation run")
     parser.add_argument("--mixed-seconds", type=float, default=45,
