@@ -36,6 +36,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,7 @@ def analyze() -> None:
 JOB_DONE = re.compile(r'Job "([\w.]+) \(trigger.*executed successfully')
 
 
-def settle(processes: Processes, seconds: float = 150) -> tuple[float, int]:
+def settle(processes: Processes, since: datetime, seconds: float = 150) -> tuple[float, int]:
     """Until every job of the scheduler has run once and it has sent what that made due at once
     (reminders and prompts for thousands of members: a backlog only a bulk load makes), so
     pages are measured beside a scheduler in its steady state. Returns (seconds, messages sent)."""
@@ -157,7 +158,8 @@ def settle(processes: Processes, seconds: float = 150) -> tuple[float, int]:
             ran = set(JOB_DONE.findall(processes.log("scheduler")))
             idle = conn.execute(due).fetchone()[0] == 0  # type: ignore[index]
             quiet = quiet + 1 if jobs <= ran and idle else 0
-        sent = conn.execute("SELECT count(*) FROM notifications WHERE status = 'sent'").fetchone()[0]  # type: ignore[index]
+        sent = conn.execute("SELECT count(*) FROM notifications WHERE status = 'sent' AND sent_at >= %s",
+                            (since,)).fetchone()[0]  # type: ignore[index]
     return time.monotonic() - started, sent
 
 
@@ -331,13 +333,14 @@ def main(argv: list[str] | None = None) -> int:
             analyze()
             seeded = time.monotonic() - started
             print(f"seeded in {seeded:.0f}s", file=sys.stderr)
+            scheduler_started = datetime.now(UTC)
             scheduler = processes.start("scheduler", [str(BIN / "flask"), "--app", "wsgi", "scheduler",
                                                       "run"], env)
             web = processes.start("gunicorn", [str(BIN / "gunicorn"), "--workers", str(args.workers),
                                                "--bind", f"127.0.0.1:{port}", *shlex.split(args.gunicorn),
                                                "wsgi:app"], env)
             wait_until_healthy(port, processes)
-            waited, sent = settle(processes)
+            waited, sent = settle(processes, since=scheduler_started)
             print(f"the scheduler sent the {sent} messages due at once in {waited:.0f}s", file=sys.stderr)
             plan.update(processes={"gunicorn": web.pid, "scheduler": scheduler.pid}, database=DATABASE,
                         host=f"http://127.0.0.1:{port}", users=args.users, seconds=args.seconds, pages=pages,
