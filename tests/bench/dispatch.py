@@ -167,7 +167,8 @@ def scheduler_drain(count: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=50_000, help="due messages for the in-process figures")
+    parser.add_argument("--messages", type=int, default=50_000,
+                        help="due messages for the in-process figures")
     parser.add_argument("--drain", type=int, default=2000, help="due messages for the scheduler to drain")
     args = parser.parse_args(argv)
 
