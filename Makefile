@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser test-postgres bench lint migrate seed scheduler clean
+.PHONY: run test test-browser test-postgres bench loadtest lint migrate seed scheduler clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,12 +37,23 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
-# Both parts always run (a page missing its target still leaves the mail figures to read); the
-# target fails if either part did.
+# Every part always runs (a page missing its target still leaves the mail figures to read); the
+# target fails if any part did.
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS); pages=$$?; \
+	  $(BIN)/python -m tests.bench.prompt_job; prompts=$$?; \
 	  $(BIN)/python -m tests.bench.dispatch $(DISPATCH_BENCH_ARGS); mail=$$?; \
-	  test $$pages -eq 0 -a $$mail -eq 0
+	  test $$pages -eq 0 -a $$prompts -eq 0 -a $$mail -eq 0
+
+# The production shape under load: PostgreSQL (127.0.0.1:5432, user postgres) and Redis
+# (127.0.0.1:6379) must be running. Locust comes from the `load` extra, installed here only.
+LOAD_STAMP := $(VENV)/.installed-load
+$(LOAD_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,load]'
+	touch $(LOAD_STAMP)
+
+loadtest: $(LOAD_STAMP)
+	$(BIN)/python -m tests.load.run $(LOADTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check mentoring tests

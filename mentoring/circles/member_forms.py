@@ -63,8 +63,10 @@ class CircleFilterForm(HearthForm):
         """The valid choices as filters; a field with an error is simply not applied."""
 
         def ok(name: str) -> str | None:
+            # A blank value (" ") is "empty" to Optional, which then skips the check of the
+            # choices: it must mean no filter, not a filter on " ".
             f = self[name]
-            return f.data or None if not f.errors else None
+            return (f.data or "").strip() or None if not f.errors else None
 
         weekday = ok("weekday")
         return CircleFilters(

@@ -129,7 +129,12 @@ class Circle(db.Model):
 
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.seats_taken, 0)
+        return seats_left(self.capacity, self.seats_taken)
+
+
+def seats_left(capacity: int, seats_taken: int) -> int:
+    """Free seats of a circle (also for a list that reads its columns without the model)."""
+    return max(capacity - seats_taken, 0)
 
 
 class Meeting(db.Model):

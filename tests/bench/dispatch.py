@@ -109,18 +109,24 @@ def left_to_send(app: Flask) -> int:
 
 
 def in_process(label: str, count: int, mailer_for: Callable[[], Mailer]) -> float:
-    """Messages per second of one `dispatch_due` call draining `count` due messages."""
+    """Messages per second of `dispatch_due` calls draining `count` due messages."""
     now = datetime.now(UTC)
     with throwaway_database(f"dispatch_{label}") as url:
         app = fill(url, count, now)
         with app.app_context():
+            mailer = mailer_for()
+            sent = 0
             started = time.perf_counter()
-            result = dispatch_due(now, mailer=mailer_for())
+            # One run drains for at most a minute (as the scheduler's does); run again until
+            # nothing is left, as the scheduler's next runs would.
+            while sent < count:
+                result = dispatch_due(now, mailer=mailer)
+                if result.sent == 0:
+                    raise SystemExit(f"{label}: sent {sent} of {count}, then nothing: {result}")
+                sent += result.sent
             elapsed = time.perf_counter() - started
             db.session.remove()
             db.engine.dispose()
-        if result.sent != count:
-            raise SystemExit(f"{label}: sent {result.sent} of {count}: {result}")
     return count / elapsed
 
 

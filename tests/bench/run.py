@@ -131,7 +131,10 @@ def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[
     my_circles: list[int] = []
     me_waiting = False
     meeting_id = 0
-    for cid in range(1, circles + 1):
+    # Earlier terms' circles were created first, so they have the lower ids (a list walking the
+    # newest first meets the live circles before them, as it does in a real community).
+    past = max(int(PAST_CIRCLES * scale), 1)
+    for cid in range(past + 1, past + circles + 1):
         first = today + timedelta(days=rng.randint(-42, 28))
         roll = rng.random()
         status = "draft" if roll < 0.05 else "cancelled" if roll < 0.08 else (
@@ -193,8 +196,7 @@ def build(scale: float, now: datetime, rng: random.Random, label: str) -> tuple[
                                             "status": mark})
     # Earlier terms' circles, completed one to three years ago: only their meetings matter here
     # (they carry pulses), but they sit in the same tables the pages read.
-    past = max(int(PAST_CIRCLES * scale), 1)
-    for cid in range(circles + 1, circles + past + 1):
+    for cid in range(1, past + 1):
         first = today - timedelta(days=rng.randint(365, 3 * 365))
         start, zone = rng.choice(STARTS), rng.choice(ZONES)
         circle_rows.append({

@@ -141,6 +141,17 @@ def test_bad_filter_values_are_ignored_with_a_message(app: Flask, client: FlaskC
     assert "<script>" not in html
 
 
+def test_a_blank_filter_value_is_no_filter(app: Flask, client: FlaskClient) -> None:
+    # A space is "empty" to the Optional validator, which then skips the check of the choices:
+    # the time of day and the day were looked up as " " (a KeyError and int(" "): 500s).
+    with app.app_context():
+        make_circle(title="Still listed")
+        commit()
+    for name in ("time_of_day", "weekday", "theme", "format", "price", "language"):
+        html = get_page(client, f"/circles/?{name}=%20")
+        assert "Still listed" in html, name
+
+
 def test_the_list_pages_twelve_at_a_time(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         for n in range(14):
