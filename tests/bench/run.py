@@ -15,8 +15,9 @@ measured in the same run, and checks:
 
 Then find-a-time is timed against a naive baseline in the same run (see `tests/bench/find_time.py`).
 
-Requests to the two communities are interleaved, so noise from other processes on the machine
-falls on both alike. Options: `--scale 0.2` for a quick run, `--factor`, `--requests`.
+Requests to the two communities and the bare route are interleaved in a shuffled order each
+round, so noise from other processes, caches and garbage falls on every page alike. Options:
+`--scale 0.2` for a quick run, `--factor`, `--requests`.
 With DATABASE_URL set to PostgreSQL the communities are built there, each in its own schema that
 is dropped afterwards; otherwise temporary SQLite files are used.
 """
@@ -444,10 +445,15 @@ def main(argv: list[str] | None = None) -> int:
             for _, who, path in PAGES:
                 one_request(c, who, path(c))
         gc.collect()
+        # Each round asks for every page at both sizes once, in a shuffled order: a request timed
+        # right after a heavy one (or a light one) pays (or is spared) its cache misses and
+        # garbage, so a fixed order would favour whichever page always comes second.
+        order = random.Random(7)
+        requests = [(name, who, path, c) for name, who, path in PAGES for c in sizes]
         for _ in tqdm(range(args.requests), desc="timing", file=sys.stderr):
-            for name, who, path in PAGES:
-                for c in sizes:
-                    timings[(c.label, name)].append(one_request(c, who, path(c))[0])
+            order.shuffle(requests)
+            for name, who, path, c in requests:
+                timings[(c.label, name)].append(one_request(c, who, path(c))[0])
         for c in sizes:
             with c.app.app_context():
                 db.session.remove()
