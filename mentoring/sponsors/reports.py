@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import ScalarSelect, and_, bindparam, case, func, or_, select
 
 from mentoring.audit.service import record
 from mentoring.circles.models import Attendance, AttendanceStatus, Enrollment, Meeting
@@ -110,29 +110,35 @@ def _month_expression():  # noqa: ANN202 - a SQL expression
     return func.strftime("%Y-%m", Meeting.starts_at)
 
 
-# The dashboard's statements, built once (HR opens it often); only the bound values change.
 _POOLS = (select(SeatPool).where(SeatPool.organization_id == bindparam("organization_id"))
           .order_by(SeatPool.valid_from, SeatPool.id))
-_LIVE_CLAIM = and_(SeatPool.id == SeatClaim.pool_id, SeatPool.organization_id == bindparam("organization_id"),
-                   SeatClaim.status == ClaimStatus.CLAIMED)
-_CLAIMS = (select(SeatClaim.pool_id, func.count(func.distinct(SeatClaim.user_id)), func.count(SeatClaim.id))
-           .join(SeatPool, _LIVE_CLAIM).group_by(SeatClaim.pool_id))
-_EVERYONE = (select(func.count(func.distinct(SeatClaim.user_id))).join(SeatPool, _LIVE_CLAIM)
-             .where(SeatPool.id.in_(bindparam("pool_ids", expanding=True))))
+# The rule only asks whether more than THRESHOLD people rest under a live count, so people are
+# counted up to PEOPLE_ENOUGH (an index walk that stops there), and the claims are the ledger's
+# own count (`SeatPool.seats_claimed`, see `ledger`): the dashboard reads as few rows for ten
+# employees as for twenty thousand.
+PEOPLE_ENOUGH = THRESHOLD + 1
+
+
+def _people_up_to_enough(pool_ids: list[int]) -> ScalarSelect[int]:
+    holders = (select(SeatClaim.user_id).distinct()
+               .where(SeatClaim.pool_id.in_(pool_ids), SeatClaim.status == ClaimStatus.CLAIMED)
+               .limit(PEOPLE_ENOUGH).subquery())
+    return select(func.count()).select_from(holders).scalar_subquery()
 
 
 def _pool_groups(organization_id: int, now: datetime) -> tuple[list[SeatPool], dict[int, Group], int]:
-    """The organisation's pools, each pool's live claims as a Group, and how many distinct
-    employees hold a live claim in its active pools. Three queries, whatever the number of claims."""
-    values = {"organization_id": organization_id}
-    pools = list(db.session.scalars(_POOLS, values))
-    counts = {pool_id: (people, claims) for pool_id, people, claims in db.session.execute(_CLAIMS, values)}
+    """The organisation's pools, each pool's live claims as a Group (its people counted up to
+    PEOPLE_ENOUGH), and the people holding a live claim in its active pools (as far). Two
+    queries, whatever the number of claims."""
+    pools = list(db.session.scalars(_POOLS, {"organization_id": organization_id}))
+    if not pools:
+        return pools, {}, 0
     active = [p.id for p in pools if p.shown_status(now) == "active"]
-    everyone = db.session.scalar(_EVERYONE, {**values, "pool_ids": active}) if active else 0
-    groups = {}
-    for pool in pools:
-        people, claims = counts.get(pool.id, (0, 0))
-        groups[pool.id] = Group(str(pool.id), people, (claims,))
+    *people, everyone = db.session.execute(
+        select(*(_people_up_to_enough([p.id]) for p in pools), _people_up_to_enough(active))
+    ).one()
+    groups = {pool.id: Group(str(pool.id), held_by, (pool.seats_claimed,))
+              for pool, held_by in zip(pools, people, strict=True)}
     return pools, groups, int(everyone or 0)
 
 
