@@ -136,10 +136,33 @@ def nav_url(endpoint: str, **values: str) -> str:
     return made[key]
 
 
+_ID_MARK = 987_654_321_987  # stands in for each id while a link's pattern is made
+
+
+def id_url(endpoint: str, **ids: int) -> str:
+    """`url_for(endpoint, **ids)` for links that take only ids (a row's "open" or "follow up"):
+    the link is made once per endpoint with a mark in each id's place, and each row's ids are
+    put in for the marks. A list of rows links each of them; werkzeug building every one cost
+    a tenth of a dashboard. Anything but plain non-negative ids goes through `url_for`."""
+    if not all(type(value) is int and value >= 0 for value in ids.values()):
+        return url_for(endpoint, **ids)
+    made = current_app.extensions.setdefault("hearth_id_urls", {})
+    names = tuple(sorted(ids))
+    key = (endpoint, request.script_root, names)
+    pattern = made.get(key)
+    if pattern is None:
+        marks = {name: _ID_MARK + n for n, name in enumerate(names)}
+        pattern = url_for(endpoint, **marks).replace("{", "{{").replace("}", "}}")
+        for n, name in enumerate(names):
+            pattern = pattern.replace(str(_ID_MARK + n), "{" + name + "}")
+        made[key] = pattern
+    return pattern.format(**ids)
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_query)
     app.after_request(_security_headers)
-    app.jinja_env.globals.update(render_field=render_field, nav_url=nav_url)
+    app.jinja_env.globals.update(render_field=render_field, nav_url=nav_url, id_url=id_url)
     app.jinja_env.filters["localtime"] = lambda dt, tz=None: format_local(dt, tz or viewer_timezone())
     app.jinja_env.filters["localdate"] = lambda dt, tz=None: format_local_date(
         dt, tz or viewer_timezone()
