@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import wtforms.widgets
-from flask import flash
+from flask import abort, flash
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, Field, Form, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import core as wtforms_widgets
 
-from mentoring.errors import DomainError
+from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
 
 # Line breaks and tabs are ordinary in a paragraph; nowhere else is a control character typed.
@@ -100,6 +102,34 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
             field.errors = [*field.errors, problem.message]
         else:
             form.form_errors.append(problem.message)
+
+
+@dataclass
+class FormChange:
+    done: bool = False  # True once the change is committed
+
+
+@contextmanager
+def form_unit_of_work(form: FlaskForm, *, success: str, missing_is_404: bool = False) -> Iterator[FormChange]:
+    """Run the `with` block, a form's service change, as the request's unit of work.
+
+    When it holds: commit, flash `success` and mark the yielded FormChange done. When a rule says
+    no: roll back and put its message next to the field it concerns (`show_error`), so nothing
+    half-done is kept and the form is shown again. With `missing_is_404` a NotFound (the thing
+    went away, or was never hers) answers 404 instead.
+    """
+    change = FormChange()
+    try:
+        yield change
+    except DomainError as error:
+        if missing_is_404 and isinstance(error, NotFound):
+            abort(404)
+        db.session.rollback()
+        show_error(form, error)
+        return
+    db.session.commit()
+    flash(success, "success")
+    change.done = True
 
 
 def commit_or_flash(change: Callable[[], object], *, success: str) -> bool:

@@ -30,7 +30,7 @@ from mentoring.accounts.tokens import TokenInvalid
 from mentoring.db import utcnow
 from mentoring.errors import DomainError
 from mentoring.extensions import db, limiter
-from mentoring.forms import show_error
+from mentoring.forms import form_unit_of_work, show_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -265,7 +265,7 @@ def settings() -> Page:
         form = SettingsForm()
     if form.validate_on_submit():
         quiet_on = form.quiet_hours.data
-        try:
+        with form_unit_of_work(form, success="Your settings are saved.") as change:
             service.update_settings(
                 current_user.id, display_name=form.display_name.data, timezone=form.timezone.data,
                 quiet_start=form.quiet_start.data if quiet_on else None,
@@ -274,12 +274,7 @@ def settings() -> Page:
                 remind_day_before=bool(form.remind_day_before.data),
                 remind_hour_before=bool(form.remind_hour_before.data),
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your settings are saved.", "success")
+        if change.done:
             return redirect(url_for(".settings"))
     return render_template(
         "accounts/settings.html", form=form,
@@ -294,15 +289,12 @@ def settings() -> Page:
 def change_password() -> Page:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(
+            form, success="Your password is changed. Other devices have been logged out."
+        ) as change:
             service.change_password(current_user.id, form.current_password.data, form.password.data,
                                     now=utcnow(), keep_session=current_user.session_token)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your password is changed. Other devices have been logged out.", "success")
+        if change.done:
             return redirect(url_for(".settings"))
     return render_template("accounts/change_password.html", form=form)
 
@@ -382,15 +374,12 @@ def delete_account() -> Page:
 def facilitator_application() -> Page:
     form = FacilitatorApplicationForm()
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(
+            form, success="Thank you. Our team will read your application and email you."
+        ) as change:
             roles.apply_to_facilitate(current_user.id, bio=form.bio.data, training=form.training.data,
                                       now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Thank you. Our team will read your application and email you.", "success")
+        if change.done:
             return redirect(url_for(".settings"))
     return render_template(
         "accounts/facilitator_application.html", form=form,

@@ -19,7 +19,7 @@ from mentoring.circles.models import Circle
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
-from mentoring.forms import commit_or_flash, show_error
+from mentoring.forms import commit_or_flash, form_unit_of_work, show_error
 from mentoring.growth.queries import buddy_shared
 from mentoring.growth.service import is_active_member
 
@@ -214,16 +214,11 @@ def other_time(session_id: int) -> tuple[str, int] | Response:
     circle_id = _session_circle(session_id)
     form = OtherTimeForm()
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(form, success="Suggested. Your buddy has been told.") as change:
             practice.suggest_other_time(
                 session_id, current_user.id, form.starts_at(current_user.timezone), now=utcnow()
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Suggested. Your buddy has been told.", "success")
+        if change.done:
             return redirect(url_for("buddies.mine", circle_id=circle_id))
     return _render_mine(_hers(circle_id), other_time_form=(session_id, form), status=400)
 
@@ -244,13 +239,8 @@ def notes(session_id: int) -> tuple[str, int] | Response:
     circle_id = _session_circle(session_id)
     form = NotesForm()
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(form, success="Notes saved.") as change:
             practice.save_notes(session_id, current_user.id, form.notes.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Notes saved.", "success")
+        if change.done:
             return redirect(url_for("buddies.mine", circle_id=circle_id))
     return _render_mine(_hers(circle_id), notes_form=(session_id, form), status=400)

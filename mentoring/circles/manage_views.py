@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -25,9 +25,8 @@ from mentoring.circles.forms import (
 from mentoring.circles.models import AttendanceStatus, Circle, Meeting
 from mentoring.conversations.absences import absences_by_meeting
 from mentoring.db import utcnow
-from mentoring.errors import DomainError
 from mentoring.extensions import db
-from mentoring.forms import commit_or_flash, show_error
+from mentoring.forms import commit_or_flash, form_unit_of_work
 from mentoring.timekeeping.display import all_timezones
 
 bp = Blueprint("manage", __name__, url_prefix="/facilitate")
@@ -69,14 +68,11 @@ def new_circle() -> str | Response:
     if request.method == "GET":
         form.timezone.data = current_user.timezone
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(
+            form, success="Your circle is saved as a draft. Check its meetings, then publish it."
+        ) as change:
             circle = service.create_circle(current_user.id, form.to_input(), now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your circle is saved as a draft. Check its meetings, then publish it.", "success")
+        if change.done:
             return _circle_page(circle)
     return render_template("manage/circle_form.html", form=form, circle=None, has_met=False,
                            timezones=all_timezones())
@@ -104,14 +100,9 @@ def edit_circle(circle_id: int) -> str | Response:
     if request.method == "GET":
         form.fill_from(circle, service.next_schedule_date(circle, list(circle.meetings), now))
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(form, success="Changes saved.") as change:
             service.update_circle(circle.id, current_user.id, form.to_input(), now=now)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Changes saved.", "success")
+        if change.done:
             return _circle_page(circle)
     return render_template("manage/circle_form.html", form=form, circle=circle, has_met=has_met,
                            timezones=all_timezones())
@@ -205,14 +196,9 @@ def move_meeting(meeting_id: int) -> str | Response:
         local = meeting.starts_at.astimezone(ZoneInfo(circle.timezone))
         form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(form, success="Meeting moved; members have been told.") as change:
             meetings.move_meeting(meeting.id, current_user.id, form.date.data, form.time.data, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Meeting moved; members have been told.", "success")
+        if change.done:
             return _circle_page(circle)
     return render_template("manage/move_meeting.html", form=form, circle=circle, meeting=meeting)
 
@@ -225,14 +211,9 @@ def agenda(meeting_id: int) -> str | Response:
     if request.method == "GET":
         form.agenda.data = meeting.agenda
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(form, success="Agenda saved.") as change:
             meetings.set_agenda(meeting.id, current_user.id, form.agenda.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Agenda saved.", "success")
+        if change.done:
             return _circle_page(meeting.circle)
     return render_template("manage/agenda.html", form=form, circle=meeting.circle, meeting=meeting)
 

@@ -23,7 +23,7 @@ from mentoring.conversations.rules import absence_reason
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
-from mentoring.forms import show_error
+from mentoring.forms import form_unit_of_work, show_error
 
 bp = Blueprint("conversations", __name__, url_prefix="/talk")
 
@@ -139,17 +139,11 @@ def write(circle_id: int) -> str | Response | tuple[str, int]:
     if existing is not None and not form.is_submitted():
         return redirect(url_for(".thread", thread_id=existing.id))
     if form.validate_on_submit():
-        try:
+        sent = f"Sent. {circle.facilitator.display_name} will answer here."
+        with form_unit_of_work(form, success=sent, missing_is_404=True) as change:
             message = threads.write_to_facilitator(circle.id, current_user.id, form.body.data or "",
                                                    now=utcnow())
-        except NotFound:
-            abort(404)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Sent. {circle.facilitator.display_name} will answer here.", "success")
+        if change.done:
             return redirect(url_for(".thread", thread_id=message.thread_id))
     status = 400 if form.is_submitted() else 200
     return render_template("conversations/write.html", form=form, circle=circle), status
@@ -164,16 +158,9 @@ def thread(thread_id: int) -> str | Response | tuple[str, int]:
         abort(404)
     form = MessageForm()
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(form, success="Sent.", missing_is_404=True) as change:
             threads.reply(found.id, current_user.id, form.body.data or "", now=utcnow())
-        except NotFound:
-            abort(404)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Sent.", "success")
+        if change.done:
             return redirect(url_for(".thread", thread_id=found.id))
     status = 400 if form.is_submitted() else 200
     return render_template("conversations/thread.html", thread=found, form=form, action=ActionForm(),
@@ -217,16 +204,10 @@ def announce(circle_id: int) -> str | Response | tuple[str, int]:
         abort(404)
     form = AnnouncementForm()
     if form.validate_on_submit():
-        try:
+        posted = "Announcement posted. Every member has been told."
+        with form_unit_of_work(form, success=posted, missing_is_404=True) as change:
             announcements.post_announcement(circle.id, current_user.id, form.body.data or "", now=utcnow())
-        except NotFound:
-            abort(404)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Announcement posted. Every member has been told.", "success")
+        if change.done:
             return redirect(url_for("circles.detail", circle_id=circle.id))
     status = 400 if form.is_submitted() else 200
     return render_template("conversations/announce.html", form=form, circle=circle), status

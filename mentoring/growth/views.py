@@ -10,7 +10,7 @@ from mentoring.circles.models import Circle
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
-from mentoring.forms import ascii_number, commit_or_flash, show_error
+from mentoring.forms import ascii_number, commit_or_flash, form_unit_of_work, show_error
 from mentoring.growth import (
     personal_data,  # noqa: F401 - connects her export and deletion
     queries,
@@ -79,14 +79,9 @@ def edit_goal(goal_id: int) -> tuple[str, int] | Response:
     current = _history(goal_id).goal
     form = _goal_form(obj=current) if request.method == "GET" else _goal_form()
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with form_unit_of_work(form, success="Your goal is updated.") as change:
             service.update_goal(goal_id, current_user.id, form.to_input(), now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your goal is updated.", "success")
+        if change.done:
             return redirect(url_for("growth.goal", goal_id=goal_id))
     status = 200 if request.method == "GET" else 400
     return render_template("growth/goal_form.html", form=form, goal=current), status
@@ -98,14 +93,9 @@ def add_note(goal_id: int) -> tuple[str, int] | Response:
     _history(goal_id)
     form = NoteForm()
     if form.validate_on_submit():
-        try:
+        with form_unit_of_work(form, success="Your note is saved.") as change:
             service.add_goal_note(goal_id, current_user.id, form.text.data or "", now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Your note is saved.", "success")
+        if change.done:
             return redirect(url_for("growth.goal", goal_id=goal_id))
     return _render_goal(goal_id, form, 400)
 

@@ -13,7 +13,7 @@ from mentoring.circles.models import Circle, Enrollment, Meeting
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
-from mentoring.forms import show_error
+from mentoring.forms import form_unit_of_work, show_error
 from mentoring.outcomes import (
     personal_data,  # noqa: F401 - connects her export and deletion
     queries,
@@ -85,14 +85,9 @@ def measure(circle_id: int, phase: str) -> tuple[str, int] | Response:
     if form.is_submitted():
         status = 400
         if form.validate():
-            try:
+            with form_unit_of_work(form, success="Thank you. Only you see your answers.") as change:
                 service.record_measure(current_user.id, circle_id, phase, form.answers(), now=utcnow())
-            except DomainError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
-                flash("Thank you. Only you see your answers.", "success")
+            if change.done:
                 return redirect(url_for("outcomes.mine", circle_id=circle_id))
     return render_template(
         "outcomes/measure.html", form=form, circle=circle, phase=phase, start=phase == Phase.START
