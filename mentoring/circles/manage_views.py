@@ -228,11 +228,12 @@ def attendance(meeting_id: int) -> str | Response:
         marks = {uid: request.form.get(f"status-{uid}", "") for uid, _, _ in sheet
                  if request.form.get(f"status-{uid}")}
         notes = {uid: request.form.get(f"note-{uid}", "") for uid, _, _ in sheet}
+        circle_id = meeting.circle_id  # read before the commit expires it (a query after)
         if commit_or_flash(
             lambda: meetings.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow()),
             success="Attendance saved.",
         ):
-            return _circle_page(meeting.circle)
+            return redirect(url_for("manage.circle", circle_id=circle_id))
     return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
                            sheet=sheet, now=utcnow(), statuses=list(AttendanceStatus),
                            cant_come=absences_by_meeting([meeting.id]).get(meeting.id, []))

@@ -208,6 +208,7 @@ def price_of(circle: Circle) -> PriceTag:
 @dataclass(frozen=True)
 class RosterEntry:
     enrollment_id: int
+    user_id: int
     display_name: str
 
 
@@ -220,6 +221,12 @@ class CircleView:
     upcoming: list[Meeting]
     state: ViewerState
     roster: list[RosterEntry] = field(default_factory=list)
+
+    @property
+    def member_ids(self) -> list[int] | None:
+        """Her active members' ids when the roster was loaded (what the circle's shared goals
+        and check-ins are read for), else None."""
+        return [entry.user_id for entry in self.roster] if self.state.can_see_private else None
 
     @property
     def next_meeting(self) -> Meeting | None:
@@ -251,7 +258,7 @@ def _upcoming_statement(limit: int) -> Select:
 def _roster_statement() -> Select:
     # Display names only: nothing else about another member is ever loaded for this page.
     return (
-        select(Enrollment.id, User.display_name)
+        select(Enrollment.id, Enrollment.user_id, User.display_name)
         .join(Enrollment, Enrollment.user_id == User.id)
         .where(Enrollment.circle_id == bindparam("circle_id"), Enrollment.status == EnrollmentStatus.ACTIVE)
         .order_by(User.display_name)
@@ -272,8 +279,9 @@ def circle_page(circle_id: int, viewer_id: int | None, now: datetime, *, meeting
     roster: list[RosterEntry] = []
     if state.can_see_private:
         roster = [
-            RosterEntry(enrollment_id, name)
-            for enrollment_id, name in db.session.execute(_roster_statement(), {"circle_id": circle_id})
+            RosterEntry(enrollment_id, user_id, name)
+            for enrollment_id, user_id, name in db.session.execute(_roster_statement(),
+                                                                   {"circle_id": circle_id})
         ]
     return CircleView(
         circle=circle,

@@ -285,16 +285,21 @@ def _shared_check_ins(owner_ids: Iterable[int], circle_id: int) -> list[Row]:
         _SHARED_CHECK_INS, {"owner_ids": list(owner_ids), "circle_id": circle_id}).all())
 
 
-def circle_shared(circle_id: int, viewer_id: int | None) -> CircleShared:
+def circle_shared(
+    circle_id: int, viewer_id: int | None, member_ids: Iterable[int] | None = None
+) -> CircleShared:
     """What members chose to share with the circle, for its active members and facilitator.
 
     Anyone else (a visitor, an admin, a sponsor admin, a former member) gets nothing. Each item
-    also passes `rhythm.may_read`, so the visibility rule is written once.
+    also passes `rhythm.may_read`, so the visibility rule is written once. `member_ids`, the
+    active members' ids when the caller has them already (the circle page's roster), saves
+    asking for them again.
     """
     if viewer_id is None:
         return CircleShared()
     circle = db.session.get(Circle, circle_id)
-    member_ids = set(db.session.scalars(_ACTIVE_MEMBERS, {"circle_id": circle_id}))
+    member_ids = set(db.session.scalars(_ACTIVE_MEMBERS, {"circle_id": circle_id})
+                     if member_ids is None else member_ids)
     if circle is None or (viewer_id not in member_ids and viewer_id != circle.facilitator_id):
         return CircleShared()
     goals = _shared_goals(member_ids, circle_id)

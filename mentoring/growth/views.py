@@ -145,26 +145,33 @@ def _render_check_in(page: queries.CheckInPage, form: CheckInForm, status: int =
     ), status
 
 
-def _after_check_in(check_in: CheckIn, asked_now: bool) -> Response:
+def _commit_check_in(check_in: CheckIn, asked_now: bool) -> Response:
+    """Commit her check-in and say where she goes next. The ids are read before the commit,
+    which expires the object: reading them after would cost a second transaction."""
+    check_in_id, circle_id = check_in.id, check_in.circle_id
+    db.session.commit()
     if asked_now:
-        return redirect(url_for("growth.support_sent", check_in_id=check_in.id))
+        return redirect(url_for("growth.support_sent", check_in_id=check_in_id))
     flash("Thank you for checking in.", "success")
-    return redirect(url_for("growth.check_in", circle_id=check_in.circle_id))
+    return redirect(url_for("growth.check_in", circle_id=circle_id))
 
 
 @bp.route("/circles/<int:circle_id>/check-in", methods=["GET", "POST"])
 @login_required
 def check_in(circle_id: int) -> tuple[str, int] | Response:
-    """Her check-in for the gap open now; POST records a new one (editing has its own URL)."""
-    page = _check_in_page(circle_id)
+    """Her check-in for the gap open now; POST records a new one (editing has its own URL).
+
+    A POST reads the page only to show it again with what was wrong: `record_check_in` checks
+    her membership and the open gap itself, and a circle she is not in answers 404 either way."""
     if request.method == "GET":
+        page = _check_in_page(circle_id)
         form = CheckInForm(obj=page.check_in) if page.check_in else CheckInForm()
         if page.check_in:
             form.mood.data = str(page.check_in.mood)
         return _render_check_in(page, form)
     form = CheckInForm()
     if not form.validate_on_submit():
-        return _render_check_in(page, form, 400)
+        return _render_check_in(_check_in_page(circle_id), form, 400)
     try:
         saved = service.record_check_in(
             current_user.id, circle_id, form.to_input(_progress_from_form()), now=utcnow()
@@ -173,8 +180,7 @@ def check_in(circle_id: int) -> tuple[str, int] | Response:
         db.session.rollback()
         show_error(form, error)
         return _render_check_in(_check_in_page(circle_id), form, 400)
-    db.session.commit()
-    return _after_check_in(saved, saved.needs_support)
+    return _commit_check_in(saved, saved.needs_support)
 
 
 @bp.post("/check-ins/<int:check_in_id>")
@@ -195,8 +201,7 @@ def edit_check_in(check_in_id: int) -> tuple[str, int] | Response:
             db.session.rollback()
             show_error(form, error)
         else:
-            db.session.commit()
-            return _after_check_in(saved, saved.needs_support and not had_asked)
+            return _commit_check_in(saved, saved.needs_support and not had_asked)
     return _render_check_in(_check_in_page(circle_id), form, 400)
 
 
@@ -271,5 +276,6 @@ def growth_helpers() -> dict[str, object]:
     return {
         "growth_panel": lambda: queries.growth_panel(current_user.id, utcnow()),
         "support_flags": lambda: open_support_flags(current_user.id),
-        "circle_shared": lambda circle_id: queries.circle_shared(circle_id, viewer()),
+        "circle_shared": lambda circle_id, member_ids=None: queries.circle_shared(
+            circle_id, viewer(), member_ids),
     }
