@@ -218,16 +218,25 @@ def agenda(meeting_id: int) -> str | Response:
     return render_template("manage/agenda.html", form=form, circle=meeting.circle, meeting=meeting)
 
 
+def _attendance_marks() -> tuple[dict[int, str], dict[int, str]]:
+    """The sheet's marks and notes by member id, from its fields `status-<id>` and `note-<id>`.
+    `mark_attendance` refuses anyone who is not in the circle, so a save does not read the
+    sheet first (only showing it again does)."""
+    marks = {}
+    for key, value in request.form.items():
+        field, _, member = key.partition("-")
+        if field == "status" and value and member.isascii() and member.isdigit():
+            marks[int(member)] = value
+    return marks, {member: request.form.get(f"note-{member}", "") for member in marks}
+
+
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
 @login_required
 def attendance(meeting_id: int) -> str | Response:
     meeting = _own_meeting(meeting_id)
-    sheet = roster.attendance_sheet(meeting)
     form = ConfirmForm()
     if form.validate_on_submit():
-        marks = {uid: request.form.get(f"status-{uid}", "") for uid, _, _ in sheet
-                 if request.form.get(f"status-{uid}")}
-        notes = {uid: request.form.get(f"note-{uid}", "") for uid, _, _ in sheet}
+        marks, notes = _attendance_marks()
         circle_id = meeting.circle_id  # read before the commit expires it (a query after)
         if commit_or_flash(
             lambda: meetings.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow()),
@@ -235,5 +244,6 @@ def attendance(meeting_id: int) -> str | Response:
         ):
             return redirect(url_for("manage.circle", circle_id=circle_id))
     return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
-                           sheet=sheet, now=utcnow(), statuses=list(AttendanceStatus),
+                           sheet=roster.attendance_sheet(meeting), now=utcnow(),
+                           statuses=list(AttendanceStatus),
                            cant_come=absences_by_meeting([meeting.id]).get(meeting.id, []))
