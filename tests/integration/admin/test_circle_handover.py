@@ -110,3 +110,20 @@ def test_a_facilitator_deleting_her_account_leaves_her_circles_waiting(
     login(client, fiona)
     assert post_form(client, "/account/delete", {"password": PASSWORD}).status_code == 302
     assert fresh(circle).facilitator_id is None
+
+
+def test_a_facilitator_id_beyond_any_id_is_refused_without_an_error_page(client: FlaskClient, ctx: None) -> None:
+    # Hypothesis found it: an id past the database's integer range was a 500.
+    fiona = make_user(display_name="Fiona", roles=(Role.FACILITATOR,))
+    admin = make_user(roles=(Role.ADMIN,))
+    circle = make_circle(fiona, title="Back to work", status="open")
+    db.session.commit()
+    circle_id = circle.id
+    login(client, admin)
+    _revoke(client, fiona.id)
+    for huge in (str(2**31), str(10**30), "-1"):
+        response = post_form(client, "/admin/circles", {"facilitator_id": huge},
+                             action=f"/admin/circles/{circle_id}/reassign", follow_redirects=True)
+        assert response.status_code == 200
+        assert "Please choose a facilitator." in page_text(response)
+    assert db.session.get(Circle, circle_id).facilitator_id is None
