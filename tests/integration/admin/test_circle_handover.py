@@ -112,7 +112,9 @@ def test_a_facilitator_deleting_her_account_leaves_her_circles_waiting(
     assert fresh(circle).facilitator_id is None
 
 
-def test_a_facilitator_id_beyond_any_id_is_refused_without_an_error_page(client: FlaskClient, ctx: None) -> None:
+def test_a_facilitator_id_beyond_any_id_is_refused_without_an_error_page(
+    client: FlaskClient, ctx: None
+) -> None:
     # Hypothesis found it: an id past the database's integer range was a 500.
     fiona = make_user(display_name="Fiona", roles=(Role.FACILITATOR,))
     admin = make_user(roles=(Role.ADMIN,))
