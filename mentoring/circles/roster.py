@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Row, bindparam, case, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from mentoring.accounts.models import User
 from mentoring.circles.agreement import members_yet_to_accept
@@ -96,24 +96,29 @@ _CIRCLES = (
     .where((_RANKED.c.past == 0) | (_RANKED.c.rank <= bindparam("past_limit")))
     .order_by(Circle.created_at.desc(), Circle.id.desc())
 )
-# Her next meetings in published circles. Her live circles come first, on their own
-# (MATERIALIZED): once PostgreSQL runs the statement prepared, its generic plan would otherwise
-# walk every meeting in the database by start time until it found hers, 8 times slower.
-_HER_LIVE_CIRCLES = (
-    select(Circle.id)
-    .where(_MINE, Circle.status.in_([str(s) for s in LIVE_CIRCLE_STATUSES]))
-    .cte("her_live_circles")
+# Her next meetings in her live circles, whose ids the circles query has just read. Her
+# circles' meetings are found first, on their own (MATERIALIZED), then sorted: once PostgreSQL
+# runs the statement prepared, a generic plan for "soonest first, LIMIT 12" walked every
+# meeting in the database by start time until it had found twelve of hers, 25 times slower.
+_HER_NEXT = (
+    select(Meeting)
+    .where(
+        Meeting.circle_id.in_(bindparam("circle_ids", expanding=True)),
+        Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.ends_at > bindparam("now"),
+    )
+    .cte("her_next_meetings")
     .prefix_with("MATERIALIZED")
 )
+_NEXT = aliased(Meeting, _HER_NEXT)
 _UPCOMING = (
-    select(Meeting)
-    .join(_HER_LIVE_CIRCLES, _HER_LIVE_CIRCLES.c.id == Meeting.circle_id)
-    .join(Meeting.circle)
-    .options(contains_eager(Meeting.circle))
-    .where(Meeting.status == MeetingStatus.SCHEDULED, Meeting.ends_at > bindparam("now"))
-    .order_by(Meeting.starts_at)
+    select(_NEXT)
+    .join(_NEXT.circle)
+    .options(contains_eager(_NEXT.circle))
+    .order_by(_NEXT.starts_at)
     .limit(bindparam("upcoming_limit"))
 )
+_LIVE = frozenset(str(s) for s in LIVE_CIRCLE_STATUSES)
 
 
 def facilitator_dashboard(
@@ -121,11 +126,12 @@ def facilitator_dashboard(
 ) -> Dashboard:
     """Her current circles (newest first) with waitlist counts, her latest past circles (all of
     them with `all_past`) and how many there are, and her next meetings in published circles.
-    Two queries, however many terms she has led."""
+    Two queries (one when none of her circles is live), however many terms she has led."""
     values = {"facilitator_id": facilitator_id, "now": now, "upcoming_limit": upcoming_limit,
               "past_limit": PAST_ALL if all_past else PAST_SHOWN}
     rows = db.session.execute(_CIRCLES, values).all()
-    upcoming = list(db.session.execute(_UPCOMING, values).scalars())
+    live = [row.id for row in rows if row.status in _LIVE]
+    upcoming = list(db.session.execute(_UPCOMING, {**values, "circle_ids": live}).scalars()) if live else []
     return Dashboard(
         circles=[CircleSummary(circle=row, waitlisted=row.waitlisted) for row in rows if not row.past],
         upcoming=upcoming,

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import ScalarSelect, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, case, func, or_, select
 
 from mentoring.audit.service import record
 from mentoring.circles.models import Attendance, AttendanceStatus, Enrollment, Meeting
@@ -119,11 +120,21 @@ _POOLS = (select(SeatPool).where(SeatPool.organization_id == bindparam("organiza
 PEOPLE_ENOUGH = THRESHOLD + 1
 
 
-def _people_up_to_enough(pool_ids: list[int]) -> ScalarSelect[int]:
+def _people_up_to_enough(pools: ColumnElement[bool]) -> ScalarSelect[int]:
     holders = (select(SeatClaim.user_id).distinct()
-               .where(SeatClaim.pool_id.in_(pool_ids), SeatClaim.status == ClaimStatus.CLAIMED)
+               .where(pools, SeatClaim.status == ClaimStatus.CLAIMED)
                .limit(PEOPLE_ENOUGH).subquery())
     return select(func.count()).select_from(holders).scalar_subquery()
+
+
+@lru_cache(maxsize=64)
+def _people_statement(pools: int) -> Select:
+    """The people of each of `pools` pools (bound as pool_0, pool_1, ...) and of the active ones
+    together (`active`), built once per number of pools: building it cost more than running it."""
+    return select(
+        *(_people_up_to_enough(SeatClaim.pool_id == bindparam(f"pool_{n}")) for n in range(pools)),
+        _people_up_to_enough(SeatClaim.pool_id.in_(bindparam("active", expanding=True))),
+    )
 
 
 def _pool_groups(organization_id: int, now: datetime) -> tuple[list[SeatPool], dict[int, Group], int]:
@@ -135,7 +146,7 @@ def _pool_groups(organization_id: int, now: datetime) -> tuple[list[SeatPool], d
         return pools, {}, 0
     active = [p.id for p in pools if p.shown_status(now) == "active"]
     *people, everyone = db.session.execute(
-        select(*(_people_up_to_enough([p.id]) for p in pools), _people_up_to_enough(active))
+        _people_statement(len(pools)), {"active": active, **{f"pool_{n}": p.id for n, p in enumerate(pools)}}
     ).one()
     groups = {pool.id: Group(str(pool.id), held_by, (pool.seats_claimed,))
               for pool, held_by in zip(pools, people, strict=True)}

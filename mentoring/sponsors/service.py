@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from mentoring.accounts import tokens
 from mentoring.accounts.links import token_secret
@@ -97,7 +98,8 @@ def organizations() -> list[Organization]:
 
 
 def get_organization(organization_id: int) -> Organization:
-    organization = db.session.get(Organization, organization_id)
+    """The organisation with its email domains (which its pages show), in one query."""
+    organization = db.session.get(Organization, organization_id, options=[joinedload(Organization.domains)])
     if organization is None:
         raise NotFound("We couldn't find that organisation.")
     return organization
