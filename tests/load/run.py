@@ -239,7 +239,10 @@ def judge_pages(result: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
             row["flow"] = len(rows) > 1
             row["app_ms"] = used["gunicorn"] * 1000 / requests
             row["db_ms"] = used["postgres"] * 1000 / requests
-            row["others"] = used["others"] / (phase["seconds"] * (os.cpu_count() or 1)) * 100
+            machine = phase["seconds"] * (os.cpu_count() or 1)
+            row["others"] = used["others"] / machine * 100
+            row["scheduler"] = used.get("scheduler", 0.0) / machine * 100
+            row["load_tool"] = used.get("load tool", 0.0) / machine * 100
             passed = (row["errors"] == 0 and row["server_errors"] == 0 and row["requests"] > 0
                       and (page == BARE or (row["vs_p95"] <= P95_FACTOR and row["vs_rps"] >= 1 / RPS_FACTOR)))
             row["verdict"] = "reference" if page == BARE else ("PASS" if passed else "FAIL")
@@ -252,7 +255,8 @@ def print_pages(table: list[dict[str, Any]], title: str, judged: bool = True) ->
     print(f"\n{title}")
     head = f"{'page':<34}{'rps':>7}{'p50':>6}{'p95':>6}{'p99':>6}{'err':>5}{'5xx':>5}"
     if judged:
-        head += f"{'p95/bare':>9}{'rps/bare':>9}{'app ms':>7}{'db ms':>6}{'others':>7}  verdict"
+        head += (f"{'p95/bare':>9}{'rps/bare':>9}{'app ms':>7}{'db ms':>6}{'sched':>6}{'locust':>7}"
+                 f"{'others':>7}  verdict")
     print(head)
     print("-" * len(head))
     for r in table:
@@ -260,7 +264,8 @@ def print_pages(table: list[dict[str, Any]], title: str, judged: bool = True) ->
                 f"{r['errors']:>5}{r['server_errors']:>5}")
         if judged:
             line += (f"{r['vs_p95']:>9.2f}{r['vs_rps']:>8.2f}{'*' if r['flow'] else ' '}{r['app_ms']:>7.1f}"
-                     f"{r['db_ms']:>6.1f}{r['others']:>6.0f}%  {r['verdict']}")
+                     f"{r['db_ms']:>6.1f}{r['scheduler']:>5.0f}%{r['load_tool']:>6.0f}%{r['others']:>6.0f}%"
+                     f"  {r['verdict']}")
         print(line)
         for message in r["messages"][:3]:
             print(f"{'':<6}{message[:150]}")
@@ -359,8 +364,9 @@ def main(argv: list[str] | None = None) -> int:
     print_pages(table, f"Saturation: {args.users} clients per page, {args.seconds:g}s each, gunicorn "
                        f"{args.workers} workers on PostgreSQL; bare route = GET /static/css/app.css")
     print("  times in ms. *: a step of the join + pay flow; its rps/bare is the whole flow's requests/s.\n"
-          "  app ms, db ms: CPU time of the gunicorn workers and of PostgreSQL per request; others: share\n"
-          "  of the machine's CPU used meanwhile by processes outside this run (other work on the machine).")
+          "  app ms, db ms: CPU time of the gunicorn workers and of PostgreSQL per request; sched, locust,\n"
+          "  others: share of the machine's CPU used meanwhile by the scheduler, by Locust itself and by\n"
+          "  processes outside this run (other work on the machine).")
     mixed_ok = True
     if result["mixed"]:
         mixed = sorted(rows_of(result["mixed"]["requests"]), key=lambda r: r["page"])
