@@ -25,6 +25,7 @@ from mentoring.billing.gateway import GatewayError, PaymentGateway, webhook_secr
 from mentoring.billing.models import Payment
 from mentoring.billing.webhooks import InvalidSignature, MalformedEvent, handle_webhook
 from mentoring.circles.enrollment import CircleFull
+from mentoring.circles.models import Circle
 from mentoring.db import utcnow
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import csrf, db
@@ -59,6 +60,11 @@ def _gateway() -> PaymentGateway:
 @verified_required
 def quote(circle_id: int) -> str | Response:
     now = utcnow()
+    # The session keeps what it loaded only while something refers to it: held here, the circle
+    # is read once for the quotes, the seat hold and the agreement instead of once for each.
+    circle = db.session.get(Circle, circle_id)
+    if circle is None:
+        abort(404)
     try:
         join = quote_for_circle(circle_id, now=now)
     except NotFound:
