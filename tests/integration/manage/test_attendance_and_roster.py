@@ -140,6 +140,8 @@ def test_dashboard_lists_her_circles_with_seats_waitlist_and_upcoming_meetings_i
     assert "Leaders who are mothers" in page and "Not hers" not in page
     upcoming = page[page.index("Coming up"):page.index("circles-heading")]
     assert "Leaders who are mothers" in upcoming and "Draft for spring" not in upcoming
+    assert "meeting 1 of 8" in " ".join(upcoming.split())
+    assert f'href="/facilitate/circles/{circle.id}"' in upcoming
     assert "Draft for spring" in page
     assert "2 / 6" in page
     assert "<td>3</td>" in page
