@@ -196,10 +196,12 @@ def local_checkout_page(session_id: str) -> str:
 @bp.post("/local-checkout/<session_id>/pay")
 @login_required
 def local_checkout_pay(session_id: str) -> Response:
-    _own_local_session(session_id)
+    # Held while it is paid, so `pay_local_checkout` finds it in the session (which keeps what
+    # it loaded only while something refers to it) instead of reading it again.
+    checkout = _own_local_session(session_id)
     gateway = _gateway()
     next_url = local_checkout.pay_local_checkout(
-        session_id, secret=webhook_secret(current_app.config), gateway=gateway, now=utcnow()
+        checkout.id, secret=webhook_secret(current_app.config), gateway=gateway, now=utcnow()
     )
     db.session.commit()
     return redirect(next_url)
