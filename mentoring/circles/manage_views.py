@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -50,7 +50,9 @@ def _own_meeting(meeting_id: int) -> Meeting:
 
 
 def _circle_page(circle: Circle) -> Response:
-    return redirect(url_for("manage.circle", circle_id=circle.id))
+    # The id from the session's identity key: after a commit has expired the circle, reading
+    # `circle.id` would load the whole row again only to build this link.
+    return redirect(url_for("manage.circle", circle_id=inspect(circle).identity[0]))
 
 
 @bp.get("/")
@@ -142,6 +144,7 @@ def cancel_circle(circle_id: int) -> str | Response:
 @login_required
 def cancel_meeting(meeting_id: int) -> str | Response:
     meeting = _own_meeting(meeting_id)
+    circle = meeting.circle
     form = ReasonForm()
     if form.validate_on_submit():
         commit_or_flash(
@@ -149,9 +152,9 @@ def cancel_meeting(meeting_id: int) -> str | Response:
                                             now=utcnow()),
             success="The meeting is cancelled and members have been told.",
         )
-        return _circle_page(meeting.circle)
+        return _circle_page(circle)
     return render_template(
-        "manage/confirm.html", form=form, circle=meeting.circle, meeting=meeting,
+        "manage/confirm.html", form=form, circle=circle, meeting=meeting,
         heading=f"Cancel meeting {meeting.sequence}?",
         explanation="Members are told, and anyone who paid for it is refunded. The term does not get "
                     "longer; to keep the number of meetings, skip the week instead.",
@@ -163,6 +166,7 @@ def cancel_meeting(meeting_id: int) -> str | Response:
 @login_required
 def skip_week(meeting_id: int) -> str | Response:
     meeting = _own_meeting(meeting_id)
+    circle = meeting.circle
     form = SkipWeekForm()
     if request.method == "GET":
         form.starts_at.data = meeting.starts_at.isoformat()
@@ -176,9 +180,9 @@ def skip_week(meeting_id: int) -> str | Response:
                                        expected_start=seen),
             success="Week skipped: this meeting and the ones after it are a week later.",
         )
-        return _circle_page(meeting.circle)
+        return _circle_page(circle)
     return render_template(
-        "manage/confirm.html", form=form, circle=meeting.circle, meeting=meeting,
+        "manage/confirm.html", form=form, circle=circle, meeting=meeting,
         heading=f"Skip the week of meeting {meeting.sequence}?",
         explanation="This meeting and every later one move one week later, at the same local time. "
                     "The term keeps its meetings and ends a week later. Members are told.",
@@ -207,6 +211,7 @@ def move_meeting(meeting_id: int) -> str | Response:
 @login_required
 def agenda(meeting_id: int) -> str | Response:
     meeting = _own_meeting(meeting_id)
+    circle = meeting.circle
     form = AgendaForm()
     if request.method == "GET":
         form.agenda.data = meeting.agenda
@@ -214,8 +219,8 @@ def agenda(meeting_id: int) -> str | Response:
         with form_unit_of_work(form, success="Agenda saved.") as change:
             meetings.set_agenda(meeting.id, current_user.id, form.agenda.data or "")
         if change.done:
-            return _circle_page(meeting.circle)
-    return render_template("manage/agenda.html", form=form, circle=meeting.circle, meeting=meeting)
+            return _circle_page(circle)
+    return render_template("manage/agenda.html", form=form, circle=circle, meeting=meeting)
 
 
 def _attendance_marks() -> tuple[dict[int, str], dict[int, str]]:
@@ -234,16 +239,16 @@ def _attendance_marks() -> tuple[dict[int, str], dict[int, str]]:
 @login_required
 def attendance(meeting_id: int) -> str | Response:
     meeting = _own_meeting(meeting_id)
+    circle = meeting.circle  # held: after a commit, `meeting.circle` would read the meeting again
     form = ConfirmForm()
     if form.validate_on_submit():
         marks, notes = _attendance_marks()
-        circle_id = meeting.circle_id  # read before the commit expires it (a query after)
         if commit_or_flash(
             lambda: meetings.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow()),
             success="Attendance saved.",
         ):
-            return redirect(url_for("manage.circle", circle_id=circle_id))
-    return render_template("manage/attendance.html", form=form, circle=meeting.circle, meeting=meeting,
+            return _circle_page(circle)
+    return render_template("manage/attendance.html", form=form, circle=circle, meeting=meeting,
                            sheet=roster.attendance_sheet(meeting), now=utcnow(),
                            statuses=list(AttendanceStatus),
                            cant_come=absences_by_meeting([meeting.id]).get(meeting.id, []))
