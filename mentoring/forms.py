@@ -110,13 +110,16 @@ class FormChange:
 
 
 @contextmanager
-def form_unit_of_work(form: FlaskForm, *, success: str, missing_is_404: bool = False) -> Iterator[FormChange]:
-    """Run the `with` block, a form's service change, as the request's unit of work.
+def form_unit_of_work(
+    form: FlaskForm | None, *, success: str, missing_is_404: bool = False
+) -> Iterator[FormChange]:
+    """Run the `with` block, a service change, as the request's unit of work.
 
     When it holds: commit, flash `success` and mark the yielded FormChange done. When a rule says
-    no: roll back and put its message next to the field it concerns (`show_error`), so nothing
-    half-done is kept and the form is shown again. With `missing_is_404` a NotFound (the thing
-    went away, or was never hers) answers 404 instead.
+    no: roll back, so nothing half-done is kept, and put its message next to the field it
+    concerns (`show_error`) so the form is shown again, or flash it when there is no form (a
+    button). With `missing_is_404` a NotFound (the thing went away, or was never hers) answers
+    404 instead.
     """
     change = FormChange()
     try:
@@ -125,7 +128,10 @@ def form_unit_of_work(form: FlaskForm, *, success: str, missing_is_404: bool = F
         if missing_is_404 and isinstance(error, NotFound):
             abort(404)
         db.session.rollback()
-        show_error(form, error)
+        if form is None:
+            flash(error.message, "error")
+        else:
+            show_error(form, error)
         return
     db.session.commit()
     flash(success, "success")
@@ -133,20 +139,11 @@ def form_unit_of_work(form: FlaskForm, *, success: str, missing_is_404: bool = F
 
 
 def commit_or_flash(change: Callable[[], object], *, success: str) -> bool:
-    """Run one service change as the request's unit of work.
-
-    On success commit, flash `success` and return True; when a rule says no, roll back, flash
-    its message and return False, so nothing half-done is kept.
-    """
-    try:
+    """`form_unit_of_work` for a change without a form of its own (a button): run `change`,
+    and return whether it was committed; a refusal is flashed."""
+    with form_unit_of_work(None, success=success) as outcome:
         change()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    return outcome.done
 
 
 def html_params(**kwargs: Any) -> Markup:
