@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Row, Select, and_, bindparam, exists, select
+from sqlalchemy.orm import aliased
 
 from mentoring.accounts.models import User
+from mentoring.buddies.models import BuddyPair, BuddyPairMember
 from mentoring.buddies.queries import buddies_of
 from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
 from mentoring.errors import NotFound
@@ -152,55 +154,74 @@ class CheckInPage:
     has_buddy: bool
 
 
+# Built once, like every statement below that a busy page runs: building a statement costs more
+# than running it. The circle, whether she is an active member, and whether she has a buddy in
+# it (an active, published pair with someone else in it), in one query.
+_her_pair = aliased(BuddyPairMember)
+_other_in_pair = aliased(BuddyPairMember)
+_CHECK_IN_CIRCLE = select(
+    Circle,
+    exists().where(
+        Enrollment.circle_id == Circle.id,
+        Enrollment.user_id == bindparam("user_id"),
+        Enrollment.status == EnrollmentStatus.ACTIVE,
+    ),
+    exists()
+    .where(
+        BuddyPair.circle_id == Circle.id,
+        BuddyPair.active_from.is_not(None),
+        BuddyPair.active_until.is_(None),
+        _her_pair.pair_id == BuddyPair.id,
+        _her_pair.user_id == bindparam("user_id"),
+        _other_in_pair.pair_id == BuddyPair.id,
+        _other_in_pair.user_id != bindparam("user_id"),
+    ),
+).where(Circle.id == bindparam("circle_id"))
+# The circle's meetings for its gaps, each with whether she was excused from it.
+_CHECK_IN_MEETINGS = (
+    select(
+        Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status,
+        Attendance.status == "excused",
+    )
+    .outerjoin(Attendance, and_(Attendance.meeting_id == Meeting.id,
+                                Attendance.user_id == bindparam("user_id")))
+    .where(Meeting.circle_id == bindparam("circle_id"))
+)
+_HER_CHECK_INS = select(CheckIn).where(CheckIn.user_id == bindparam("user_id"),
+                                       CheckIn.circle_id == bindparam("circle_id"))
+_GOALS_FOR_CHECK_IN = (
+    select(Goal)
+    .where(
+        Goal.user_id == bindparam("user_id"),
+        Goal.status == GoalStatus.ACTIVE,
+        (Goal.circle_id == bindparam("circle_id")) | Goal.circle_id.is_(None),
+    )
+    .order_by(Goal.created_at, Goal.id)
+)
+
+
 def check_in_page(circle_id: int, user_id: int, now: datetime) -> CheckInPage:
     """What her check-in page shows: the gap open now (if any), her check-in for it, her
-    active goals (this circle's and those of no circle) and her streak. Raises NotFound unless
-    she is an active member."""
-    circle = db.session.get(Circle, circle_id)
-    if (
-        circle is None
-        or not db.session.execute(
-            select(Enrollment.id).where(
-                Enrollment.circle_id == circle_id,
-                Enrollment.user_id == user_id,
-                Enrollment.status == EnrollmentStatus.ACTIVE,
-            )
-        ).first()
-    ):
+    active goals (this circle's and those of no circle), her streak and whether she has a
+    buddy here, in four queries. Raises NotFound unless she is an active member."""
+    ids = {"circle_id": circle_id, "user_id": user_id}
+    found = db.session.execute(_CHECK_IN_CIRCLE, ids).one_or_none()
+    if found is None or not found[1]:
         raise NotFound("We couldn't find that circle among yours.")
-    gaps = circle_gaps(circle_id)
+    circle, _, has_buddy = found
+    meetings = db.session.execute(_CHECK_IN_MEETINGS, ids).all()
+    gaps = gaps_between(_slots(row[:5] for row in meetings)[circle_id])
+    excused = {row[0] for row in meetings if row[5]}
     gap = open_gap(gaps, now)
-    mine = {
-        c.after_meeting_id: c
-        for c in db.session.scalars(
-            select(CheckIn).where(CheckIn.user_id == user_id, CheckIn.circle_id == circle_id)
-        )
-    }
-    excused = set(
-        db.session.scalars(
-            select(Attendance.meeting_id)
-            .join(Meeting, Meeting.id == Attendance.meeting_id)
-            .where(
-                Meeting.circle_id == circle_id, Attendance.user_id == user_id, Attendance.status == "excused"
-            )
-        )
-    )
-    goals = db.session.scalars(
-        select(Goal)
-        .where(
-            Goal.user_id == user_id,
-            Goal.status == GoalStatus.ACTIVE,
-            (Goal.circle_id == circle_id) | Goal.circle_id.is_(None),
-        )
-        .order_by(Goal.created_at, Goal.id)
-    ).all()
+    mine = {c.after_meeting_id: c for c in db.session.scalars(_HER_CHECK_INS, ids)}
+    goals = db.session.scalars(_GOALS_FOR_CHECK_IN, ids).all()
     return CheckInPage(
         circle=circle,
         gap=gap,
         check_in=mine.get(gap.after_meeting_id) if gap else None,
         goals=list(goals),
         streak=streak(gaps, set(mine), excused_gaps(gaps, excused), now),
-        has_buddy=bool(buddies_of(user_id, circle_id)),
+        has_buddy=bool(has_buddy),
     )
 
 
