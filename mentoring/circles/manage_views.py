@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -40,10 +40,14 @@ def _own_circle(circle_id: int) -> Circle:
     return circle
 
 
+# Built once: every facilitator's meeting page runs it.
+_MEETING_WITH_CIRCLE = (
+    select(Meeting).options(joinedload(Meeting.circle)).where(Meeting.id == bindparam("meeting_id"))
+)
+
+
 def _own_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.execute(
-        select(Meeting).options(joinedload(Meeting.circle)).where(Meeting.id == meeting_id)
-    ).scalar_one_or_none()
+    meeting = db.session.execute(_MEETING_WITH_CIRCLE, {"meeting_id": meeting_id}).scalar_one_or_none()
     if meeting is None or not can_manage_circle(current_user, meeting.circle.facilitator_id):
         abort(404)
     return meeting

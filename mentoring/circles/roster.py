@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Row, bindparam, case, func, select
 
@@ -190,16 +191,27 @@ def circle_roster(circle_id: int) -> Roster:
     return Roster(meetings=meetings, held=held, rows=rows, waitlisted=waitlisted)
 
 
-def attendance_sheet(meeting: Meeting) -> list[tuple[int, str, Attendance | None]]:
+class Mark(NamedTuple):
+    """Her attendance mark so far at one meeting."""
+
+    status: str
+    note: str | None
+
+
+# Built once: the facilitator's attendance page runs it each time, and building a statement
+# costs more than running it.
+_ATTENDANCE_SHEET = (
+    select(Enrollment.user_id, User.display_name, Attendance.status, Attendance.note)
+    .join(User, User.id == Enrollment.user_id)
+    .outerjoin(Attendance, (Attendance.user_id == Enrollment.user_id)
+               & (Attendance.meeting_id == bindparam("meeting_id")))
+    .where(Enrollment.circle_id == bindparam("circle_id"),
+           Enrollment.status.in_([str(s) for s in ROSTER_STATUSES]))
+    .order_by(func.lower(User.display_name), Enrollment.id)
+)
+
+
+def attendance_sheet(meeting: Meeting) -> list[tuple[int, str, Mark | None]]:
     """(user id, display name, her mark so far) for each member who can be marked at a meeting."""
-    results = db.session.execute(
-        select(Enrollment.user_id, User.display_name, Attendance)
-        .join(User, User.id == Enrollment.user_id)
-        .outerjoin(
-            Attendance, (Attendance.user_id == Enrollment.user_id) & (Attendance.meeting_id == meeting.id)
-        )
-        .where(Enrollment.circle_id == meeting.circle_id,
-               Enrollment.status.in_([str(s) for s in ROSTER_STATUSES]))
-        .order_by(func.lower(User.display_name), Enrollment.id)
-    ).all()
-    return [(user_id, name, attendance) for user_id, name, attendance in results]
+    rows = db.session.execute(_ATTENDANCE_SHEET, {"meeting_id": meeting.id, "circle_id": meeting.circle_id})
+    return [(user_id, name, Mark(status, note) if status else None) for user_id, name, status, note in rows]

@@ -32,12 +32,8 @@ class PulseSummary:
     notes: list[tuple[int, str]]  # (meeting sequence, note to the facilitator)
 
 
-# The pulse page's statements, built once; only the circle changes.
-_MEETINGS = (
-    select(Meeting.id, Meeting.sequence, Meeting.starts_at)
-    .where(Meeting.circle_id == bindparam("circle_id"), Meeting.status != MeetingStatus.CANCELLED)
-    .order_by(Meeting.starts_at)
-)
+# The pulse page's statements, built once; only the circle changes. Each meeting with how many
+# answered its pulse and the averages of their answers.
 _SUMS = (
     select(
         PulseResponse.meeting_id,
@@ -46,6 +42,13 @@ _SUMS = (
     )
     .where(PulseResponse.circle_id == bindparam("circle_id"))
     .group_by(PulseResponse.meeting_id)
+    .subquery()
+)
+_MEETINGS = (
+    select(Meeting.sequence, Meeting.starts_at, _SUMS.c.answered, *(_SUMS.c[name] for name in PULSE_ITEMS))
+    .outerjoin(_SUMS, _SUMS.c.meeting_id == Meeting.id)
+    .where(Meeting.circle_id == bindparam("circle_id"), Meeting.status != MeetingStatus.CANCELLED)
+    .order_by(Meeting.starts_at)
 )
 _NOTES = (
     select(Meeting.sequence, PulseResponse.note_to_facilitator)
@@ -57,21 +60,15 @@ _NOTES = (
 
 def pulse_summary(circle: Circle, now: datetime) -> PulseSummary:
     """Per meeting: how many answered and, from 3 answers, the averages; the trend across the
-    term; the notes written to the facilitator (the only pulse text she reads). Three queries."""
+    term; the notes written to the facilitator (the only pulse text she reads). Two queries."""
     values = {"circle_id": circle.id}
-    meetings = db.session.execute(_MEETINGS, values).all()
-    sums = {row.meeting_id: row for row in db.session.execute(_SUMS, values)}
-    notes = db.session.execute(_NOTES, values).all()
     rows = []
-    for meeting_id, sequence, starts_at in meetings:
-        found = sums.get(meeting_id)
-        answered = found.answered if found else 0
-        averages = (
-            {name: float(getattr(found, name)) for name in PULSE_ITEMS}
-            if found and answered >= MIN_PULSE_ANSWERS
-            else None
-        )
-        rows.append(MeetingPulse(sequence, starts_at, answered, averages))
+    for found in db.session.execute(_MEETINGS, values):
+        answered = found.answered or 0
+        shown = answered >= MIN_PULSE_ANSWERS
+        averages = {name: float(getattr(found, name)) for name in PULSE_ITEMS} if shown else None
+        rows.append(MeetingPulse(found.sequence, found.starts_at, answered, averages))
+    notes = db.session.execute(_NOTES, values).all()
     points = [
         Point(f"#{r.sequence}", sum(r.averages.values()) / len(r.averages) if r.averages else None)
         for r in rows
