@@ -10,7 +10,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from mentoring.accounts import tokens
 from mentoring.accounts.links import minute_key, token_secret
@@ -72,14 +72,12 @@ def create_invite_code(
     return invite_code
 
 
+_INVITE_CODES = (select(InviteCode).where(InviteCode.organization_id == bindparam("organization_id"))
+                 .order_by(InviteCode.created_at.desc()))
+
+
 def invite_codes(organization_id: int) -> list[InviteCode]:
-    return list(
-        db.session.scalars(
-            select(InviteCode)
-            .where(InviteCode.organization_id == organization_id)
-            .order_by(InviteCode.created_at.desc())
-        )
-    )
+    return list(db.session.scalars(_INVITE_CODES, {"organization_id": organization_id}))
 
 
 def _normalise_code(code: str) -> str:
