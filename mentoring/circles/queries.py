@@ -23,6 +23,8 @@ from mentoring.circles.display import TIME_WINDOWS, PriceTag
 from mentoring.circles.enrollment import ViewerState, viewer_state
 from mentoring.circles.models import (
     LIVE_ENROLLMENT_STATUSES,
+    Attendance,
+    AttendanceStatus,
     Circle,
     CircleStatus,
     Enrollment,
@@ -328,6 +330,7 @@ class Dashboard:
     offered: list[Place]
     waitlisted: list[Place]
     this_week: list[DueMeeting]
+    cant_come: frozenset[int]  # of this week's meetings, those she said she can't come to
 
     @property
     def next_meeting(self) -> DueMeeting | None:
@@ -354,8 +357,11 @@ def _dashboard_statement() -> Select:
         .correlate(Enrollment)
         .scalar_subquery()
     )
+    # Columns, not entities: the dashboard shows these, and loading objects cost more.
     return (
-        select(Enrollment, Circle, _next_meeting(), position)
+        select(Enrollment.id, Enrollment.status, Enrollment.hold_expires_at, Enrollment.offer_expires_at,
+               Circle.id.label("circle_id"), Circle.title, Circle.meeting_link, Circle.address,
+               _next_meeting(), position)
         .join(Circle, Circle.id == Enrollment.circle_id)
         .where(Enrollment.user_id == bindparam("user_id"),
                Enrollment.status.in_([str(s) for s in LIVE_ENROLLMENT_STATUSES]))
@@ -365,9 +371,14 @@ def _dashboard_statement() -> Select:
 
 @lru_cache(maxsize=1)
 def _week_statement() -> Select:
+    # Each meeting with whether she said she can't come (her excused mark), in the same query.
+    said_cant_come = and_(Attendance.meeting_id == Meeting.id, Attendance.user_id == bindparam("user_id"),
+                          Attendance.status == AttendanceStatus.EXCUSED)
     return (
-        select(Meeting, Circle)
+        select(Meeting.id, Meeting.starts_at, Circle.id.label("circle_id"), Circle.title, Circle.meeting_link,
+               Circle.address, Attendance.id.is_not(None).label("cant_come"))
         .join(Circle, Circle.id == Meeting.circle_id)
+        .outerjoin(Attendance, said_cant_come)
         .where(
             Meeting.circle_id.in_(bindparam("circle_ids", expanding=True)),
             Meeting.starts_at > bindparam("now"),
@@ -381,43 +392,48 @@ def _week_statement() -> Select:
 def member_dashboard(user_id: int, now: datetime) -> Dashboard:
     """Her circles, holds, offers and waitlist places, and the meetings due in the next 7 days.
 
-    Three queries however many circles she has. The meeting link and address are only filled in
+    Two queries however many circles she has. The meeting link and address are only filled in
     for circles where she is an active member.
     """
     rows = db.session.execute(_dashboard_statement(), {"now": now, "user_id": user_id}).all()
     places: dict[str, list[Place]] = {str(s): [] for s in LIVE_ENROLLMENT_STATUSES}
-    for enrollment, circle, next_at, rank in rows:
-        active = enrollment.status == EnrollmentStatus.ACTIVE
-        places[enrollment.status].append(
+    for (enrollment_id, status, hold_expires_at, offer_expires_at, circle_id, title, meeting_link, address,
+         next_at, rank) in rows:
+        active = status == EnrollmentStatus.ACTIVE
+        places[status].append(
             Place(
-                enrollment_id=enrollment.id,
-                circle_id=circle.id,
-                title=circle.title,
-                status=enrollment.status,
+                enrollment_id=enrollment_id,
+                circle_id=circle_id,
+                title=title,
+                status=status,
                 next_meeting_at=_aware(next_at),
-                hold_expires_at=enrollment.hold_expires_at,
-                offer_expires_at=enrollment.offer_expires_at,
-                waitlist_position=rank if enrollment.status == EnrollmentStatus.WAITLISTED else None,
-                meeting_link=circle.meeting_link if active else None,
-                address=circle.address if active else None,
+                hold_expires_at=hold_expires_at,
+                offer_expires_at=offer_expires_at,
+                waitlist_position=rank if status == EnrollmentStatus.WAITLISTED else None,
+                meeting_link=meeting_link if active else None,
+                address=address if active else None,
             )
         )
     active_ids = [p.circle_id for p in places[EnrollmentStatus.ACTIVE]]
     this_week: list[DueMeeting] = []
+    cant_come: set[int] = set()
     if active_ids:
         meetings = db.session.execute(
-            _week_statement(), {"now": now, "week_end": now + timedelta(days=7), "circle_ids": active_ids}
+            _week_statement(),
+            {"now": now, "week_end": now + timedelta(days=7), "circle_ids": active_ids, "user_id": user_id},
         ).all()
         this_week = [
-            DueMeeting(meeting_id=m.id, circle_id=c.id, title=c.title, starts_at=m.starts_at,
-                       meeting_link=c.meeting_link, address=c.address)
-            for m, c in meetings
+            DueMeeting(meeting_id=m.id, circle_id=m.circle_id, title=m.title, starts_at=m.starts_at,
+                       meeting_link=m.meeting_link, address=m.address)
+            for m in meetings
         ]
+        cant_come = {m.id for m in meetings if m.cant_come}
     return Dashboard(
         active=places[EnrollmentStatus.ACTIVE],
         held=places[EnrollmentStatus.HELD],
         offered=places[EnrollmentStatus.OFFERED],
         waitlisted=places[EnrollmentStatus.WAITLISTED],
+        cant_come=frozenset(cant_come),
         this_week=this_week,
     )
 

@@ -29,7 +29,6 @@ from mentoring.circles.queries import (
     enrollment_in_circle,
     member_dashboard,
 )
-from mentoring.conversations.absences import meetings_she_cant_come_to
 from mentoring.conversations.forms import CantComeForm
 from mentoring.conversations.panels import circle_panel
 from mentoring.db import utcnow
@@ -231,9 +230,8 @@ def decline_offer(circle_id: int) -> Response:
 @login_required
 def dashboard() -> str:
     board = member_dashboard(current_user.id, utcnow())
-    cant_come = meetings_she_cant_come_to(current_user.id, [m.meeting_id for m in board.this_week])
     return render_template("circles/dashboard.html", board=board, viewer_tz=current_user.timezone,
-                           cant_come=cant_come, action=CantComeForm(formdata=None))
+                           cant_come=board.cant_come, action=CantComeForm(formdata=None))
 
 
 def _removable(circle_id: int, enrollment_id: int):  # noqa: ANN202 - an Enrollment

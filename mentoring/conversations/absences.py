@@ -193,17 +193,6 @@ def absences_by_meeting(meeting_ids: list[int]) -> dict[int, list[Absence]]:
     return dict(found)
 
 
-def meetings_she_cant_come_to(user_id: int, meeting_ids: list[int]) -> set[int]:
-    """Of these meetings, the ones she said she can't come to."""
-    if not meeting_ids:
-        return set()
-    return set(db.session.execute(
-        select(Attendance.meeting_id).where(Attendance.user_id == user_id,
-                                            Attendance.meeting_id.in_(meeting_ids),
-                                            Attendance.status == AttendanceStatus.EXCUSED)
-    ).scalars())
-
-
 # --- the one-tap link in a reminder ----------------------------------------------------------
 
 # Reminders go out at most a day ahead; a week's margin covers a reminder read late. After the
