@@ -58,10 +58,19 @@ def _render_circle(circle_id: int, form: JoinForm | None = None, status: int = 2
     talk = circle_panel(circle_id, _viewer_id(), [m.id for m in view.upcoming],
                         is_member=view.state.status == EnrollmentStatus.ACTIVE,
                         is_facilitator=view.state.is_facilitator)
+    if form is None and _shows_join_form(view.state):
+        form = JoinForm()
     return render_template("circles/detail.html", view=view, circle=view.circle, state=view.state,
-                           form=form or JoinForm(), viewer_tz=viewer_timezone(), talk=talk,
+                           form=form, viewer_tz=viewer_timezone(), talk=talk,
                            now=utcnow(), action=CantComeForm(formdata=None, back="circle"),
                            sponsored=_free_circle_offer(view)), status
+
+
+def _shows_join_form(state: seats.ViewerState) -> bool:
+    # The agreement form (a changed agreement to accept) or the join form (anyone without a
+    # place); members, the facilitator and those holding a place see neither, and building a
+    # form (its CSRF token, its fields) is a good part of the page's cost.
+    return state.agreement_to_accept or not (state.is_facilitator or state.status in LIVE_ENROLLMENT_STATUSES)
 
 
 def _free_circle_offer(view: CircleView) -> SponsoredOffer | None:
