@@ -3,7 +3,8 @@
 The circle list, the filtered list, the circle page and her dashboard are counted in
 tests/integration/circles/test_query_counts.py; here are the rest of the pages `make bench`
 times: "fits my week", the facilitator's dashboard, her goals, the care view, the pulse page,
-the sponsor dashboard and the programme page. Each is counted with a little data, then again
+the sponsor dashboard and the programme page; and the pages `make loadtest` drives besides,
+her check-in page and the attendance sheet. Each is counted with a little data, then again
 after ten times as much was added.
 """
 
@@ -19,6 +20,7 @@ from flask.testing import FlaskClient
 from mentoring.accounts.models import Role, User
 from mentoring.availability.models import AvailabilityWindow
 from mentoring.availability.windows import PRESETS
+from mentoring.circles.models import Attendance
 from mentoring.extensions import db
 from mentoring.growth.models import Goal
 from mentoring.outcomes.jobs import close_outcome_terms
@@ -27,7 +29,7 @@ from mentoring.sponsors.models import SeatClaim
 from mentoring.sponsors.reports import close_months
 from tests.factories import enroll, login, make_circle, make_user
 from tests.integration.circles.test_query_counts import queries_for
-from tests.integration.growth.helpers import NOW, check_in, member_of, running_circle
+from tests.integration.growth.helpers import NOW, check_in, goal, meeting, member_of, running_circle
 from tests.integration.outcomes.test_figures import ADMIN_NOW, circle_with
 from tests.integration.sponsors.conftest import link_employee, make_org, make_pool, make_sponsor_admin
 
@@ -36,8 +38,8 @@ SMALL, LARGE = 2, 20
 
 
 def assert_flat(app: Flask, client: FlaskClient, viewer: User, path: str, grow: Callable[[int], None],
-                at: datetime = NOW) -> None:
-    """For `viewer` at `at`, `path` sends at most LIMIT queries, and as many after `grow(LARGE)`
+                at: datetime = NOW, limit: int = LIMIT) -> None:
+    """For `viewer` at `at`, `path` sends at most `limit` queries, and as many after `grow(LARGE)`
     as after `grow(SMALL)`."""
     counts = []
     for size in (SMALL, LARGE):
@@ -46,7 +48,7 @@ def assert_flat(app: Flask, client: FlaskClient, viewer: User, path: str, grow: 
         with time_machine.travel(at, tick=False):
             login(client, viewer)
             counts.append(queries_for(app, client, path))
-    assert counts[0] <= LIMIT, counts
+    assert counts[0] <= limit, counts
     assert counts[0] == counts[1], counts
 
 
@@ -150,3 +152,36 @@ def test_the_programme_page_keeps_its_query_count(app: Flask, client: FlaskClien
         close_outcome_terms(ADMIN_NOW)
 
     assert_flat(app, client, admin, "/outcomes/programme", grow, at=ADMIN_NOW)
+
+
+def test_her_check_in_page_keeps_its_query_count(app: Flask, client: FlaskClient, ctx: None) -> None:
+    # Her session, then the circle with her membership and her buddy, the meetings with her
+    # excused marks, her check-ins and her goals: five.
+    circle = running_circle(capacity=12)
+    member = member_of(circle)
+    check_in(member, circle, 1)
+    db.session.add(Attendance(meeting_id=meeting(circle, 2).id, user_id=member.id, status="excused"))
+    made = [0]
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            made[0] += 1
+            goal(member, circle if made[0] % 2 else None, f"Goal {made[0]}")
+        for k in range(n // 4):  # a circle holds at most 12
+            check_in(member_of(circle), circle, 1 + k % 3)
+
+    assert_flat(app, client, member, f"/growth/circles/{circle.id}/check-in", grow, limit=5)
+
+
+def test_the_attendance_sheet_keeps_its_query_count(app: Flask, client: FlaskClient, ctx: None) -> None:
+    # Her session, the meeting with its circle, the sheet, who said she can't come: four.
+    circle = running_circle(capacity=12)
+    held = meeting(circle, 3)
+
+    def grow(n: int) -> None:  # a circle holds at most 12: 1, then 10 members
+        for k in range(n // 2):
+            member = member_of(circle)
+            db.session.add(Attendance(meeting_id=held.id, user_id=member.id,
+                                      status=("present", "absent", "excused")[k % 3]))
+
+    assert_flat(app, client, circle.facilitator, f"/facilitate/meetings/{held.id}/attendance", grow, limit=4)
