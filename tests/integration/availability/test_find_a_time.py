@@ -167,3 +167,15 @@ def test_best_times_never_offer_a_time_none_of_them_can_make(client: FlaskClient
     page = client.get(f"{search}&duration=90&people={anna.id}").get_data(as_text=True)
     assert 'class="slot-list"' not in page and "Use this time" not in page
     assert "No weekly time suits any of them on every date of the term." in page
+
+
+def test_with_nobody_chosen_the_times_say_so_instead_of_none_of_none(client: FlaskClient, ctx: None) -> None:
+    facilitator = make_user(roles=(Role.FACILITATOR,), timezone="Europe/London")
+    draft = make_circle(facilitator, status="draft", timezone="Europe/London", first_date=_next(1))
+    db.session.commit()
+    login(client, facilitator)
+    page = client.get(f"/facilitate/circles/{draft.id}/find-a-time?duration=60&count=8"
+                      f"&first_date={_next(1).isoformat()}").get_data(as_text=True)
+    assert "Nobody is chosen, so every time suits" in page
+    assert "0 of 0" not in page
+    assert '<ol class="slot-list">' in page  # the first times of the week still stand
