@@ -35,6 +35,7 @@ from mentoring.circles.models import (
 )
 from mentoring.errors import NotFound
 from mentoring.extensions import db
+from mentoring.reads import read_rows
 
 UNPUBLISHED_STATUSES = (CircleStatus.DRAFT, CircleStatus.COMPLETED, CircleStatus.CANCELLED)
 
@@ -282,8 +283,7 @@ def circle_page(circle_id: int, viewer_id: int | None, now: datetime, *, meeting
     if state.can_see_private:
         roster = [
             RosterEntry(enrollment_id, user_id, name)
-            for enrollment_id, user_id, name in db.session.execute(_roster_statement(),
-                                                                   {"circle_id": circle_id})
+            for enrollment_id, user_id, name in read_rows(_roster_statement(), {"circle_id": circle_id})
         ]
     return CircleView(
         circle=circle,
@@ -395,10 +395,9 @@ def member_dashboard(user_id: int, now: datetime) -> Dashboard:
     Two queries however many circles she has. The meeting link and address are only filled in
     for circles where she is an active member.
     """
-    rows = db.session.execute(_dashboard_statement(), {"now": now, "user_id": user_id}).all()
     places: dict[str, list[Place]] = {str(s): [] for s in LIVE_ENROLLMENT_STATUSES}
     for (enrollment_id, status, hold_expires_at, offer_expires_at, circle_id, title, meeting_link, address,
-         next_at, rank) in rows:
+         next_at, rank) in read_rows(_dashboard_statement(), {"now": now, "user_id": user_id}):
         active = status == EnrollmentStatus.ACTIVE
         places[status].append(
             Place(
@@ -418,10 +417,10 @@ def member_dashboard(user_id: int, now: datetime) -> Dashboard:
     this_week: list[DueMeeting] = []
     cant_come: set[int] = set()
     if active_ids:
-        meetings = db.session.execute(
+        meetings = read_rows(
             _week_statement(),
             {"now": now, "week_end": now + timedelta(days=7), "circle_ids": active_ids, "user_id": user_id},
-        ).all()
+        )
         this_week = [
             DueMeeting(meeting_id=m.id, circle_id=m.circle_id, title=m.title, starts_at=m.starts_at,
                        meeting_link=m.meeting_link, address=m.address)

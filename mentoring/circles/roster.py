@@ -27,6 +27,7 @@ from mentoring.circles.models import (
     MeetingStatus,
 )
 from mentoring.extensions import db
+from mentoring.reads import read_rows
 
 ROSTER_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 
@@ -129,14 +130,14 @@ def facilitator_dashboard(
     Two queries (one when none of her circles is live), however many terms she has led."""
     values = {"facilitator_id": facilitator_id, "now": now, "upcoming_limit": upcoming_limit,
               "past_limit": PAST_ALL if all_past else PAST_SHOWN}
-    rows = db.session.execute(_CIRCLES, values).all()
-    live = [row.id for row in rows if row.status in _LIVE]
-    upcoming = list(db.session.execute(_UPCOMING, {**values, "circle_ids": live}).all()) if live else []
+    circles = read_rows(_CIRCLES, values)
+    live = [row.id for row in circles if row.status in _LIVE]
+    upcoming = list(read_rows(_UPCOMING, {**values, "circle_ids": live})) if live else []
     return Dashboard(
-        circles=[CircleSummary(circle=row, waitlisted=row.waitlisted) for row in rows if not row.past],
+        circles=[CircleSummary(circle=row, waitlisted=row.waitlisted) for row in circles if not row.past],
         upcoming=upcoming,
-        past=[row for row in rows if row.past],
-        past_total=next((row.of_kind for row in rows if row.past), 0),
+        past=[row for row in circles if row.past],
+        past_total=next((row.of_kind for row in circles if row.past), 0),
     )
 
 
@@ -213,5 +214,5 @@ _ATTENDANCE_SHEET = (
 
 def attendance_sheet(meeting: Meeting) -> list[tuple[int, str, Mark | None]]:
     """(user id, display name, her mark so far) for each member who can be marked at a meeting."""
-    rows = db.session.execute(_ATTENDANCE_SHEET, {"meeting_id": meeting.id, "circle_id": meeting.circle_id})
-    return [(user_id, name, Mark(status, note) if status else None) for user_id, name, status, note in rows]
+    sheet = read_rows(_ATTENDANCE_SHEET, {"meeting_id": meeting.id, "circle_id": meeting.circle_id})
+    return [(user_id, name, Mark(status, note) if status else None) for user_id, name, status, note in sheet]

@@ -37,6 +37,7 @@ from mentoring.circles.models import (
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
+from mentoring.reads import read_rows
 from mentoring.timekeeping.display import format_local
 
 SHORT_KIND = "circle_update"
@@ -186,9 +187,8 @@ def absences_by_meeting(meeting_ids: list[int]) -> dict[int, list[Absence]]:
     """Who said she can't come, per meeting (only active members), in one query."""
     if not meeting_ids:
         return {}
-    rows = db.session.execute(_ABSENCES, {"meeting_ids": meeting_ids}).all()
     found: dict[int, list[Absence]] = defaultdict(list)
-    for meeting_id, user_id, name, note in rows:
+    for meeting_id, user_id, name, note in read_rows(_ABSENCES, {"meeting_ids": meeting_ids}):
         found[meeting_id].append(Absence(user_id, name, note))
     return dict(found)
 

@@ -10,7 +10,7 @@ from sqlalchemy import DateTime, Text, bindparam, cast, literal, null, select, u
 from mentoring.circles.models import Attendance, AttendanceStatus, Circle
 from mentoring.conversations.absences import Absence, absences_by_meeting
 from mentoring.conversations.models import Announcement, Thread
-from mentoring.extensions import db
+from mentoring.reads import read_rows
 
 ANNOUNCEMENTS_SHOWN = 5
 
@@ -60,17 +60,17 @@ def circle_panel(circle_id: int, viewer_id: int | None, meeting_ids: list[int], 
     if viewer_id is None or not (is_member or is_facilitator):
         return CirclePanel()
     if is_facilitator:
-        rows = db.session.execute(_ANNOUNCEMENTS, {"circle_id": circle_id}).all()
-        return CirclePanel(announcements=[AnnouncementView(r.body, r.at) for r in rows],
+        return CirclePanel(announcements=[AnnouncementView(r.body, r.at)
+                                          for r in read_rows(_ANNOUNCEMENTS, {"circle_id": circle_id})],
                            absences=absences_by_meeting(meeting_ids))
-    rows = db.session.execute(
+    found = read_rows(
         _MEMBER_PANEL, {"circle_id": circle_id, "viewer_id": viewer_id, "meeting_ids": meeting_ids or [-1]}
-    ).all()
-    shown = sorted(((r.at, r.id, r.body) for r in rows if r.what == "announcement"), reverse=True)
+    )
+    shown = sorted(((r.at, r.id, r.body) for r in found if r.what == "announcement"), reverse=True)
     return CirclePanel(
         announcements=[AnnouncementView(body, _aware(at)) for at, _id, body in shown],
-        thread_id=next((r.id for r in rows if r.what == "thread"), None),
-        cant_come={r.id for r in rows if r.what == "cant_come"},
+        thread_id=next((r.id for r in found if r.what == "thread"), None),
+        cant_come={r.id for r in found if r.what == "cant_come"},
     )
 
 

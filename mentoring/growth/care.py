@@ -18,6 +18,7 @@ from mentoring.extensions import db
 from mentoring.growth.models import CheckIn
 from mentoring.growth.queries import circle_gaps
 from mentoring.growth.rhythm import excused_gaps, gone_quiet, opened_gaps, streak
+from mentoring.reads import read_rows
 
 
 @dataclass(frozen=True)
@@ -152,5 +153,5 @@ _OPEN_FLAGS = (
 def open_support_flags(facilitator_id: int) -> SupportFlags:
     """Requests for support in her circles not yet followed up: the oldest ten and how many in
     all (one query). The rest wait in each circle's care view, which lists them all."""
-    rows = db.session.execute(_OPEN_FLAGS, {"facilitator_id": facilitator_id}).all()
-    return SupportFlags([SupportFlag(*row[:5]) for row in rows], rows[0][5] if rows else 0)
+    flags = read_rows(_OPEN_FLAGS, {"facilitator_id": facilitator_id})
+    return SupportFlags([SupportFlag(*row[:5]) for row in flags], flags[0][5] if flags else 0)

@@ -32,6 +32,7 @@ from mentoring.growth.rhythm import (
     open_gap,
     streak,
 )
+from mentoring.reads import read_rows
 
 
 def _slots(rows: Iterable[Row[Any]]) -> dict[int, list[MeetingSlot]]:
@@ -209,7 +210,7 @@ def check_in_page(circle_id: int, user_id: int, now: datetime) -> CheckInPage:
     if found is None or not found[1]:
         raise NotFound("We couldn't find that circle among yours.")
     circle, _, has_buddy = found
-    meetings = db.session.execute(_CHECK_IN_MEETINGS, ids).all()
+    meetings = read_rows(_CHECK_IN_MEETINGS, ids)
     gaps = gaps_between(_slots(row[:5] for row in meetings)[circle_id])
     excused = {row[0] for row in meetings if row[5]}
     gap = open_gap(gaps, now)
@@ -296,14 +297,13 @@ def _shared_goals(owner_ids: Iterable[int], circle_id: int, *, unattached_too: b
     `unattached_too`, those tied to no circle), with their names: only the columns shown, as
     rows. Each item still passes `may_read` before anyone sees it."""
     statement = _BUDDY_GOALS if unattached_too else _CIRCLE_GOALS
-    return list(db.session.execute(statement, {"owner_ids": list(owner_ids), "circle_id": circle_id}).all())
+    return list(read_rows(statement, {"owner_ids": list(owner_ids), "circle_id": circle_id}))
 
 
 def _shared_check_ins(owner_ids: Iterable[int], circle_id: int) -> list[Row]:
     """The latest check-ins in `circle_id` these members have not kept private and wrote something
     in, with their names (only the columns shown, as rows)."""
-    return list(db.session.execute(
-        _SHARED_CHECK_INS, {"owner_ids": list(owner_ids), "circle_id": circle_id}).all())
+    return list(read_rows(_SHARED_CHECK_INS, {"owner_ids": list(owner_ids), "circle_id": circle_id}))
 
 
 def circle_shared(
@@ -435,10 +435,11 @@ _PANEL_GOALS = (
 
 def growth_panel(user_id: int, now: datetime) -> GrowthPanel:
     """Her check-ins open now (done or not) and her active goals, for her dashboard. Two queries."""
-    rows = db.session.execute(_HER_MEETINGS, {"user_id": user_id}).all()
-    circles = {row.circle_id: row.title for row in rows}
-    done = {row.id for row in rows if row.checked_in}
-    gaps = {circle_id: gaps_between(slots) for circle_id, slots in _slots(row[:5] for row in rows).items()}
+    meetings = read_rows(_HER_MEETINGS, {"user_id": user_id})
+    circles = {row.circle_id: row.title for row in meetings}
+    done = {row.id for row in meetings if row.checked_in}
+    slots = _slots(row[:5] for row in meetings)
+    gaps = {circle_id: gaps_between(circle_slots) for circle_id, circle_slots in slots.items()}
     open_now = {cid: gap for cid in circles if (gap := open_gap(gaps.get(cid, []), now)) is not None}
     goals = db.session.scalars(_PANEL_GOALS, {"user_id": user_id}).all()
     due = [

@@ -13,6 +13,7 @@ from mentoring.extensions import db
 from mentoring.outcomes.chart import Chart, Point, change_chart, trend_chart
 from mentoring.outcomes.models import OutcomeMeasure, Phase, PulseResponse
 from mentoring.outcomes.service import OUTCOME_ITEMS, PULSE_ITEMS, measure_open, pulse_windows
+from mentoring.reads import read_rows
 
 MIN_PULSE_ANSWERS = 3  # fewer answers than this could point at one person: not shown
 
@@ -63,12 +64,12 @@ def pulse_summary(circle: Circle, now: datetime) -> PulseSummary:
     term; the notes written to the facilitator (the only pulse text she reads). Two queries."""
     values = {"circle_id": circle.id}
     rows = []
-    for found in db.session.execute(_MEETINGS, values):
+    for found in read_rows(_MEETINGS, values):
         answered = found.answered or 0
         shown = answered >= MIN_PULSE_ANSWERS
         averages = {name: float(getattr(found, name)) for name in PULSE_ITEMS} if shown else None
         rows.append(MeetingPulse(found.sequence, found.starts_at, answered, averages))
-    notes = db.session.execute(_NOTES, values).all()
+    notes = read_rows(_NOTES, values)
     points = [
         Point(f"#{r.sequence}", sum(r.averages.values()) / len(r.averages) if r.averages else None)
         for r in rows
