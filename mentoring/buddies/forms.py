@@ -18,12 +18,17 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 
 from mentoring.forms import HearthForm
 
+ID_MAX = 2**31 - 1  # no row has a larger id (PostgreSQL's integer); a larger one never reaches a query
+
 
 def _int_or_none(value: object) -> int | None:
+    """A member's id as chosen, or None for anything that cannot be one (not a number, or out of
+    the ids' range: PostgreSQL refuses those with an error, a 500, and SQLite overflows)."""
     try:
-        return int(value)  # type: ignore[arg-type]
+        number = int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= ID_MAX else None
 
 
 def _members(members: list[tuple[int, str]]) -> list[SelectChoice]:

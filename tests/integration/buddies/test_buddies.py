@@ -254,6 +254,19 @@ def test_bad_input_on_not_with_is_a_message_by_the_field(client: FlaskClient, ci
     assert db.session.scalar(select(BuddyApart.id)) is None
 
 
+@pytest.mark.parametrize("other_id", [str(2**31), str(2**63), "-1", "0"])
+def test_a_member_id_no_row_can_have_is_a_message_by_the_field(client: FlaskClient, circle4: dict,
+                                                                other_id: str) -> None:
+    # Hypothesis found it: 2**31 went to PostgreSQL as an integer and came back a 500.
+    circle = circle4["circle"]
+    with time_machine.travel(NOW, tick=False):
+        login(client, circle4["members"][0])
+        mine = f"/buddies/circles/{circle.id}"
+        response = post_form(client, mine, {"other_id": other_id}, action=f"{mine}/apart")
+    assert response.status_code == 400 and "Please choose a member of your circle" in page(response)
+    assert db.session.scalar(select(BuddyApart.id)) is None
+
+
 def test_a_member_who_leaves_while_a_suggestion_waits_leaves_no_pair_of_one(circle4: dict) -> None:
     from mentoring.buddies.service import suggest_pairs
 
