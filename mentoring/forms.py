@@ -49,6 +49,16 @@ def ascii_number(text: str) -> int | None:
     return int(text) if _ASCII_NUMBER.fullmatch(text) else None
 
 
+def number_or_none(value: object) -> int | None:
+    """The `coerce` of a choice whose values are numbers (an id, a point on a scale): the number,
+    or None for anything that cannot be one, which the form or the service then refuses with
+    its message. A submitted value counts only as 1 to 9 ASCII digits (`ascii_number`): an id
+    beyond PostgreSQL's integer went to the query and came back a 500."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # a default or a stored value, not something typed
+    return ascii_number(value) if isinstance(value, str) else None
+
+
 def date_range_problem(value: date) -> str | None:
     """Why a date is outside what Hearth accepts; None when it is inside."""
     if not EARLIEST_DATE <= value <= LATEST_DATE:

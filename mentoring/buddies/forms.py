@@ -16,19 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from mentoring.forms import HearthForm
-
-ID_MAX = 2**31 - 1  # no row has a larger id (PostgreSQL's integer); a larger one never reaches a query
-
-
-def _int_or_none(value: object) -> int | None:
-    """A member's id as chosen, or None for anything that cannot be one (not a number, or out of
-    the ids' range: PostgreSQL refuses those with an error, a 500, and SQLite overflows)."""
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= ID_MAX else None
+from mentoring.forms import HearthForm, number_or_none
 
 
 def _members(members: list[tuple[int, str]]) -> list[SelectChoice]:
@@ -36,15 +24,15 @@ def _members(members: list[tuple[int, str]]) -> list[SelectChoice]:
 
 
 class SwapForm(HearthForm):
-    first = SelectField("Swap", coerce=_int_or_none, validate_choice=False)
-    second = SelectField("with", coerce=_int_or_none, validate_choice=False)
+    first = SelectField("Swap", coerce=number_or_none, validate_choice=False)
+    second = SelectField("with", coerce=number_or_none, validate_choice=False)
 
     def set_members(self, members: list[tuple[int, str]]) -> None:
         self.first.choices = self.second.choices = _members(members)
 
 
 class ApartForm(HearthForm):
-    other_id = SelectField("Please never pair me with", coerce=_int_or_none, validate_choice=False)
+    other_id = SelectField("Please never pair me with", coerce=number_or_none, validate_choice=False)
 
     def set_members(self, members: list[tuple[int, str]]) -> None:
         self.other_id.choices = _members(members)

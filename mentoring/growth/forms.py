@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from mentoring.forms import HearthForm
+from mentoring.forms import HearthForm, number_or_none
 from mentoring.growth.models import Visibility
 from mentoring.growth.service import CheckInInput, GoalInput
 
@@ -44,19 +44,12 @@ PROGRESS_LABELS = {
 }
 
 
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
 class GoalForm(HearthForm):
     title = StringField("Your goal", validators=[DataRequired(message="Please name your goal.")])
     why = TextAreaField("Why it matters to you", validators=[Optional()])
     next_step = StringField("The next small step", validators=[Optional()])
     target_date = DateField("Target date (optional)", validators=[Optional()])
-    circle_id = SelectField("Circle", coerce=_int_or_none, validate_choice=False, validators=[Optional()])
+    circle_id = SelectField("Circle", coerce=number_or_none, validate_choice=False, validators=[Optional()])
     visibility = RadioField(
         "Who can see it", choices=GOAL_VISIBILITY, default=Visibility.PRIVATE.value, validate_choice=False
     )
@@ -98,7 +91,7 @@ class CheckInForm(HearthForm):
 
     def to_input(self, progress: dict[int, str]) -> CheckInInput:
         return CheckInInput(
-            mood=_int_or_none(self.mood.data),
+            mood=number_or_none(self.mood.data),
             win=self.win.data or "",
             obstacle=self.obstacle.data or "",
             progress=progress,

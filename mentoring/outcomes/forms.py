@@ -5,16 +5,8 @@ from __future__ import annotations
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import Optional
 
-from mentoring.forms import HearthForm
+from mentoring.forms import HearthForm, number_or_none
 from mentoring.outcomes.service import OUTCOME_ITEMS, PULSE_ITEMS
-
-
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
 
 FIVE = [
     SelectChoice(str(n), label)
@@ -36,10 +28,12 @@ SEVEN = [
 
 class PulseForm(HearthForm):
     felt_heard = RadioField(
-        PULSE_ITEMS["felt_heard"], choices=FIVE, coerce=_int_or_none, validate_choice=False
+        PULSE_ITEMS["felt_heard"], choices=FIVE, coerce=number_or_none, validate_choice=False
     )
-    connected = RadioField(PULSE_ITEMS["connected"], choices=FIVE, coerce=_int_or_none, validate_choice=False)
-    learned = RadioField(PULSE_ITEMS["learned"], choices=FIVE, coerce=_int_or_none, validate_choice=False)
+    connected = RadioField(
+        PULSE_ITEMS["connected"], choices=FIVE, coerce=number_or_none, validate_choice=False
+    )
+    learned = RadioField(PULSE_ITEMS["learned"], choices=FIVE, coerce=number_or_none, validate_choice=False)
     note = TextAreaField("A note to your facilitator (optional)", validators=[Optional()])
 
     def answers(self) -> dict[str, int | None]:
@@ -48,13 +42,15 @@ class PulseForm(HearthForm):
 
 class MeasureForm(HearthForm):
     isolation = RadioField(
-        OUTCOME_ITEMS["isolation"], choices=SEVEN, coerce=_int_or_none, validate_choice=False
+        OUTCOME_ITEMS["isolation"], choices=SEVEN, coerce=number_or_none, validate_choice=False
     )
     confidence = RadioField(
-        OUTCOME_ITEMS["confidence"], choices=SEVEN, coerce=_int_or_none, validate_choice=False
+        OUTCOME_ITEMS["confidence"], choices=SEVEN, coerce=number_or_none, validate_choice=False
     )
-    balance = RadioField(OUTCOME_ITEMS["balance"], choices=SEVEN, coerce=_int_or_none, validate_choice=False)
-    stress = RadioField(OUTCOME_ITEMS["stress"], choices=SEVEN, coerce=_int_or_none, validate_choice=False)
+    balance = RadioField(
+        OUTCOME_ITEMS["balance"], choices=SEVEN, coerce=number_or_none, validate_choice=False
+    )
+    stress = RadioField(OUTCOME_ITEMS["stress"], choices=SEVEN, coerce=number_or_none, validate_choice=False)
 
     def answers(self) -> dict[str, int | None]:
         return {name: getattr(self, name).data for name in OUTCOME_ITEMS}

@@ -81,6 +81,11 @@ def test_bad_goal_input_gets_a_message_by_the_field_and_saves_nothing(client: Fl
             {"title": "Not my circle", "circle_id": str(elsewhere.id), "visibility": "circle"},
             "Please choose one of your circles.",
         ),
+        # Beyond any row's id: it reached PostgreSQL as an out-of-range integer (a 500).
+        (
+            {"title": "Far away", "circle_id": str(2**31), "visibility": "circle"},
+            "Choose the circle to share it with",
+        ),
         ({"title": "Odd", "visibility": "everyone"}, "Please choose who can see this goal."),
         ({"title": "Bad date", "target_date": "next week"}, "Not a valid date value."),
     ]
