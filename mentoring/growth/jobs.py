@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from mentoring.accounts.models import User
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, EnrollmentStatus
@@ -37,19 +37,28 @@ def reminder_key(gap: Gap, user_id: int) -> str:
     return f"checkin-reminder:{gap.after_meeting_id}:{user_id}:{gap.closes_at:%Y%m%dT%H%M}"
 
 
+# Built once: every check-in runs it. The reminder keys of a gap share the prefix of
+# `reminder_key` (digits and colons only, so nothing in it is a LIKE wildcard).
+_WITHDRAW_PROMPTS = (
+    delete(Notification)
+    .where(
+        Notification.user_id == bindparam("user_id"),
+        Notification.status == NotificationStatus.PENDING,
+        (Notification.dedup_key == bindparam("prompt_key"))
+        | Notification.dedup_key.like(bindparam("reminder_keys")),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def withdraw_prompts(user_id: int, after_meeting_id: int) -> int:
     """She has checked in: prompts and reminders for that gap not yet sent are dropped (a
     prompt held back by her quiet hours would otherwise arrive after she answered it)."""
-    result = db.session.execute(
-        delete(Notification)
-        .where(
-            Notification.user_id == user_id,
-            Notification.status == NotificationStatus.PENDING,
-            (Notification.dedup_key == f"checkin-prompt:{after_meeting_id}:{user_id}")
-            | Notification.dedup_key.startswith(f"checkin-reminder:{after_meeting_id}:{user_id}:"),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    result = db.session.execute(_WITHDRAW_PROMPTS, {
+        "user_id": user_id,
+        "prompt_key": f"checkin-prompt:{after_meeting_id}:{user_id}",
+        "reminder_keys": f"checkin-reminder:{after_meeting_id}:{user_id}:%",
+    })
     return result.rowcount
 
 

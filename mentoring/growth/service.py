@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from mentoring.accounts.models import User
@@ -76,17 +76,16 @@ class CheckInInput:
     support_tells_buddy: bool = False
 
 
+_HER_ACTIVE_PLACE = select(Enrollment.id).where(  # built once: every check-in and goal asks
+    Enrollment.circle_id == bindparam("circle_id"),
+    Enrollment.user_id == bindparam("user_id"),
+    Enrollment.status == EnrollmentStatus.ACTIVE,
+)
+
+
 def is_active_member(circle_id: int, user_id: int) -> bool:
-    return (
-        db.session.execute(
-            select(Enrollment.id).where(
-                Enrollment.circle_id == circle_id,
-                Enrollment.user_id == user_id,
-                Enrollment.status == EnrollmentStatus.ACTIVE,
-            )
-        ).first()
-        is not None
-    )
+    found = db.session.execute(_HER_ACTIVE_PLACE, {"circle_id": circle_id, "user_id": user_id}).first()
+    return found is not None
 
 
 def _text(value: str, limit: int, field: str, *, required: bool = False) -> str:

@@ -161,3 +161,17 @@ def test_checking_in_withdraws_a_prompt_still_held_by_her_quiet_hours(ctx: None)
     db.session.commit()
     assert keys_for(late.id) == [] and len(keys_for(other.id)) == 1
     assert run(at + timedelta(minutes=15)) == 0  # and it is not queued again
+
+
+def test_checking_in_withdraws_her_pending_prompt_and_reminder_and_nobody_elses(ctx: None) -> None:
+    from mentoring.growth.service import CheckInInput, record_check_in
+
+    circle = running_circle()
+    late, other = member_of(circle), member_of(circle)
+    db.session.commit()
+    assert run(datetime(2026, 3, 6, 20, 30, tzinfo=UTC)) == 2  # the prompts
+    assert run(REMINDER) == 2  # the reminders, neither sent yet
+    record_check_in(late.id, circle.id, CheckInInput(mood=4), now=REMINDER + timedelta(minutes=5))
+    db.session.commit()
+    assert keys_for(late.id) == []
+    assert [key.split(":")[0] for key in keys_for(other.id)] == ["checkin-prompt", "checkin-reminder"]
