@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from mentoring.circles import signals
 from mentoring.circles.agenda import default_agenda
@@ -66,9 +66,16 @@ class NotInCircle(InvalidInput):
     """Attendance can only be marked for members of this circle."""
 
 
+# Built once: every change to a meeting runs it. Read afresh and locked like the circle: a skip
+# sent twice at once must see the first skip's new date.
+_LOCKED_MEETING = (
+    select(Meeting).where(Meeting.id == bindparam("meeting_id")).with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def _meeting(meeting_id: int) -> Meeting:
-    # Locked like the circle: a skip sent twice at once must see the first skip's new date.
-    meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
+    meeting = db.session.execute(_LOCKED_MEETING, {"meeting_id": meeting_id}).scalar_one_or_none()
     if meeting is None:
         raise NotFound("We could not find that meeting.")
     return meeting
@@ -210,6 +217,13 @@ def set_agenda(meeting_id: int, actor_id: int, text: str) -> Meeting:
     return meeting
 
 
+# Built once: a facilitator saves attendance for every meeting.
+_MARKABLE_MEMBERS = select(Enrollment.user_id).where(
+    Enrollment.circle_id == bindparam("circle_id"), Enrollment.status.in_([str(s) for s in MARKABLE])
+)
+_MARKS_OF_MEETING = select(Attendance).where(Attendance.meeting_id == bindparam("meeting_id"))
+
+
 def mark_attendance(meeting_id: int, actor_id: int, marks: Mapping[int, str], *, now: datetime,
                     notes: Mapping[int, str] | None = None) -> list[Attendance]:
     """Record present / absent / excused per member (upsert); the meeting becomes "held".
@@ -227,18 +241,11 @@ def mark_attendance(meeting_id: int, actor_id: int, marks: Mapping[int, str], *,
         raise MeetingNotStarted()
     if any(status not in list(AttendanceStatus) for status in marks.values()):
         raise InvalidInput("Attendance is present, absent or excused.")
-    members = set(db.session.execute(
-        select(Enrollment.user_id).where(
-            Enrollment.circle_id == circle.id, Enrollment.status.in_([str(s) for s in MARKABLE])
-        )
-    ).scalars())
+    members = set(db.session.scalars(_MARKABLE_MEMBERS, {"circle_id": circle.id}))
     strangers = set(marks) - members
     if strangers:
         raise NotInCircle()
-    existing = {
-        a.user_id: a
-        for a in db.session.execute(select(Attendance).where(Attendance.meeting_id == meeting.id)).scalars()
-    }
+    existing = {a.user_id: a for a in db.session.scalars(_MARKS_OF_MEETING, {"meeting_id": meeting.id})}
     rows: list[Attendance] = []
     for user_id, status in marks.items():
         note = ((notes or {}).get(user_id) or "").strip()[:120] or None
