@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Exists, and_, exists, select
+from sqlalchemy.orm import aliased
 
 from mentoring.accounts.models import User
 from mentoring.buddies.models import BuddyApart, BuddyPair, BuddyPairMember, PracticeSession, SessionStatus
 from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus
 from mentoring.extensions import db
+
+# A published pair that has not ended: the only kind whose members are each other's buddies.
+LIVE_PAIR = and_(BuddyPair.active_from.is_not(None), BuddyPair.active_until.is_(None))
+
+_hers = aliased(BuddyPairMember)
+_other = aliased(BuddyPairMember)
+
+
+def has_buddy_in(circle_id: ColumnElement[int], user_id: ColumnElement[int]) -> Exists:
+    """Whether `buddies_of(user_id, circle_id)` would be non-empty, as a clause a page can read
+    in the same query as the circle."""
+    return exists().where(
+        BuddyPair.circle_id == circle_id, LIVE_PAIR,
+        _hers.pair_id == BuddyPair.id, _hers.user_id == user_id,
+        _other.pair_id == BuddyPair.id, _other.user_id != user_id,
+    )
 
 
 def buddies_of(user_id: int, circle_id: int | None) -> frozenset[int]:
@@ -18,11 +35,7 @@ def buddies_of(user_id: int, circle_id: int | None) -> frozenset[int]:
     mine = (
         select(BuddyPairMember.pair_id)
         .join(BuddyPair, BuddyPair.id == BuddyPairMember.pair_id)
-        .where(
-            BuddyPairMember.user_id == user_id,
-            BuddyPair.active_from.is_not(None),
-            BuddyPair.active_until.is_(None),
-        )
+        .where(BuddyPairMember.user_id == user_id, LIVE_PAIR)
     )
     if circle_id is not None:
         mine = mine.where(BuddyPair.circle_id == circle_id)
@@ -42,8 +55,7 @@ def active_pair_of(user_id: int, circle_id: int) -> BuddyPair | None:
         .where(
             BuddyPair.circle_id == circle_id,
             BuddyPairMember.user_id == user_id,
-            BuddyPair.active_from.is_not(None),
-            BuddyPair.active_until.is_(None),
+            LIVE_PAIR,
         )
     )
 

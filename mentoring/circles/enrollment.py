@@ -107,6 +107,12 @@ class ViewerState:
     agreement_to_accept: bool = False
 
     @property
+    def has_place(self) -> bool:
+        """She facilitates the circle or holds a place in it (a seat, a hold, an offer, the
+        waitlist): nothing to join."""
+        return self.is_facilitator or self.status in LIVE_ENROLLMENT_STATUSES
+
+    @property
     def may_download_calendar(self) -> bool:
         """Her circle's meetings may go into her calendar: facilitator, active or past member."""
         return self.is_facilitator or self.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)

@@ -70,7 +70,7 @@ def _shows_join_form(state: seats.ViewerState) -> bool:
     # The agreement form (a changed agreement to accept) or the join form (anyone without a
     # place); members, the facilitator and those holding a place see neither, and building a
     # form (its CSRF token, its fields) is a good part of the page's cost.
-    return state.agreement_to_accept or not (state.is_facilitator or state.status in LIVE_ENROLLMENT_STATUSES)
+    return state.agreement_to_accept or not state.has_place
 
 
 def _free_circle_offer(view: CircleView) -> SponsoredOffer | None:
@@ -81,8 +81,7 @@ def _free_circle_offer(view: CircleView) -> SponsoredOffer | None:
     joinable = (
         current_user.is_authenticated
         and circle.price_mode == PriceMode.FREE
-        and not state.is_facilitator
-        and state.status not in LIVE_ENROLLMENT_STATUSES
+        and not state.has_place
         and circle.status in LIVE_CIRCLE_STATUSES
         and bool(view.upcoming)
         and circle.seats_taken < circle.capacity

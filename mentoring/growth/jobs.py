@@ -29,16 +29,24 @@ CHECK_IN_KIND = "check_in"  # her "Check-in prompts" email choice, apart from me
 KEY_CHUNK = 1000
 
 
+def _prompt_key(after_meeting_id: int, user_id: int) -> str:
+    return f"checkin-prompt:{after_meeting_id}:{user_id}"
+
+
+def _reminder_prefix(after_meeting_id: int, user_id: int) -> str:
+    # Digits and colons only: nothing in it is a LIKE wildcard (see withdraw_prompts).
+    return f"checkin-reminder:{after_meeting_id}:{user_id}:"
+
+
 def prompt_key(gap: Gap, user_id: int) -> str:
-    return f"checkin-prompt:{gap.after_meeting_id}:{user_id}"
+    return _prompt_key(gap.after_meeting_id, user_id)
 
 
 def reminder_key(gap: Gap, user_id: int) -> str:
-    return f"checkin-reminder:{gap.after_meeting_id}:{user_id}:{gap.closes_at:%Y%m%dT%H%M}"
+    return f"{_reminder_prefix(gap.after_meeting_id, user_id)}{gap.closes_at:%Y%m%dT%H%M}"
 
 
-# Built once: every check-in runs it. The reminder keys of a gap share the prefix of
-# `reminder_key` (digits and colons only, so nothing in it is a LIKE wildcard).
+# Built once: every check-in runs it.
 _WITHDRAW_PROMPTS = (
     delete(Notification)
     .where(
@@ -56,8 +64,8 @@ def withdraw_prompts(user_id: int, after_meeting_id: int) -> int:
     prompt held back by her quiet hours would otherwise arrive after she answered it)."""
     result = db.session.execute(_WITHDRAW_PROMPTS, {
         "user_id": user_id,
-        "prompt_key": f"checkin-prompt:{after_meeting_id}:{user_id}",
-        "reminder_keys": f"checkin-reminder:{after_meeting_id}:{user_id}:%",
+        "prompt_key": _prompt_key(after_meeting_id, user_id),
+        "reminder_keys": _reminder_prefix(after_meeting_id, user_id) + "%",
     })
     return result.rowcount
 

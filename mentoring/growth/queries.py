@@ -13,12 +13,18 @@ from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, exists, select
-from sqlalchemy.orm import aliased
 
 from mentoring.accounts.models import User
-from mentoring.buddies.models import BuddyPair, BuddyPairMember
-from mentoring.buddies.queries import buddies_of
-from mentoring.circles.models import Attendance, Circle, Enrollment, EnrollmentStatus, Meeting, MeetingStatus
+from mentoring.buddies.queries import buddies_of, has_buddy_in
+from mentoring.circles.models import (
+    Attendance,
+    AttendanceStatus,
+    Circle,
+    Enrollment,
+    EnrollmentStatus,
+    Meeting,
+    MeetingStatus,
+)
 from mentoring.errors import NotFound
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn, CheckInPreference, Goal, GoalNote, GoalStatus, Visibility
@@ -157,32 +163,21 @@ class CheckInPage:
 
 # Built once, like every statement below that a busy page runs: building a statement costs more
 # than running it. The circle, whether she is an active member, and whether she has a buddy in
-# it (an active, published pair with someone else in it), in one query.
-_her_pair = aliased(BuddyPairMember)
-_other_in_pair = aliased(BuddyPairMember)
+# it, in one query.
 _CHECK_IN_CIRCLE = select(
     Circle,
     exists().where(
         Enrollment.circle_id == Circle.id,
         Enrollment.user_id == bindparam("user_id"),
         Enrollment.status == EnrollmentStatus.ACTIVE,
-    ),
-    exists()
-    .where(
-        BuddyPair.circle_id == Circle.id,
-        BuddyPair.active_from.is_not(None),
-        BuddyPair.active_until.is_(None),
-        _her_pair.pair_id == BuddyPair.id,
-        _her_pair.user_id == bindparam("user_id"),
-        _other_in_pair.pair_id == BuddyPair.id,
-        _other_in_pair.user_id != bindparam("user_id"),
-    ),
+    ).label("is_member"),
+    has_buddy_in(Circle.id, bindparam("user_id")).label("has_buddy"),
 ).where(Circle.id == bindparam("circle_id"))
 # The circle's meetings for its gaps, each with whether she was excused from it.
 _CHECK_IN_MEETINGS = (
     select(
         Meeting.id, Meeting.circle_id, Meeting.starts_at, Meeting.ends_at, Meeting.status,
-        Attendance.status == "excused",
+        Attendance.status == AttendanceStatus.EXCUSED,
     )
     .outerjoin(Attendance, and_(Attendance.meeting_id == Meeting.id,
                                 Attendance.user_id == bindparam("user_id")))
@@ -207,9 +202,8 @@ def check_in_page(circle_id: int, user_id: int, now: datetime) -> CheckInPage:
     buddy here, in four queries. Raises NotFound unless she is an active member."""
     ids = {"circle_id": circle_id, "user_id": user_id}
     found = db.session.execute(_CHECK_IN_CIRCLE, ids).one_or_none()
-    if found is None or not found[1]:
+    if found is None or not found.is_member:
         raise NotFound("We couldn't find that circle among yours.")
-    circle, _, has_buddy = found
     meetings = read_rows(_CHECK_IN_MEETINGS, ids)
     gaps = gaps_between(_slots(row[:5] for row in meetings)[circle_id])
     excused = {row[0] for row in meetings if row[5]}
@@ -217,12 +211,12 @@ def check_in_page(circle_id: int, user_id: int, now: datetime) -> CheckInPage:
     mine = {c.after_meeting_id: c for c in db.session.scalars(_HER_CHECK_INS, ids)}
     goals = db.session.scalars(_GOALS_FOR_CHECK_IN, ids).all()
     return CheckInPage(
-        circle=circle,
+        circle=found.Circle,
         gap=gap,
         check_in=mine.get(gap.after_meeting_id) if gap else None,
         goals=list(goals),
         streak=streak(gaps, set(mine), excused_gaps(gaps, excused), now),
-        has_buddy=bool(has_buddy),
+        has_buddy=bool(found.has_buddy),
     )
 
 
