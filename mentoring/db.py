@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, event
@@ -61,54 +62,62 @@ def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # noqa
     return False
 
 
-# --- PostgreSQL: keep psycopg's prepared statements across requests --------------------------
+# --- PostgreSQL: no transaction until a statement may write ----------------------------------
 
-_WROTE = "hearth_wrote"  # in the pooled connection's info: a statement since the last end may have written
+_LAZY = "hearth_lazy_begin"  # in the pooled connection's info: this module manages its autocommit
+_LOCKING = re.compile(r"\bFOR (?:NO KEY UPDATE|UPDATE|KEY SHARE|SHARE)\b")
 
 
-def keep_prepared_statements(engine: Engine) -> None:
-    """End a transaction that only read with COMMIT instead of ROLLBACK, on PostgreSQL.
+def _plain_read(statement: str, context) -> bool:  # noqa: ANN001 - an execution context
+    """A SELECT built with SQLAlchemy that takes no row locks. Anything else (a write, a
+    savepoint, SELECT ... FOR UPDATE, raw SQL) counts as a possible write."""
+    compiled = getattr(context, "compiled", None)
+    return (compiled is not None and getattr(compiled.statement, "is_select", False)
+            and _LOCKING.search(statement) is None)
 
-    psycopg prepares a statement on the server once it has run it five times on a connection,
-    and then skips parsing and planning it (most of PostgreSQL's work for our small indexed
-    queries). But it forgets every prepared statement on each ROLLBACK, and every request ends
-    with one (SQLAlchemy rolls back the session's transaction when it hands the connection
-    back), so nothing ever got prepared: each query of each page was parsed and planned anew.
 
-    For a transaction that ran only SELECTs, COMMIT and ROLLBACK do the same (nothing to keep
-    or undo; locks are released either way), and COMMIT keeps the prepared statements. Any
-    other statement (a write, a savepoint, raw SQL) marks the transaction, which then ends
-    with a real ROLLBACK, as does one PostgreSQL has already aborted.
+def begin_on_first_write(engine: Engine) -> None:
+    """Run a transaction's reads outside any transaction on PostgreSQL, and send BEGIN just
+    before its first statement that may write or lock.
+
+    Most requests only read: a page sends its few SELECTs, and BEGIN before them and COMMIT
+    or ROLLBACK after them were a third of its round trips to the database. Under PostgreSQL's
+    READ COMMITTED every statement takes a fresh snapshot whether or not it is in a
+    transaction, so a SELECT sees the same rows either way and holds no row lock either way;
+    what a transaction adds (atomic writes, SELECT ... FOR UPDATE locks held until the end)
+    starts with the first such statement, which goes out after a BEGIN as before.
+
+    It also keeps psycopg's prepared statements: psycopg prepares a statement on the server
+    once it has run five times on a connection (so PostgreSQL skips parsing and planning it)
+    and forgets them all at every ROLLBACK, and a request that only read has nothing to end.
     """
     from psycopg.pq import TransactionStatus
 
-    INTRANS = TransactionStatus.INTRANS  # idle in a transaction that has not failed
-    rollback = engine.dialect.do_rollback
+    IDLE = TransactionStatus.IDLE
+
+    @event.listens_for(engine, "begin")
+    def _reads_first(conn) -> None:  # noqa: ANN001
+        record, dbapi = conn.connection, conn.connection.dbapi_connection
+        if dbapi.autocommit and not record.info.get(_LAZY):
+            return  # autocommit someone asked for (an isolation_level option): not ours
+        if dbapi.info.transaction_status == IDLE:
+            dbapi.autocommit = True
+            record.info[_LAZY] = True
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _mark_writes(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
-        compiled = getattr(context, "compiled", None)
-        if compiled is None or not getattr(compiled.statement, "is_select", False):
-            conn.info[_WROTE] = True
+    def _begin_before_writing(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
+        record = conn.connection
+        dbapi = record.dbapi_connection
+        if record.info.get(_LAZY) and dbapi.autocommit and not _plain_read(statement, context):
+            dbapi.autocommit = False  # psycopg sends BEGIN before this statement
 
-    def do_rollback(connection) -> None:  # noqa: ANN001 - a pooled connection
-        try:
-            info = connection.info
-        except NotImplementedError:  # the engine's first connection, not yet pooled
-            rollback(connection)
-            return
-        if info.get(_WROTE) is False and connection.dbapi_connection.info.transaction_status == INTRANS:
-            connection.dbapi_connection.commit()
-        else:
-            rollback(connection)
-        info[_WROTE] = False
+    @event.listens_for(engine, "set_connection_execution_options")
+    def _isolation_asked_for(conn, options) -> None:  # noqa: ANN001
+        if "isolation_level" in options:
+            conn.connection.info.pop(_LAZY, None)  # SQLAlchemy sets autocommit as asked
 
-    @event.listens_for(engine, "commit")
-    def _committed(conn) -> None:  # noqa: ANN001
-        conn.info[_WROTE] = False
-
-    @event.listens_for(engine, "connect")
-    def _fresh(dbapi_connection, record) -> None:  # noqa: ANN001
-        record.info[_WROTE] = False
-
-    engine.dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    @event.listens_for(engine.pool, "checkin")
+    def _as_it_came(dbapi_connection, record) -> None:  # noqa: ANN001
+        """Back in the pool (rolled back already) in psycopg's usual mode."""
+        if record.info.pop(_LAZY, False) and dbapi_connection.info.transaction_status == IDLE:
+            dbapi_connection.autocommit = False
