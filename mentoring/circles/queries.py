@@ -35,7 +35,7 @@ from mentoring.circles.models import (
 )
 from mentoring.errors import NotFound
 from mentoring.extensions import db
-from mentoring.reads import read_rows
+from mentoring.reads import constant, read_rows
 
 UNPUBLISHED_STATUSES = (CircleStatus.DRAFT, CircleStatus.COMPLETED, CircleStatus.CANCELLED)
 
@@ -97,7 +97,7 @@ def _next_meeting() -> ColumnElement:
     return (
         select(func.min(Meeting.starts_at))
         .where(Meeting.circle_id == Circle.id, Meeting.starts_at > bindparam("now"),
-               Meeting.status == MeetingStatus.SCHEDULED)
+               Meeting.status == constant(str(MeetingStatus.SCHEDULED)))
         .correlate(Circle)
         .scalar_subquery()
     )
@@ -118,7 +118,7 @@ def _browse_statement(filters: CircleFilters, periods: Periods, dialect: str, pe
     # leads SQLite to read every published circle and sort them, where walking the primary key
     # newest first stops after one page.
     statement = select(*_CARD_COLUMNS, next_start.label("next_start")).where(
-        Circle.status.not_in([str(s) for s in UNPUBLISHED_STATUSES])
+        Circle.status.not_in([constant(str(s)) for s in UNPUBLISHED_STATUSES])
     )
     if filters.theme:
         statement = statement.where(Circle.theme == filters.theme)

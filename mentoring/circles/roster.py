@@ -27,7 +27,7 @@ from mentoring.circles.models import (
     MeetingStatus,
 )
 from mentoring.extensions import db
-from mentoring.reads import read_rows
+from mentoring.reads import constant, read_rows
 
 ROSTER_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 
@@ -69,7 +69,8 @@ PAST_STATUSES = (CircleStatus.COMPLETED, CircleStatus.CANCELLED)
 # The dashboard's statements, built once (a facilitator opens it many times a day, and building
 # a statement costs more than running it); only the bound values change.
 _MINE = Circle.facilitator_id == bindparam("facilitator_id")
-_IS_PAST = case((Circle.status.in_([str(s) for s in PAST_STATUSES]), 1), else_=0)
+_IS_PAST = case((Circle.status.in_([constant(str(s)) for s in PAST_STATUSES]), constant(1)),
+                else_=constant(0))
 # Her circles ranked within current and past, newest first, with how many of each there are.
 _RANKED = (
     select(
@@ -84,7 +85,7 @@ _RANKED = (
 )
 _WAITLISTED = (
     select(func.count(Enrollment.id))
-    .where(Enrollment.circle_id == Circle.id, Enrollment.status == EnrollmentStatus.WAITLISTED)
+    .where(Enrollment.circle_id == Circle.id, Enrollment.status == constant(str(EnrollmentStatus.WAITLISTED)))
     .correlate(Circle)
     .scalar_subquery()
 )
@@ -94,7 +95,7 @@ _CIRCLES = (
     select(Circle.id, Circle.title, Circle.theme, Circle.status, Circle.seats_taken, Circle.capacity,
            Circle.first_date, _RANKED.c.past, _RANKED.c.of_kind, _WAITLISTED.label("waitlisted"))
     .join(_RANKED, _RANKED.c.id == Circle.id)
-    .where((_RANKED.c.past == 0) | (_RANKED.c.rank <= bindparam("past_limit")))
+    .where((_RANKED.c.past == constant(0)) | (_RANKED.c.rank <= bindparam("past_limit")))
     .order_by(Circle.created_at.desc(), Circle.id.desc())
 )
 # Her next meetings in her live circles, whose ids the circles query has just read. Her
@@ -105,7 +106,7 @@ _HER_NEXT = (
     select(Meeting.id, Meeting.circle_id, Meeting.sequence, Meeting.starts_at)
     .where(
         Meeting.circle_id.in_(bindparam("circle_ids", expanding=True)),
-        Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.status == constant(str(MeetingStatus.SCHEDULED)),
         Meeting.ends_at > bindparam("now"),
     )
     .cte("her_next_meetings")
@@ -207,7 +208,7 @@ _ATTENDANCE_SHEET = (
     .outerjoin(Attendance, (Attendance.user_id == Enrollment.user_id)
                & (Attendance.meeting_id == bindparam("meeting_id")))
     .where(Enrollment.circle_id == bindparam("circle_id"),
-           Enrollment.status.in_([str(s) for s in ROSTER_STATUSES]))
+           Enrollment.status.in_([constant(str(s)) for s in ROSTER_STATUSES]))
     .order_by(func.lower(User.display_name), Enrollment.id)
 )
 

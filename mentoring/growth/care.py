@@ -134,12 +134,13 @@ class SupportFlags:
 SUPPORT_FLAGS_SHOWN = 10
 
 
-# Built once: her dashboard asks on every visit; only the bound values change.
-_OPEN_FLAGS = (
-    select(CheckIn.id, User.display_name, Circle.id, Circle.title, CheckIn.support_requested_at,
-           func.count().over())
+# Built once: her dashboard asks on every visit; only the bound values change. The oldest ten
+# are chosen first and only their members' names read: naming every open flag before keeping
+# ten read a user row per flag (445 buffers against 277 for a facilitator of 65 circles).
+_OLDEST_OPEN = (
+    select(CheckIn.id, CheckIn.user_id, Circle.id.label("circle_id"), Circle.title,
+           CheckIn.support_requested_at, func.count().over().label("total"))
     .join(Circle, Circle.id == CheckIn.circle_id)
-    .join(User, User.id == CheckIn.user_id)
     .where(
         Circle.facilitator_id == bindparam("facilitator_id"),
         CheckIn.needs_support.is_(True),
@@ -147,6 +148,13 @@ _OPEN_FLAGS = (
     )
     .order_by(CheckIn.support_requested_at, CheckIn.id)
     .limit(SUPPORT_FLAGS_SHOWN)
+    .subquery()
+)
+_OPEN_FLAGS = (
+    select(_OLDEST_OPEN.c.id, User.display_name, _OLDEST_OPEN.c.circle_id, _OLDEST_OPEN.c.title,
+           _OLDEST_OPEN.c.support_requested_at, _OLDEST_OPEN.c.total)
+    .join(User, User.id == _OLDEST_OPEN.c.user_id)
+    .order_by(_OLDEST_OPEN.c.support_requested_at, _OLDEST_OPEN.c.id)
 )
 
 

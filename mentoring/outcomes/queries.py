@@ -13,7 +13,7 @@ from mentoring.extensions import db
 from mentoring.outcomes.chart import Chart, Point, change_chart, trend_chart
 from mentoring.outcomes.models import OutcomeMeasure, Phase, PulseResponse
 from mentoring.outcomes.service import OUTCOME_ITEMS, PULSE_ITEMS, measure_open, pulse_windows
-from mentoring.reads import read_rows
+from mentoring.reads import constant, read_rows
 
 MIN_PULSE_ANSWERS = 3  # fewer answers than this could point at one person: not shown
 
@@ -48,13 +48,15 @@ _SUMS = (
 _MEETINGS = (
     select(Meeting.sequence, Meeting.starts_at, _SUMS.c.answered, *(_SUMS.c[name] for name in PULSE_ITEMS))
     .outerjoin(_SUMS, _SUMS.c.meeting_id == Meeting.id)
-    .where(Meeting.circle_id == bindparam("circle_id"), Meeting.status != MeetingStatus.CANCELLED)
+    .where(Meeting.circle_id == bindparam("circle_id"),
+           Meeting.status != constant(str(MeetingStatus.CANCELLED)))
     .order_by(Meeting.starts_at)
 )
 _NOTES = (
     select(Meeting.sequence, PulseResponse.note_to_facilitator)
     .join(Meeting, Meeting.id == PulseResponse.meeting_id)
-    .where(PulseResponse.circle_id == bindparam("circle_id"), PulseResponse.note_to_facilitator != "")
+    .where(PulseResponse.circle_id == bindparam("circle_id"),
+           PulseResponse.note_to_facilitator != constant(""))
     .order_by(Meeting.sequence, PulseResponse.id)
 )
 
