@@ -34,6 +34,7 @@ from tests.load import cpu
 
 PLAN: dict[str, Any] = {}
 BARE = "bare route (static css)"
+BARE_AGAIN = "bare route (static css), again"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -196,6 +197,7 @@ def _page_actions() -> dict[str, Callable[[Client], None]]:
     anonymous = PLAN["anonymous_circle"]
     return {
         BARE: lambda u: u.get("/static/css/app.css", BARE),
+        BARE_AGAIN: lambda u: u.get("/static/css/app.css", BARE_AGAIN),
         "landing": lambda u: u.get("/", "landing"),
         "circle list (anonymous)": lambda u: u.get("/circles/", "circle list (anonymous)"),
         "circle page (anonymous)": lambda u: u.get(f"/circles/{anonymous}", "circle page (anonymous)"),

@@ -6,7 +6,8 @@ It (re)creates the PostgreSQL database `hearth_load`, runs `flask db upgrade`, f
 process, and drives them with Locust (tests/load/locustfile.py):
 
   1. one short saturation run per page (16 clients, no think time), beside the bare route: a
-     static file (/static/css/app.css) served by the same gunicorn in the same run;
+     static file (/static/css/app.css) served by the same gunicorn in the same run, measured
+     first and again last (pages are judged against the better of the two);
   2. a mixed scenario (members, visitors, facilitators, HR) during which 40 members join one
      paid circle at the same instant and pay through the local gateway.
 
@@ -49,6 +50,11 @@ SERVER = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "hearth_load"
 REDIS = "redis://127.0.0.1:6379/13"
 BARE = "bare route (static css)"
+# The bare route is measured first and again last; pages are judged against the better of the
+# two runs (the higher rate, the lower p95), so a reference slowed by other work on the machine
+# (the scheduler sending a round of reminders, say) cannot make the pages look better.
+BARE_AGAIN = "bare route (static css), again"
+REFERENCES = (BARE, BARE_AGAIN)
 P95_FACTOR, RPS_FACTOR = 5.0, 5.0
 PAGES = (
     BARE, "landing", "circle list (anonymous)", "circle page (anonymous)", "circle page (member)",
@@ -224,7 +230,9 @@ def rows_of(measured: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def judge_pages(result: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
-    bare = rows_of(result["pages"][BARE]["requests"])[0]
+    references = [rows_of(result["pages"][name]["requests"])[0]
+                  for name in REFERENCES if name in result["pages"]]
+    bare = {"rps": max(r["rps"] for r in references), "p95": min(r["p95"] for r in references)}
     table, ok = [], True
     for page, phase in result["pages"].items():
         rows = rows_of(phase["requests"])
@@ -244,8 +252,9 @@ def judge_pages(result: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
             row["scheduler"] = used.get("scheduler", 0.0) / machine * 100
             row["load_tool"] = used.get("load tool", 0.0) / machine * 100
             passed = (row["errors"] == 0 and row["server_errors"] == 0 and row["requests"] > 0
-                      and (page == BARE or (row["vs_p95"] <= P95_FACTOR and row["vs_rps"] >= 1 / RPS_FACTOR)))
-            row["verdict"] = "reference" if page == BARE else ("PASS" if passed else "FAIL")
+                      and (page in REFERENCES
+                           or (row["vs_p95"] <= P95_FACTOR and row["vs_rps"] >= 1 / RPS_FACTOR)))
+            row["verdict"] = "reference" if page in REFERENCES else ("PASS" if passed else "FAIL")
             ok &= passed
             table.append(row)
     return table, ok
@@ -322,8 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
     args = parser.parse_args(argv)
     pages = [p.strip() for p in args.pages.split(",") if p.strip()] or list(PAGES)
-    if BARE not in pages:
-        pages.insert(0, BARE)
+    pages = [BARE, *(p for p in pages if p not in REFERENCES), BARE_AGAIN]
     started = time.monotonic()
     port, secret = free_port(), secrets.token_hex(32)
     with tempfile.TemporaryDirectory(prefix="hearth-load-") as folder, stopped_on_signals():
@@ -363,7 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     table, pages_ok = judge_pages(result)
     print_pages(table, f"Saturation: {args.users} clients per page, {args.seconds:g}s each, gunicorn "
                        f"{args.workers} workers on PostgreSQL; bare route = GET /static/css/app.css")
-    print("  times in ms. *: a step of the join + pay flow; its rps/bare is the whole flow's requests/s.\n"
+    print("  times in ms. p95/bare, rps/bare: against the better of the two bare runs (first and last).\n"
+          "  *: a step of the join + pay flow; its rps/bare is the whole flow's requests/s.\n"
           "  app ms, db ms: CPU time of the gunicorn workers and of PostgreSQL per request; sched, locust,\n"
           "  others: share of the machine's CPU used meanwhile by the scheduler, by Locust itself and by\n"
           "  processes outside this run (other work on the machine).")
