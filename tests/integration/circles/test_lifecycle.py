@@ -223,3 +223,26 @@ def test_a_scheduler_that_was_down_still_warns_before_the_first_meeting_in_her_z
     start = meetings(circle)[0].starts_at
     assert warn_facilitators_of_small_circles(start - timedelta(hours=2)) == 1
     assert "Tue 3 Mar 2026, 09:00 GMT" in notifications()[0].payload["text"]
+
+
+@pytest.mark.parametrize(("status", "seats"), [
+    ("held", "Full, with your seat held for you"),
+    ("offered", "Full, with a seat kept for you"),
+    ("active", "Full, with you in it"),
+])
+def test_she_who_has_the_last_seat_is_not_told_the_circle_is_full_and_to_wait(client, status, seats) -> None:  # noqa: ANN001
+    circle = make_circle(capacity=4, meeting_count=4, price_mode="fixed", price_cents=1500)
+    for _ in range(3):
+        enroll(circle, make_user())
+    her = make_user()
+    enroll(circle, her, status=status, price_cents=1500)
+    circle.status = "full"
+    db.session.commit()
+    login(client, her)
+    db.session.commit()
+    page = client.get(f"/circles/{circle.id}").get_data(as_text=True)
+    assert seats in page
+    assert "waitlist open" not in page
+    login(client, make_user())
+    db.session.commit()
+    assert "Full: waitlist open" in client.get(f"/circles/{circle.id}").get_data(as_text=True)
