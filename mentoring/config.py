@@ -65,6 +65,7 @@ class Settings:
     DATABASE_URL: str = ""
     BASE_URL: str = "http://127.0.0.1:5000"
     MAIL_BACKEND: str = "outbox"
+    OUTBOX_DIR: str = ""  # where the outbox writes; empty: instance/outbox
     MAIL_HOST: str = "localhost"
     MAIL_PORT: int = 587
     MAIL_USERNAME: str = ""
@@ -98,6 +99,7 @@ class Settings:
             DATABASE_URL=env.get("DATABASE_URL", ""),
             BASE_URL=env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
             MAIL_BACKEND=env.get("MAIL_BACKEND", "outbox").strip().lower(),
+            OUTBOX_DIR=env.get("OUTBOX_DIR", "").strip(),
             MAIL_HOST=env.get("MAIL_HOST", "localhost"),
             MAIL_PORT=int(env.get("MAIL_PORT", "587") or 587),
             MAIL_USERNAME=env.get("MAIL_USERNAME", ""),
@@ -162,6 +164,6 @@ class Settings:
         values["REMEMBER_COOKIE_SECURE"] = self.is_production
         values["WTF_CSRF_TIME_LIMIT"] = None
         values["RATELIMIT_HEADERS_ENABLED"] = True
-        values["OUTBOX_DIR"] = str(instance_path / "outbox")
+        values["OUTBOX_DIR"] = self.OUTBOX_DIR or str(instance_path / "outbox")
         values.update(self.extra)
         return values

@@ -77,7 +77,7 @@ def recreate_database() -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE}"
 
 
-def environment(url: str, port: int, secret: str) -> dict[str, str]:
+def environment(url: str, port: int, secret: str, outbox: Path) -> dict[str, str]:
     return {
         **os.environ,
         "HEARTH_ENV": "development",  # production refuses the local gateway and the outbox
@@ -86,6 +86,7 @@ def environment(url: str, port: int, secret: str) -> dict[str, str]:
         "BASE_URL": f"http://127.0.0.1:{port}",
         "PAYMENT_GATEWAY": "local",
         "MAIL_BACKEND": "outbox",
+        "OUTBOX_DIR": str(outbox),  # the run's own, deleted with it: not the developer's outbox
         "RATELIMIT_STORAGE_URI": REDIS,
         "TRUSTED_PROXIES": "1",
     }
@@ -339,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             url = recreate_database()
             redis.Redis.from_url(REDIS).flushdb()  # the limiter's counters of an earlier run
-            env = environment(url, port, secret)
+            env = environment(url, port, secret, Path(folder) / "outbox")
             subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                            check=True, stdout=subprocess.DEVNULL)
             plan = seed(url, secret, port, args.scale, join_circles=80)

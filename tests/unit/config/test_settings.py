@@ -71,3 +71,9 @@ def test_trusted_proxies_is_a_count(value: str | None, expected: int) -> None:
 def test_a_nonsense_proxy_count_is_refused_by_name(value: str) -> None:
     with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
         Settings.from_env({"TRUSTED_PROXIES": value})
+
+
+def test_the_outbox_is_the_instance_folders_unless_outbox_dir_names_another(tmp_path: Path) -> None:
+    assert Settings.from_env({}).flask_config(tmp_path)["OUTBOX_DIR"] == str(tmp_path / "outbox")
+    elsewhere = str(tmp_path / "load-run" / "outbox")
+    assert Settings.from_env({"OUTBOX_DIR": elsewhere}).flask_config(tmp_path)["OUTBOX_DIR"] == elsewhere
