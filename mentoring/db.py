@@ -68,12 +68,21 @@ _LAZY = "hearth_lazy_begin"  # in the pooled connection's info: this module mana
 _LOCKING = re.compile(r"\bFOR (?:NO KEY UPDATE|UPDATE|KEY SHARE|SHARE)\b")
 
 
+_PLAIN = "_hearth_plain_read"  # the answer, kept on SQLAlchemy's cached compiled statement
+
+
 def _plain_read(statement: str, context) -> bool:  # noqa: ANN001 - an execution context
     """A SELECT built with SQLAlchemy that takes no row locks. Anything else (a write, a
-    savepoint, SELECT ... FOR UPDATE, raw SQL) counts as a possible write."""
+    savepoint, SELECT ... FOR UPDATE, raw SQL) counts as a possible write. Decided once per
+    compiled statement (SQLAlchemy caches those): a page's every read asks."""
     compiled = getattr(context, "compiled", None)
-    return (compiled is not None and getattr(compiled.statement, "is_select", False)
-            and _LOCKING.search(statement) is None)
+    if compiled is None:
+        return False
+    plain = compiled.__dict__.get(_PLAIN)
+    if plain is None:
+        plain = bool(getattr(compiled.statement, "is_select", False)) and _LOCKING.search(statement) is None
+        compiled.__dict__[_PLAIN] = plain
+    return plain
 
 
 def begin_on_first_write(engine: Engine) -> None:
