@@ -94,12 +94,13 @@ def _link_problem(error: TokenInvalid) -> tuple[str, int]:
 def unread_for_viewer() -> int:
     """Her unread count for the header, as read with her session (accounts.sessions); counted
     here, once per request, only for a user loaded some other way."""
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once: each use of the proxy looks her up again
+    if not user.is_authenticated:
         return 0
-    if current_user.unread_notifications is not None:
-        return current_user.unread_notifications
+    if user.unread_notifications is not None:
+        return user.unread_notifications
     if "unread_notifications" not in g:
-        g.unread_notifications = service.unread_count(current_user.id, now=utcnow())
+        g.unread_notifications = service.unread_count(user.id, now=utcnow())
     return g.unread_notifications
 
 

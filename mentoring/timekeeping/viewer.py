@@ -33,8 +33,9 @@ def _visitor_choice() -> str | None:
 
 def viewer_timezone() -> str:
     """Her own zone when logged in, else the browser's zone, else UTC."""
-    if current_user.is_authenticated:
-        return current_user.timezone
+    user = current_user._get_current_object()  # once: each use of the proxy looks her up again
+    if user.is_authenticated:
+        return user.timezone
     return _visitor_choice() or FALLBACK
 
 
