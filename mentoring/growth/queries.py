@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, exists, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, select
 
 from mentoring.accounts.models import User
 from mentoring.buddies.queries import buddies_of, has_buddy_in
@@ -39,6 +39,13 @@ from mentoring.growth.rhythm import (
     streak,
 )
 from mentoring.reads import read_rows
+
+
+def active_place(circle_id: ColumnElement[int], user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Her enrollment in the circle is active (what `growth.service.is_active_member` asks), as a
+    clause a statement can use on its own or inside another query."""
+    return and_(Enrollment.circle_id == circle_id, Enrollment.user_id == user_id,
+                Enrollment.status == EnrollmentStatus.ACTIVE)
 
 
 def _slots(rows: Iterable[Row[Any]]) -> dict[int, list[MeetingSlot]]:
@@ -166,11 +173,7 @@ class CheckInPage:
 # it, in one query.
 _CHECK_IN_CIRCLE = select(
     Circle,
-    exists().where(
-        Enrollment.circle_id == Circle.id,
-        Enrollment.user_id == bindparam("user_id"),
-        Enrollment.status == EnrollmentStatus.ACTIVE,
-    ).label("is_member"),
+    exists().where(active_place(Circle.id, bindparam("user_id"))).label("is_member"),
     has_buddy_in(Circle.id, bindparam("user_id")).label("has_buddy"),
 ).where(Circle.id == bindparam("circle_id"))
 # The circle's meetings for its gaps, each with whether she was excused from it.

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from mentoring.accounts.models import User
 from mentoring.audit.service import record
 from mentoring.buddies.queries import buddies_of
-from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus
+from mentoring.circles.models import Circle, Enrollment
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
 from mentoring.growth.jobs import withdraw_prompts
@@ -29,7 +29,7 @@ from mentoring.growth.models import (
     Progress,
     Visibility,
 )
-from mentoring.growth.queries import circle_gaps
+from mentoring.growth.queries import active_place, circle_gaps
 from mentoring.growth.rhythm import open_gap
 from mentoring.notify.service import queue_notification
 from mentoring.web import public_link
@@ -76,11 +76,8 @@ class CheckInInput:
     support_tells_buddy: bool = False
 
 
-_HER_ACTIVE_PLACE = select(Enrollment.id).where(  # built once: every check-in and goal asks
-    Enrollment.circle_id == bindparam("circle_id"),
-    Enrollment.user_id == bindparam("user_id"),
-    Enrollment.status == EnrollmentStatus.ACTIVE,
-)
+# Built once: every check-in and goal asks.
+_HER_ACTIVE_PLACE = select(Enrollment.id).where(active_place(bindparam("circle_id"), bindparam("user_id")))
 
 
 def is_active_member(circle_id: int, user_id: int) -> bool:
