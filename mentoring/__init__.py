@@ -47,13 +47,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     import mentoring.models  # noqa: F401 - registers every table
-    from mentoring.db import begin_on_first_write, render_item
+    from mentoring.db import begin_on_first_write, ping_when_the_socket_stirs, render_item
     from mentoring.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.driver == "psycopg":
+                ping_when_the_socket_stirs(engine)
                 begin_on_first_write(engine)
     migrate.init_app(
         app,

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe; the message names it."""
@@ -151,7 +153,11 @@ class Settings:
         if not values["DATABASE_URL"]:
             values["DATABASE_URL"] = f"sqlite:///{instance_path / 'hearth.sqlite3'}"
         values["SQLALCHEMY_DATABASE_URI"] = values["DATABASE_URL"]
-        values["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+        # A pooled connection may have died since its last use (a database restart): ping it
+        # before use. On PostgreSQL mentoring.db.ping_when_the_socket_stirs does that without a
+        # round trip per request.
+        psycopg = make_url(values["DATABASE_URL"]).get_driver_name() == "psycopg"
+        values["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": not psycopg}
         if values["DATABASE_URL"].startswith("sqlite"):
             # SQLite serialises writers; wait for the lock (busy timeout) instead of failing
             # with "database is locked" when several members take seats at once.

@@ -62,6 +62,42 @@ def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # noqa
     return False
 
 
+# --- PostgreSQL: a pooled connection is asked whether it lives only when it has news ----------
+
+
+def ping_when_the_socket_stirs(engine: Engine) -> None:
+    """Replace pool_pre_ping's round trip with a look at the pooled connection's socket.
+
+    pool_pre_ping sends a query and waits for the answer each time a connection leaves the
+    pool: once per request, and again after every commit. An idle PostgreSQL connection has
+    nothing to say, so its socket is quiet; when the server ends it (a restart,
+    pg_terminate_backend, an idle timeout) it sends the reason and closes, and the socket
+    becomes readable. Only then is the connection pinged for real: a dead one makes the pool
+    connect afresh (SQLAlchemy retries the checkout when a listener raises
+    DisconnectionError), and a live one (the server had only reported a changed setting) is
+    kept. A peer that vanishes without a word (a cable cut) is not seen here, as a ping would
+    only have seen it by waiting for the network's timeout.
+    """
+    import select
+
+    from sqlalchemy.exc import DisconnectionError
+
+    stirred = select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP
+
+    @event.listens_for(engine.pool, "checkout")
+    def _alive(dbapi_connection, record, proxy) -> None:  # noqa: ANN001
+        if dbapi_connection.closed:
+            raise DisconnectionError("the connection was closed")
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), stirred)
+        if not poller.poll(0):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means: connect afresh
+            raise DisconnectionError(str(error)) from error
+
+
 # --- PostgreSQL: no transaction until a statement may write ----------------------------------
 
 _LAZY = "hearth_lazy_begin"  # in the pooled connection's info: this module manages its autocommit
