@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, MetaData, Table, event
+from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -53,6 +57,14 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+def insert_into(session, target: type | Table) -> PostgresInsert | SQLiteInsert:  # noqa: ANN001 - a Session
+    """INSERT INTO `target` (a model or a table) as the session's database writes it, so that
+    it can say ON CONFLICT: PostgreSQL's and SQLite's constructs share on_conflict_do_nothing()
+    and on_conflict_do_update()."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return (postgres_insert if postgres else sqlite_insert)(target)
 
 
 def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # noqa: ANN001

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import stripe
 
+from mentoring.db import insert_into
 from mentoring.errors import DomainError
 
 if TYPE_CHECKING:
@@ -269,9 +270,6 @@ class LocalGateway(PaymentGateway):
         idempotency_key: str,
         customer_email: str | None = None,
     ) -> CheckoutSession:
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
         from mentoring.billing.models import (
             CheckoutPaymentStatus,
             CheckoutSessionStatus,
@@ -283,9 +281,8 @@ class LocalGateway(PaymentGateway):
         # requests at once (the id is derived from the key, and the primary key settles the race).
         digest = hmac.new(self.webhook_secret.encode(), idempotency_key.encode(), hashlib.sha256)
         session_id = f"cs_local_{digest.hexdigest()[:32]}"
-        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.session.execute(
-            insert(LocalCheckoutSession)
+            insert_into(db.session, LocalCheckoutSession)
             .values(
                 id=session_id,
                 payment_id=payment.id,

@@ -9,13 +9,12 @@ from datetime import datetime
 from typing import Any
 
 import stripe
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mentoring.billing.fulfilment import expire_payment, fulfil_payment, payment_for_session
 from mentoring.billing.gateway import PaymentGateway
 from mentoring.billing.models import CheckoutPaymentStatus, PaymentStatus, WebhookEvent
 from mentoring.billing.refunds import reconcile_refunded_total
+from mentoring.db import insert_into
 from mentoring.errors import DomainError
 from mentoring.extensions import db
 
@@ -50,10 +49,8 @@ def _parsed_event(payload: bytes | str) -> dict[str, Any]:
 def _record_event(event_id: str, event_type: str, now: datetime) -> bool:
     """Insert the event's id; False if it was already there (processed before, or right now
     by a concurrent delivery, whose transaction this waits for on PostgreSQL)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(WebhookEvent)
+        insert_into(db.session, WebhookEvent)
         .values(id=event_id, type=event_type[:80], received_at=now)
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(WebhookEvent.id)

@@ -18,11 +18,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ScalarSelect, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mentoring.circles.models import Circle, CircleAgreement, Enrollment, EnrollmentStatus
 from mentoring.circles.seating import transition
+from mentoring.db import insert_into
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
 
@@ -67,9 +66,8 @@ def version_to_accept(circle_id: int) -> int:
     if latest is not None and latest.text == circle.agreement_text:
         return latest.version
     version = latest.version + 1 if latest is not None else 1
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(CircleAgreement)
+        insert_into(db.session, CircleAgreement)
         .values(circle_id=circle_id, version=version, text=circle.agreement_text)
         .on_conflict_do_nothing(index_elements=["circle_id", "version"])
     )

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mentoring.accounts.auth import is_admin
 from mentoring.accounts.models import User
@@ -53,6 +51,7 @@ from mentoring.circles.seating import (
     waitlist_position,
 )
 from mentoring.circles.signals import member_joined, member_left
+from mentoring.db import insert_into
 from mentoring.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
@@ -172,10 +171,8 @@ def _place(circle_id: int, user_id: int, existing: Enrollment | None, values: di
         if not transition(existing.id, (EnrollmentStatus.LEFT,), **{**reset, **values}):
             raise AlreadyEnrolled()
         return existing.id
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     new_id = db.session.execute(
-        insert(Enrollment)
+        insert_into(db.session, Enrollment)
         .values(circle_id=circle_id, user_id=user_id, **values)
         .on_conflict_do_nothing(index_elements=["circle_id", "user_id"])
         .returning(Enrollment.id)

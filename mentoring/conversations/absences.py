@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User
@@ -34,6 +32,7 @@ from mentoring.circles.models import (
     Meeting,
     MeetingStatus,
 )
+from mentoring.db import insert_into
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
@@ -90,10 +89,9 @@ def cant_come(meeting_id: int, user_id: int, reason: str | None, *, now: datetim
     meeting = her_upcoming_meeting(meeting_id, user_id, now)
     values = {"meeting_id": meeting.id, "user_id": user_id, "status": AttendanceStatus.EXCUSED,
               "note": reason, "marked_at": now}
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # One statement, so a double tap (two requests at once) cannot trip the unique key.
     db.session.execute(
-        insert(Attendance).values(**values).on_conflict_do_update(
+        insert_into(db.session, Attendance).values(**values).on_conflict_do_update(
             index_elements=["meeting_id", "user_id"],
             set_={"status": AttendanceStatus.EXCUSED, "note": reason, "marked_at": now},
         )

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager, joinedload
 
 from mentoring.accounts.models import Role, RoleAssignment, User
 from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus
 from mentoring.conversations.models import MESSAGE_MAX, Message, MessageReport, Thread
 from mentoring.conversations.rules import clean_text
+from mentoring.db import insert_into
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
@@ -42,10 +41,6 @@ class FacilitatorChanged(DomainError):
 
 class CircleNotYours(NotFound):
     """We could not find that circle among yours."""
-
-
-def _insert():  # noqa: ANN202 - the dialect's INSERT construct
-    return pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _live_user(user_id: int) -> User | None:
@@ -92,7 +87,7 @@ def write_to_facilitator(circle_id: int, member_id: int, body: str, *, now: date
     if member is None:
         raise CircleNotYours()
     db.session.execute(
-        _insert()(Thread).values(circle_id=circle.id, member_id=member_id,
+        insert_into(db.session, Thread).values(circle_id=circle.id, member_id=member_id,
                                  facilitator_id=circle.facilitator_id, created_at=now, last_message_at=now)
         .on_conflict_do_nothing(index_elements=["circle_id", "member_id", "facilitator_id"])
     )
@@ -202,7 +197,8 @@ def report_message(message_id: int, reporter_id: int, *, now: datetime) -> bool:
     if message.author_id == reporter_id:
         raise InvalidInput("You can only report a message someone else wrote.")
     new = db.session.execute(
-        _insert()(MessageReport).values(message_id=message.id, reporter_id=reporter_id, created_at=now)
+        insert_into(db.session, MessageReport)
+        .values(message_id=message.id, reporter_id=reporter_id, created_at=now)
         .on_conflict_do_nothing(index_elements=["message_id", "reporter_id"])
         .returning(MessageReport.id)
     ).scalar_one_or_none() is not None

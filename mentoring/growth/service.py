@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 
 from mentoring.accounts.models import User
 from mentoring.audit.service import record
 from mentoring.buddies.queries import buddies_of
 from mentoring.circles.models import Circle, Enrollment
+from mentoring.db import insert_into
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
 from mentoring.growth.jobs import withdraw_prompts
@@ -206,20 +206,16 @@ def record_check_in(user_id: int, circle_id: int, entry: CheckInInput, *, now: d
     if gap is None:
         raise NoCheckInOpen()
     values = _checked_entry(user_id, circle_id, entry)
-    check_in = CheckIn(
-        user_id=user_id,
-        circle_id=circle_id,
-        after_meeting_id=gap.after_meeting_id,
-        created_at=now,
-        updated_at=now,
-        **values,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(check_in)
-            db.session.flush()
-    except IntegrityError:
-        raise AlreadyCheckedIn() from None
+    # One statement: the unique key settles a double submit without a savepoint around it.
+    check_in = db.session.scalars(
+        insert_into(db.session, CheckIn)
+        .values(user_id=user_id, circle_id=circle_id, after_meeting_id=gap.after_meeting_id,
+                created_at=now, updated_at=now, **values)
+        .on_conflict_do_nothing(index_elements=["user_id", "after_meeting_id"])
+        .returning(CheckIn)
+    ).one_or_none()
+    if check_in is None:
+        raise AlreadyCheckedIn()
     if entry.needs_support:
         _ask_for_support(check_in, entry.support_shares_text, entry.support_tells_buddy, now)
     withdraw_prompts(user_id, gap.after_meeting_id)

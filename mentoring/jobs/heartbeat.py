@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from mentoring.db import insert_into
 from mentoring.extensions import db
 from mentoring.jobs.models import SchedulerHeartbeat
 from mentoring.jobs.registry import periodic
@@ -53,9 +52,8 @@ def scheduler_health(now: datetime) -> SchedulerHealth:
 @periodic(seconds=HEARTBEAT_SECONDS)
 def record_heartbeat(now: datetime) -> None:
     """Record that the scheduler ran at `now` (one row, upserted; a second scheduler shares it)."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(SchedulerHeartbeat)
+        insert_into(db.session, SchedulerHeartbeat)
         .values(name=SCHEDULER, beat_at=now)
         .on_conflict_do_update(index_elements=["name"], set_={"beat_at": now})
     )

@@ -8,13 +8,11 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, bindparam, func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User
 from mentoring.audit.service import record
-from mentoring.db import utcnow
+from mentoring.db import insert_into, utcnow
 from mentoring.errors import NotFound
 from mentoring.extensions import db
 from mentoring.notify.messages import shown_in_app
@@ -77,16 +75,14 @@ def queue_notification(
         "attempts": 0,
         "created_at": utcnow(),
     }
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     if if_account_exists:
         columns = list(values)
         rows = select(*(literal(values[c], type_=Notification.__table__.c[c].type) for c in columns)).where(
             select(User.id).where(User.id == user_id, User.deleted_at.is_(None)).exists()
         )
-        statement = insert(Notification).from_select(columns, rows)
+        statement = insert_into(db.session, Notification).from_select(columns, rows)
     else:
-        statement = insert(Notification).values(**values)
+        statement = insert_into(db.session, Notification).values(**values)
     statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Notification.id)
     return db.session.execute(statement).scalar_one_or_none() is not None
 
@@ -262,11 +258,10 @@ def queue_notifications(drafts: list[NotificationDraft]) -> int:
     ]
     if not rows:
         return 0
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # One statement, compiled once and sent in batches ("insertmanyvalues"); RETURNING names
     # only the rows that were new.
     statement = (
-        insert(Notification.__table__)
+        insert_into(db.session, Notification.__table__)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(Notification.__table__.c.id)
     )
