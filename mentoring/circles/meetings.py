@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
 
 from mentoring.circles import signals
 from mentoring.circles.agenda import default_agenda
@@ -221,18 +221,20 @@ def set_agenda(meeting_id: int, actor_id: int, text: str) -> Meeting:
 _MARKABLE_MEMBERS = select(Enrollment.user_id).where(
     Enrollment.circle_id == bindparam("circle_id"), Enrollment.status.in_([str(s) for s in MARKABLE])
 )
-_MARKS_OF_MEETING = select(Attendance).where(Attendance.meeting_id == bindparam("meeting_id"))
+_MARKS_OF_MEETING = select(Attendance.user_id, Attendance.id).where(
+    Attendance.meeting_id == bindparam("meeting_id")
+)
 
 
 def mark_attendance(meeting_id: int, actor_id: int, marks: Mapping[int, str], *, now: datetime,
-                    notes: Mapping[int, str] | None = None) -> list[Attendance]:
+                    notes: Mapping[int, str] | None = None) -> None:
     """Record present / absent / excused per member (upsert); the meeting becomes "held".
 
     Only members enrolled in the circle (active or completed) can be marked. Excused (with an
     optional note such as "sick child") never counts as missed. Raises NotYourCircle,
     MeetingNotStarted, MeetingAlreadyCancelled, InvalidInput, NotInCircle.
     """
-    meeting = _meeting(meeting_id)
+    meeting = _meeting(meeting_id)  # locked: two saves of one sheet take turns
     circle = meeting.circle
     require_manager(circle, actor_id)
     if meeting.status == MeetingStatus.CANCELLED:
@@ -245,17 +247,21 @@ def mark_attendance(meeting_id: int, actor_id: int, marks: Mapping[int, str], *,
     strangers = set(marks) - members
     if strangers:
         raise NotInCircle()
-    existing = {a.user_id: a for a in db.session.scalars(_MARKS_OF_MEETING, {"meeting_id": meeting.id})}
-    rows: list[Attendance] = []
+    marked = dict(db.session.execute(_MARKS_OF_MEETING, {"meeting_id": meeting.id}).tuples().all())
+    changed: list[dict[str, object]] = []
+    new: list[dict[str, object]] = []
     for user_id, status in marks.items():
-        note = ((notes or {}).get(user_id) or "").strip()[:120] or None
-        row = existing.get(user_id)
-        if row is None:
-            row = Attendance(meeting_id=meeting.id, user_id=user_id)
-            db.session.add(row)
-        row.status, row.note, row.marked_at = status, note, now
-        rows.append(row)
+        values = {"status": status, "note": ((notes or {}).get(user_id) or "").strip()[:120] or None,
+                  "marked_at": now}
+        if user_id in marked:
+            changed.append({"id": marked[user_id], **values})
+        else:
+            new.append({"meeting_id": meeting.id, "user_id": user_id, **values})
+    # Every row in one batch each (the same columns for all), not one statement per member.
+    if changed:
+        db.session.execute(update(Attendance), changed)
+    if new:
+        db.session.execute(insert(Attendance), new)
     if marks:
         meeting.status = MeetingStatus.HELD
     db.session.flush()
-    return rows
