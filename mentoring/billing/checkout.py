@@ -15,16 +15,16 @@ checkout page; if that fails, `abandon_checkout` gives the seat back.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from mentoring.billing import pricing
 from mentoring.billing.fulfilment import expire_payment
 from mentoring.billing.gateway import GatewayError, PaymentGateway
-from mentoring.billing.models import Payment, PaymentStatus
+from mentoring.billing.models import PENDING_ONLY, Payment, PaymentStatus
 from mentoring.billing.pricing import Quote
 from mentoring.circles.catalog import MAX_PRICE_CENTS
 from mentoring.circles.enrollment import (
@@ -45,6 +45,7 @@ from mentoring.circles.models import (
     PriceMode,
 )
 from mentoring.circles.pricing_input import PriceSettings
+from mentoring.db import insert_into
 from mentoring.errors import DomainError, NotFound
 from mentoring.extensions import db
 from mentoring.money import amount_text, parse_amount
@@ -80,6 +81,19 @@ class JoinQuote:
         if self.terms.mode != PriceMode.SLIDING:
             return ""
         return amount_text(self.quote.unit_cents, self.terms.currency)
+
+    def priced(self, *, chosen_cents: int | None = None, typed_amount: str | None = None) -> JoinQuote:
+        """The same join at her price per meeting: `chosen_cents`, or the amount she typed
+        (`typed_amount`, read as the circle's currency), else the suggested price. Only a sliding
+        scale has a price of hers. Reads nothing. Raises InvalidAmount, PriceOutOfRange,
+        UnknownCurrency."""
+        terms = self.terms
+        if typed_amount is not None and terms.mode == PriceMode.SLIDING:
+            chosen_cents = parse_amount(typed_amount, currency=terms.currency, maximum_cents=MAX_PRICE_CENTS)
+        if terms.mode != PriceMode.SLIDING:
+            chosen_cents = None
+        return replace(self, quote=pricing.quote(terms, len(self.sequences), chosen_cents),
+                       chosen_cents=chosen_cents)
 
 
 @dataclass(frozen=True)
@@ -120,9 +134,9 @@ def quote_for_circle(
 ) -> JoinQuote:
     """What joining costs now: the meetings left in the term × her price per meeting.
 
-    On a sliding scale her price is `chosen_cents`, or the amount she typed (`typed_amount`,
-    read as the circle's currency), else the suggested price. Raises NotFound,
-    CircleNotJoinable, NothingLeftToBuy, InvalidAmount, PriceOutOfRange, UnknownCurrency.
+    Her price is as `JoinQuote.priced` reads it (which prices the same join again without
+    reading anything). Raises NotFound, CircleNotJoinable, NothingLeftToBuy, InvalidAmount,
+    PriceOutOfRange, UnknownCurrency.
     """
     circle = _circle(circle_id)
     if circle.status not in LIVE_CIRCLE_STATUSES:
@@ -134,17 +148,15 @@ def quote_for_circle(
     if not sequences:
         raise NothingLeftToBuy()
     terms = price_terms(circle)
-    if typed_amount is not None and terms.mode == PriceMode.SLIDING:
-        chosen_cents = parse_amount(typed_amount, currency=terms.currency, maximum_cents=MAX_PRICE_CENTS)
-    if terms.mode != PriceMode.SLIDING:
-        chosen_cents = None
-    quote = pricing.quote(terms, len(sequences), chosen_cents)
     first = min((row.starts_at for row in rows if row.sequence == sequences[0]), default=None)
-    return JoinQuote(
-        circle_id=circle.id, title=circle.title, terms=terms, quote=quote, sequences=tuple(sequences),
+    suggested = JoinQuote(
+        circle_id=circle.id, title=circle.title, terms=terms,
+        quote=pricing.quote(terms, len(sequences), None), sequences=tuple(sequences),
         first_starts_at=first, meeting_count=len(rows), agreement_text=circle.agreement_text,
-        chosen_cents=chosen_cents,
     )
+    if chosen_cents is None and typed_amount is None:
+        return suggested
+    return suggested.priced(chosen_cents=chosen_cents, typed_amount=typed_amount)
 
 
 def _pending_payment(enrollment_id: int) -> Payment | None:
@@ -163,11 +175,14 @@ def start_checkout(
     agreed: bool,
     now: datetime,
     gateway_name: str,
+    quoted: JoinQuote | None = None,
 ) -> CheckoutStart:
     """Hold her seat and record one pending payment for the quoted amount. No gateway call.
 
-    The amount is recomputed here from the circle and her price per meeting; nothing the form
-    says about totals is trusted. While her checkout is live, calling this again returns the
+    The amount is computed on the server from the circle and her price per meeting; nothing the
+    form says about totals is trusted. `quoted` is the quote the caller has just computed for
+    this circle at `chosen_cents` (`quote_for_circle`), so the meetings are not read again;
+    without it the quote is computed here. While her checkout is live, calling this again returns the
     same payment (her enrollment row is locked, and a unique index allows one pending payment
     per enrollment; a concurrent click that slips past both finds the winner's row). A pending
     checkout for another price is expired and named in `replaced_session_id`. A quote of zero
@@ -187,7 +202,9 @@ def start_checkout(
     ).scalar_one_or_none()
     if already is not None:
         raise AlreadyEnrolled()
-    join = quote_for_circle(circle_id, now=now, chosen_cents=chosen_cents)
+    if quoted is not None and (quoted.circle_id, quoted.chosen_cents) != (circle_id, chosen_cents):
+        raise ValueError("the quote is for another circle or another price")
+    join = quoted or quote_for_circle(circle_id, now=now, chosen_cents=chosen_cents)
     quote = join.quote
     enrollment = hold_seat(
         circle_id, user_id, price_cents=quote.unit_cents,
@@ -213,31 +230,34 @@ def start_checkout(
         replaced = pending.gateway_session_id
         db.session.flush()
 
-    expires_at = now + timedelta(minutes=CHECKOUT_MINUTES)
-    payment = Payment(
-        enrollment_id=enrollment.id,
-        user_id=user_id,
-        amount_cents=quote.total_cents,
-        unit_amount_cents=quote.unit_cents,
-        currency=quote.currency,
-        meetings_covered=quote.meetings,
-        first_sequence=join.sequences[0],
-        membership_number=enrollment.membership_number,
-        gateway=gateway_name,
-        status=PaymentStatus.PENDING,
-        created_at=now,
-        expires_at=expires_at,
+    # One statement: the one-pending-payment-per-enrollment index settles a concurrent click of
+    # hers that slipped past the row lock (PostgreSQL waits for it and inserts nothing).
+    payment_id = db.session.scalar(
+        insert_into(db.session, Payment)
+        .values(
+            enrollment_id=enrollment.id,
+            user_id=user_id,
+            amount_cents=quote.total_cents,
+            unit_amount_cents=quote.unit_cents,
+            currency=quote.currency,
+            meetings_covered=quote.meetings,
+            first_sequence=join.sequences[0],
+            membership_number=enrollment.membership_number,
+            gateway=gateway_name,
+            status=PaymentStatus.PENDING,
+            created_at=now,
+            expires_at=now + timedelta(minutes=CHECKOUT_MINUTES),
+        )
+        .on_conflict_do_nothing(index_elements=["enrollment_id"], index_where=PENDING_ONLY)
+        .returning(Payment.id)
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(payment)
-    except IntegrityError:
-        # A concurrent click of hers committed a pending payment first: use that one.
+    if payment_id is None:
+        # That click committed its pending payment first: use that one.
         winner = _pending_payment(enrollment.id)
         if winner is None:
-            raise
+            raise RuntimeError(f"enrollment {enrollment.id}: a pending payment conflicted and then vanished")
         return CheckoutStart(checkout_url=winner.checkout_url, payment_id=winner.id, joined=False)
-    return CheckoutStart(checkout_url=None, payment_id=payment.id, joined=False,
+    return CheckoutStart(checkout_url=None, payment_id=payment_id, joined=False,
                          replaced_session_id=replaced)
 
 
@@ -258,7 +278,9 @@ def open_checkout(
     no longer be paid (if it was paid a moment ago, fulfilment refunds the second payment).
     Raises NotFound, GatewayError (the caller rolls back and calls `abandon_checkout`).
     """
-    payment = db.session.get(Payment, payment_id, populate_existing=True)
+    # Read fresh (the hold was committed) with the circle, whose title the checkout shows.
+    payment = db.session.get(Payment, payment_id, populate_existing=True,
+                             options=[joinedload(Payment.enrollment).joinedload(Enrollment.circle)])
     if payment is None or payment.status != PaymentStatus.PENDING or payment.expires_at is None:
         raise NotFound("We could not find that checkout. Please start again from the circle's page.")
     if payment.checkout_url:

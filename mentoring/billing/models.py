@@ -50,6 +50,11 @@ KEPT_STATUSES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
 FULFILLABLE_STATUSES = (PaymentStatus.PENDING, PaymentStatus.EXPIRED, PaymentStatus.FAILED)
 
 
+# The one-pending-payment index covers these rows; an INSERT ... ON CONFLICT names it with the
+# same words (the database matches a partial index by its predicate).
+PENDING_ONLY = text("status = 'pending'")
+
+
 class Payment(db.Model):
     __tablename__ = "payments"
     __table_args__ = (
@@ -61,8 +66,8 @@ class Payment(db.Model):
             "uq_payments_one_pending_per_enrollment",
             "enrollment_id",
             unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+            sqlite_where=PENDING_ONLY,
+            postgresql_where=PENDING_ONLY,
         ),
         # At most one kept payment per membership, whatever the timing of two paid checkouts:
         # the loser's claim fails here and it is refunded. A fully refunded payment is not kept,

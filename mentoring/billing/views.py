@@ -14,6 +14,7 @@ from mentoring.accounts.models import Role
 from mentoring.billing import local_checkout, queries
 from mentoring.billing import refunds as refund_service  # noqa: F401 - connects the signal receivers
 from mentoring.billing.checkout import (
+    JoinQuote,
     abandon_checkout,
     open_checkout,
     quote_for_circle,
@@ -79,7 +80,7 @@ def quote(circle_id: int) -> str | Response:
         valid = form.validate()
         try:
             # Only her price per meeting is read from the form; the total is always recomputed.
-            shown = quote_for_circle(circle_id, now=now, typed_amount=form.amount.data)
+            shown = join.priced(typed_amount=form.amount.data)
         except DomainError as error:
             show_error(form, error)
             valid = False
@@ -87,7 +88,7 @@ def quote(circle_id: int) -> str | Response:
             form.agree.errors = []
         elif valid:
             try:
-                return _start(circle_id, shown.chosen_cents, agreed=bool(form.agree.data))
+                return _start(shown, agreed=bool(form.agree.data))
             except CircleFull:
                 db.session.rollback()
                 return render_template("billing/full.html", circle_id=circle_id, title=join.title)
@@ -99,11 +100,12 @@ def quote(circle_id: int) -> str | Response:
                            sponsored=sponsored_offer(current_user.id, circle_id, now))
 
 
-def _start(circle_id: int, chosen: int | None, *, agreed: bool) -> Response:
+def _start(join: JoinQuote, *, agreed: bool) -> Response:
     # Two units of work: the seat hold is committed before the gateway is called, so a slow
     # gateway never keeps the circle's seat ledger locked.
-    started = start_checkout(circle_id, current_user.id, chosen_cents=chosen, agreed=agreed, now=utcnow(),
-                             gateway_name=_gateway().name)
+    circle_id, email = join.circle_id, current_user.email  # read before the commit expires her
+    started = start_checkout(circle_id, current_user.id, chosen_cents=join.chosen_cents, agreed=agreed,
+                             now=utcnow(), gateway_name=_gateway().name, quoted=join)
     db.session.commit()
     if started.joined:
         flash("You're in. Welcome to the circle.", "success")
@@ -115,7 +117,7 @@ def _start(circle_id: int, chosen: int | None, *, agreed: bool) -> Response:
                 started.payment_id, gateway=_gateway(),
                 success_url=public_link("billing.success")[1] + "?session_id={CHECKOUT_SESSION_ID}",
                 cancel_url=public_link("billing.quote", circle_id=circle_id, cancelled=1)[1],
-                replaced_session_id=started.replaced_session_id, customer_email=current_user.email,
+                replaced_session_id=started.replaced_session_id, customer_email=email,
             )
             db.session.commit()
         except GatewayError:

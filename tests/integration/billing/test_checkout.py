@@ -241,3 +241,33 @@ def test_choosing_another_price_replaces_her_open_checkout(
     statuses = db.session.execute(select(Payment.amount_cents, Payment.status).order_by(Payment.id)).all()
     assert [tuple(row) for row in statuses] == [(8000, "expired"), (9600, "pending")]
     assert db.session.get(Circle, sliding_circle.id).seats_taken == 1
+
+
+def test_a_quote_for_another_price_is_refused_and_nothing_is_held(
+    sliding_circle: Circle, member: User
+) -> None:
+    import pytest
+
+    from mentoring.billing.checkout import quote_for_circle, start_checkout
+
+    now = utcnow()
+    low, high = sliding_circle.sliding_min_cents, sliding_circle.sliding_max_cents
+    quoted = quote_for_circle(sliding_circle.id, now=now).priced(chosen_cents=low)
+    with pytest.raises(ValueError, match="another price"):
+        start_checkout(sliding_circle.id, member.id, chosen_cents=high, agreed=True, now=now,
+                       gateway_name="local", quoted=quoted)
+    db.session.rollback()
+    assert count(Enrollment) == 0 and count(Payment) == 0
+
+
+def test_the_quote_the_page_computed_is_the_one_charged(sliding_circle: Circle, member: User) -> None:
+    from mentoring.billing.checkout import quote_for_circle, start_checkout
+
+    now = utcnow()
+    chosen = sliding_circle.sliding_min_cents
+    quoted = quote_for_circle(sliding_circle.id, now=now).priced(chosen_cents=chosen)
+    started = start_checkout(sliding_circle.id, member.id, chosen_cents=chosen, agreed=True, now=now,
+                             gateway_name="local", quoted=quoted)
+    payment = db.session.get(Payment, started.payment_id)
+    fresh = quote_for_circle(sliding_circle.id, now=now, chosen_cents=chosen)
+    assert (payment.amount_cents, payment.unit_amount_cents) == (fresh.quote.total_cents, chosen)
