@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from mentoring.billing.gateway import GatewayError, PaymentGateway
 from mentoring.billing.models import FULFILLABLE_STATUSES, CheckoutPaymentStatus, Payment, PaymentStatus
@@ -84,7 +85,8 @@ def fulfil_payment(
     payment = db.session.execute(
         select(Payment)
         .where(Payment.gateway_session_id == session_id)
-        .with_for_update()
+        .options(joinedload(Payment.enrollment, innerjoin=True).joinedload(Enrollment.circle, innerjoin=True))
+        .with_for_update(of=Payment)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if payment is None:
@@ -93,8 +95,7 @@ def fulfil_payment(
     claim = _claim(payment, payment_intent, now)
     if claim == "already":
         return FulfilResult(outcome="already", payment_id=payment.id)
-    if payment.gateway_payment_id:
-        apply_waiting_refunds(payment.gateway_payment_id, now=now)
+    if payment.gateway_payment_id and apply_waiting_refunds(payment.gateway_payment_id, now=now):
         db.session.refresh(payment)
     circle = payment.enrollment.circle
     if claim == "duplicate":
@@ -178,9 +179,10 @@ def _tell_refunded_before_placed(payment: Payment, circle: Circle) -> None:
 
 def settle_returning_checkout(
     session_id: str, user_id: int, *, now: datetime, gateway: PaymentGateway
-) -> int:
+) -> tuple[int, bool]:
     """She is back from the checkout page: if the gateway says it is paid and the webhook has
-    not landed yet, fulfil it now (the same idempotent fulfilment). Returns the payment id.
+    not landed yet, fulfil it now (the same idempotent fulfilment). Returns the payment id, and
+    whether it was fulfilled here (there is something to commit).
 
     A gateway that cannot be reached leaves the payment pending (the webhook or the
     reconciliation job settles it). Raises NotFound (no such checkout, or not hers).
@@ -195,7 +197,8 @@ def settle_returning_checkout(
             status = None
         if status is not None and status.payment_status == CheckoutPaymentStatus.PAID:
             fulfil_payment(session_id, payment_intent=status.payment_intent, now=now, gateway=gateway)
-    return payment.id
+            return payment.id, True
+    return payment.id, False
 
 
 def expire_payment(payment_id: int, *, now: datetime, status: str = PaymentStatus.EXPIRED) -> bool:

@@ -138,9 +138,10 @@ def _domain_error(error: DomainError) -> tuple[str, int]:
 @login_required
 def success() -> str:
     try:
-        payment_id = settle_returning_checkout(request.args.get("session_id", ""), current_user.id,
-                                               now=utcnow(), gateway=_gateway())
-        db.session.commit()
+        payment_id, fulfilled = settle_returning_checkout(request.args.get("session_id", ""), current_user.id,
+                                                          now=utcnow(), gateway=_gateway())
+        if fulfilled:  # usually the webhook has paid it already: nothing to commit, nothing to reload
+            db.session.commit()
     except NotFound:
         abort(404)
     return render_template("billing/success.html", payment=queries.payment_with_details(payment_id))
