@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mentoring.billing.gateway import PaymentGateway
 from mentoring.billing.models import CheckoutPaymentStatus, CheckoutSessionStatus, LocalCheckoutSession
@@ -48,20 +49,23 @@ def pay_local_checkout(session_id: str, *, secret: str, gateway: PaymentGateway,
     one event; the second click goes to the success page. Raises NotFound, CheckoutClosed.
     """
     session = local_session(session_id)
+    paid = {"status": CheckoutSessionStatus.COMPLETE, "payment_status": CheckoutPaymentStatus.PAID,
+            "payment_intent": f"pi_local_{secrets.token_hex(12)}"}
     claimed = db.session.execute(
         update(LocalCheckoutSession)
         .where(LocalCheckoutSession.id == session_id,
                LocalCheckoutSession.status == CheckoutSessionStatus.OPEN,
                LocalCheckoutSession.expires_at > now)
-        .values(status=CheckoutSessionStatus.COMPLETE, payment_status=CheckoutPaymentStatus.PAID,
-                payment_intent=f"pi_local_{secrets.token_hex(12)}")
+        .values(**paid)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(session)
     if claimed != 1:
+        db.session.refresh(session)
         if session.payment_status == CheckoutPaymentStatus.PAID:
             return _success_url(session)
         raise CheckoutClosed()
+    for name, value in paid.items():  # what this UPDATE wrote, kept on the loaded row unread
+        set_committed_value(session, name, value)
     timestamp = int(now.timestamp())
     event = {
         "id": f"evt_local_{secrets.token_hex(12)}",
