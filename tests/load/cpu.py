@@ -54,11 +54,16 @@ def _machine_busy() -> float:
     return (sum(fields[:8]) - idle) / TICK
 
 
+def tree_seconds(pid: int) -> float:
+    """CPU seconds so far of a process and its descendants."""
+    return sum(_seconds(each) for each in _tree(pid))
+
+
 def snapshot(roots: dict[str, int], database: str) -> dict[str, float]:
     """CPU seconds so far of each named process tree, of PostgreSQL's processes serving
     `database`, of this process, and of the whole machine ("machine": busy seconds summed over
     all CPUs)."""
-    taken = {name: sum(_seconds(pid) for pid in _tree(root)) for name, root in roots.items()}
+    taken = {name: tree_seconds(root) for name, root in roots.items()}
     taken["postgres"] = sum(_seconds(pid) for pid in _backends(database))
     taken["load tool"] = sum(os.times()[:2])
     taken["machine"] = _machine_busy()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.load.run import BARE, BARE_AGAIN, judge_pages, percentile
+from tests.load.run import BARE, BARE_AGAIN, judge_pages, percentile, scheduler_is_idle
 
 
 def page(times: dict[int, int], seconds: float = 10, failures: int = 0,
@@ -72,3 +72,11 @@ def test_pages_are_judged_against_the_better_of_the_two_bare_runs() -> None:
     assert verdicts(measured) == {BARE: "reference", BARE_AGAIN: "reference", "page": "FAIL"}
     measured["pages"][BARE_AGAIN] = phase({BARE_AGAIN: page({30: 450, 40: 50})})  # both slowed
     assert verdicts(measured)["page"] == "PASS"  # 15/s >= 50/5, and p95 100 <= 5 x 40
+
+
+def test_the_scheduler_counts_as_idle_only_between_rounds_of_work() -> None:
+    # Its heartbeat over two seconds, against a round of reminders taking a third of a CPU.
+    assert scheduler_is_idle(0.02, 2.0)
+    assert scheduler_is_idle(0.1, 2.0)
+    assert not scheduler_is_idle(0.66, 2.0)
+    assert not scheduler_is_idle(0.11, 2.0)
