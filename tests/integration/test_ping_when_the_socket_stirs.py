@@ -5,6 +5,7 @@ server ended is still replaced before a request uses it."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -18,6 +19,7 @@ from tests.conftest import requires_postgres
 pytestmark = requires_postgres
 
 PID = sa.text("SELECT pg_backend_pid()")
+OneConnection = tuple[sa.Engine, str, list[object]]  # the engine, its URL, the pings it sent
 
 
 def _counting_pings(monkeypatch: pytest.MonkeyPatch, engine: sa.Engine) -> list[object]:
@@ -46,41 +48,44 @@ def test_the_apps_quiet_connections_are_not_pinged(ctx: None, monkeypatch: pytes
     assert pinged == []
 
 
+@pytest.fixture
+def one_connection(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[OneConnection]:
+    """An engine of one pooled connection with the socket check, its URL, and the pings sent."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    engine = sa.create_engine(url, pool_size=1, max_overflow=0)
+    ping_when_the_socket_stirs(engine)
+    pinged = _counting_pings(monkeypatch, engine)
+    try:
+        yield engine, url, pinged
+    finally:
+        engine.dispose()
+
+
 def test_a_connection_the_server_ended_is_replaced_before_use(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
+    one_connection: OneConnection,
 ) -> None:
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    engine = sa.create_engine(url, pool_size=1, max_overflow=0)
-    ping_when_the_socket_stirs(engine)
-    pinged = _counting_pings(monkeypatch, engine)
-    try:
-        with engine.connect() as conn:
-            first = conn.execute(PID).scalar_one()
-        _from_another_connection(url, "SELECT pg_terminate_backend(%s)", first)
-        time.sleep(0.2)  # the server's goodbye reaches the socket
-        with engine.connect() as conn:
-            second = conn.execute(PID).scalar_one()
-        assert second != first
-        assert len(pinged) == 1  # the dead one, once; its replacement was quiet
-    finally:
-        engine.dispose()
+    engine, url, pinged = one_connection
+    with engine.connect() as conn:
+        first = conn.execute(PID).scalar_one()
+    _from_another_connection(url, "SELECT pg_terminate_backend(%s)", first)
+    time.sleep(0.2)  # the server's goodbye reaches the socket
+    with engine.connect() as conn:
+        second = conn.execute(PID).scalar_one()
+    assert second != first
+    assert len(pinged) == 1  # the dead one, once; its replacement was quiet
 
 
-def test_a_live_connection_that_heard_something_is_kept(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_live_connection_that_heard_something_is_kept(
+    one_connection: OneConnection,
+) -> None:
     # Something arrives on an idle connection that is alive: a notification it listens for.
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    engine = sa.create_engine(url, pool_size=1, max_overflow=0)
-    ping_when_the_socket_stirs(engine)
-    pinged = _counting_pings(monkeypatch, engine)
-    try:
-        with engine.connect() as conn:
-            first = conn.execute(PID).scalar_one()
-            conn.execute(sa.text("LISTEN hearth_test"))
-            conn.commit()
-        _from_another_connection(url, "NOTIFY hearth_test")
-        time.sleep(0.2)
-        with engine.connect() as conn:
-            assert conn.execute(PID).scalar_one() == first
-        assert len(pinged) == 1
-    finally:
-        engine.dispose()
+    engine, url, pinged = one_connection
+    with engine.connect() as conn:
+        first = conn.execute(PID).scalar_one()
+        conn.execute(sa.text("LISTEN hearth_test"))
+        conn.commit()
+    _from_another_connection(url, "NOTIFY hearth_test")
+    time.sleep(0.2)
+    with engine.connect() as conn:
+        assert conn.execute(PID).scalar_one() == first
+    assert len(pinged) == 1
