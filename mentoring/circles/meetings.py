@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 
 from mentoring.circles import signals
 from mentoring.circles.agenda import default_agenda
@@ -34,6 +34,7 @@ from mentoring.circles.service import (
 )
 from mentoring.errors import DomainError, InvalidInput, NotFound
 from mentoring.extensions import db
+from mentoring.reads import read_rows
 from mentoring.timekeeping.display import format_local
 
 MARKABLE = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
@@ -217,12 +218,13 @@ def set_agenda(meeting_id: int, actor_id: int, text: str) -> Meeting:
     return meeting
 
 
-# Built once: a facilitator saves attendance for every meeting.
-_MARKABLE_MEMBERS = select(Enrollment.user_id).where(
-    Enrollment.circle_id == bindparam("circle_id"), Enrollment.status.in_([str(s) for s in MARKABLE])
-)
-_MARKS_OF_MEETING = select(Attendance.user_id, Attendance.id).where(
-    Attendance.meeting_id == bindparam("meeting_id")
+# Built once: a facilitator saves attendance for every meeting. Each member who can be marked,
+# with her mark's id when she has one, in one statement.
+_MARKABLE_MEMBERS = (
+    select(Enrollment.user_id, Attendance.id)
+    .outerjoin(Attendance, and_(Attendance.meeting_id == bindparam("meeting_id"),
+                                Attendance.user_id == Enrollment.user_id))
+    .where(Enrollment.circle_id == bindparam("circle_id"), Enrollment.status.in_([str(s) for s in MARKABLE]))
 )
 
 
@@ -243,11 +245,10 @@ def mark_attendance(meeting_id: int, actor_id: int, marks: Mapping[int, str], *,
         raise MeetingNotStarted()
     if any(status not in list(AttendanceStatus) for status in marks.values()):
         raise InvalidInput("Attendance is present, absent or excused.")
-    members = set(db.session.scalars(_MARKABLE_MEMBERS, {"circle_id": circle.id}))
-    strangers = set(marks) - members
-    if strangers:
+    members = dict(read_rows(_MARKABLE_MEMBERS, {"circle_id": circle.id, "meeting_id": meeting.id}))
+    if set(marks) - members.keys():
         raise NotInCircle()
-    marked = dict(db.session.execute(_MARKS_OF_MEETING, {"meeting_id": meeting.id}).tuples().all())
+    marked = {user_id: mark_id for user_id, mark_id in members.items() if mark_id is not None}
     changed: list[dict[str, object]] = []
     new: list[dict[str, object]] = []
     for user_id, status in marks.items():

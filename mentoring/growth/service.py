@@ -29,7 +29,7 @@ from mentoring.growth.models import (
     Progress,
     Visibility,
 )
-from mentoring.growth.queries import active_place, circle_gaps
+from mentoring.growth.queries import active_place, circle_gaps, her_circle_gaps
 from mentoring.growth.rhythm import open_gap
 from mentoring.notify.service import queue_notification
 from mentoring.web import public_link
@@ -200,9 +200,10 @@ def record_check_in(user_id: int, circle_id: int, entry: CheckInInput, *, now: d
     NotYourCircle, NoCheckInOpen, AlreadyCheckedIn (the database's unique key settles a double
     submit) or InvalidInput; nothing is kept when it raises.
     """
-    if not is_active_member(circle_id, user_id):
+    gaps = her_circle_gaps(circle_id, user_id)
+    if gaps is None:
         raise NotYourCircle()
-    gap = open_gap(circle_gaps(circle_id), now)
+    gap = open_gap(gaps, now)
     if gap is None:
         raise NoCheckInOpen()
     values = _checked_entry(user_id, circle_id, entry)
