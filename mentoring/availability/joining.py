@@ -14,7 +14,7 @@ from flask import current_app
 
 from mentoring.circles.calendar import calendar_filename, circle_calendar
 from mentoring.circles.models import Enrollment, EnrollmentStatus
-from mentoring.circles.queries import circle_calendar_data
+from mentoring.circles.queries import calendar_data
 from mentoring.circles.signals import member_joined
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
@@ -34,7 +34,8 @@ def queue_join_confirmation(enrollment_id: int, *, now: datetime) -> bool:
         return False
     circle, user = enrollment.circle, enrollment.user
     page = f"/circles/{circle.id}"
-    data = circle_calendar_data(circle.id, user.id, current_app.config["BASE_URL"].rstrip("/") + page)
+    # An active member may have the schedule with its link or address: nothing to ask.
+    data = calendar_data(circle, current_app.config["BASE_URL"].rstrip("/") + page, with_location=True)
     ics = circle_calendar(data.circle, data.meetings, include_location=data.location, now=now)
     upcoming = [m.starts_at for m in data.meetings if not m.cancelled and m.starts_at > now]
     first = (f" Your first meeting is {format_local(min(upcoming), user.timezone)} (your time)."

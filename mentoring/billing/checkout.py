@@ -211,54 +211,50 @@ def start_checkout(
         funding=Funding.SELF if quote.total_cents else Funding.FREE,
         agreed=True, now=now, hold_minutes=HOLD_MINUTES,
     )
-    # Serialise her own double-clicks on the enrollment row (PostgreSQL); SQLite has one writer.
-    db.session.execute(select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update())
+    # hold_seat leaves her row locked until the commit: her own double-clicks take turns here
+    # (PostgreSQL); SQLite has one writer.
     if quote.total_cents == 0:
         confirm_held_seat(enrollment.id, now=now)
         return CheckoutStart(checkout_url=None, payment_id=None, joined=True)
 
-    replaced = None
+    # Usually she has no pending payment: the insert is the only statement. The
+    # one-pending-payment-per-enrollment index turns it into nothing when she has one.
+    values = {
+        "enrollment_id": enrollment.id, "user_id": user_id, "amount_cents": quote.total_cents,
+        "unit_amount_cents": quote.unit_cents, "currency": quote.currency, "meetings_covered": quote.meetings,
+        "first_sequence": join.sequences[0], "membership_number": enrollment.membership_number,
+        "gateway": gateway_name, "status": PaymentStatus.PENDING, "created_at": now,
+        "expires_at": now + timedelta(minutes=CHECKOUT_MINUTES),
+    }
+    payment_id = _insert_pending(values)
+    if payment_id is not None:
+        return CheckoutStart(checkout_url=None, payment_id=payment_id, joined=False)
     pending = _pending_payment(enrollment.id)
-    if pending is not None:
-        live = pending.expires_at is not None and pending.expires_at > now
-        if live and pending.amount_cents == quote.total_cents:
-            return CheckoutStart(checkout_url=pending.checkout_url, payment_id=pending.id, joined=False)
-        # Past its expiry, or for a price she has since changed: make room for a new checkout.
-        # It is expired at the gateway too (open_checkout); should money for it still arrive,
-        # the one-kept-payment index makes fulfilment refund whichever is paid second.
-        pending.status = PaymentStatus.EXPIRED
-        replaced = pending.gateway_session_id
-        db.session.flush()
+    if pending is None:
+        raise RuntimeError(f"enrollment {enrollment.id}: a pending payment conflicted and then vanished")
+    live = pending.expires_at is not None and pending.expires_at > now
+    if live and pending.amount_cents == quote.total_cents:
+        return CheckoutStart(checkout_url=pending.checkout_url, payment_id=pending.id, joined=False)
+    # Past its expiry, or for a price she has since changed: make room for a new checkout. It
+    # is expired at the gateway too (open_checkout); should money for it still arrive, the
+    # one-kept-payment index makes fulfilment refund whichever is paid second.
+    pending.status = PaymentStatus.EXPIRED
+    db.session.flush()
+    payment_id = _insert_pending(values)
+    if payment_id is None:
+        raise RuntimeError(f"enrollment {enrollment.id}: a pending payment appeared while her row was locked")
+    return CheckoutStart(checkout_url=None, payment_id=payment_id, joined=False,
+                         replaced_session_id=pending.gateway_session_id)
 
-    # One statement: the one-pending-payment-per-enrollment index settles a concurrent click of
-    # hers that slipped past the row lock (PostgreSQL waits for it and inserts nothing).
-    payment_id = db.session.scalar(
+
+def _insert_pending(values: dict[str, object]) -> int | None:
+    """Record a pending payment; None (and nothing written) if the enrollment has one already."""
+    return db.session.scalar(
         insert_into(db.session, Payment)
-        .values(
-            enrollment_id=enrollment.id,
-            user_id=user_id,
-            amount_cents=quote.total_cents,
-            unit_amount_cents=quote.unit_cents,
-            currency=quote.currency,
-            meetings_covered=quote.meetings,
-            first_sequence=join.sequences[0],
-            membership_number=enrollment.membership_number,
-            gateway=gateway_name,
-            status=PaymentStatus.PENDING,
-            created_at=now,
-            expires_at=now + timedelta(minutes=CHECKOUT_MINUTES),
-        )
+        .values(**values)
         .on_conflict_do_nothing(index_elements=["enrollment_id"], index_where=PENDING_ONLY)
         .returning(Payment.id)
     )
-    if payment_id is None:
-        # That click committed its pending payment first: use that one.
-        winner = _pending_payment(enrollment.id)
-        if winner is None:
-            raise RuntimeError(f"enrollment {enrollment.id}: a pending payment conflicted and then vanished")
-        return CheckoutStart(checkout_url=winner.checkout_url, payment_id=winner.id, joined=False)
-    return CheckoutStart(checkout_url=None, payment_id=payment_id, joined=False,
-                         replaced_session_id=replaced)
 
 
 def open_checkout(

@@ -15,9 +15,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mentoring.billing.gateway import GatewayError, PaymentGateway
 from mentoring.billing.models import FULFILLABLE_STATUSES, CheckoutPaymentStatus, Payment, PaymentStatus
+from mentoring.billing.queries import DETAILS
 from mentoring.billing.refunds import apply_waiting_refunds, issue_refund, refund_unkept_payment
 from mentoring.circles.enrollment import confirm_held_seat, release_hold
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, Funding
@@ -52,18 +54,20 @@ def _claim(payment: Payment, payment_intent: str | None, now: datetime) -> str:
         .execution_options(synchronize_session=False)
     )
     intent = payment_intent or payment.gateway_payment_id
+    paid = {"status": PaymentStatus.PAID, "paid_at": now, "gateway_payment_id": intent}
     try:
         with db.session.begin_nested():
-            claimed = db.session.execute(
-                claim.values(status=PaymentStatus.PAID, paid_at=now, gateway_payment_id=intent)
-            ).rowcount
+            claimed = db.session.execute(claim.values(**paid)).rowcount
     except IntegrityError:
         # Record the money that arrived, still not kept; it is refunded next.
         db.session.execute(claim.values(paid_at=now, gateway_payment_id=intent))
         db.session.refresh(payment)
         return "duplicate"
-    db.session.refresh(payment)
-    return "claimed" if claimed == 1 else "already"
+    if claimed != 1:
+        return "already"
+    for name, value in paid.items():  # what the claim wrote, kept on the locked row unread
+        set_committed_value(payment, name, value)
+    return "claimed"
 
 
 def fulfil_payment(
@@ -107,6 +111,7 @@ def fulfil_payment(
         _tell_refunded_before_placed(payment, circle)
         return FulfilResult(outcome="refunded", payment_id=payment.id)
 
+    price_cents, funding = payment.enrollment.price_cents, payment.enrollment.funding  # as just read
     placed = circle.status != CircleStatus.CANCELLED and confirm_held_seat(payment.enrollment_id, now=now)
     if not placed:
         release_hold(payment.enrollment_id, now=now)
@@ -127,12 +132,14 @@ def fulfil_payment(
         )
         return FulfilResult(outcome="refunded", payment_id=payment.id)
 
-    db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == payment.enrollment_id)
-        .values(price_cents=payment.unit_amount_cents, funding=Funding.SELF)
-        .execution_options(synchronize_session=False)
-    )
+    if (price_cents, funding) != (payment.unit_amount_cents, Funding.SELF):
+        # Her place records the price this payment was for (her hold usually says so already).
+        db.session.execute(
+            update(Enrollment)
+            .where(Enrollment.id == payment.enrollment_id)
+            .values(price_cents=payment.unit_amount_cents, funding=Funding.SELF)
+            .execution_options(synchronize_session=False)
+        )
     queue_notification(
         payment.user_id,
         "payment",
@@ -179,15 +186,18 @@ def _tell_refunded_before_placed(payment: Payment, circle: Circle) -> None:
 
 def settle_returning_checkout(
     session_id: str, user_id: int, *, now: datetime, gateway: PaymentGateway
-) -> tuple[int, bool]:
+) -> tuple[Payment, bool]:
     """She is back from the checkout page: if the gateway says it is paid and the webhook has
-    not landed yet, fulfil it now (the same idempotent fulfilment). Returns the payment id, and
-    whether it was fulfilled here (there is something to commit).
+    not landed yet, fulfil it now (the same idempotent fulfilment). Returns the payment, with
+    what its receipt shows loaded (`queries.DETAILS`), and whether it was fulfilled here (there
+    is something to commit, after which it is read again).
 
     A gateway that cannot be reached leaves the payment pending (the webhook or the
     reconciliation job settles it). Raises NotFound (no such checkout, or not hers).
     """
-    payment = payment_for_session(session_id) if session_id else None
+    payment = db.session.execute(
+        select(Payment).where(Payment.gateway_session_id == session_id).options(*DETAILS)
+    ).unique().scalar_one_or_none() if session_id else None
     if payment is None or payment.user_id != user_id:
         raise NotFound("We could not find that payment.")
     if payment.status == PaymentStatus.PENDING:
@@ -197,8 +207,8 @@ def settle_returning_checkout(
             status = None
         if status is not None and status.payment_status == CheckoutPaymentStatus.PAID:
             fulfil_payment(session_id, payment_intent=status.payment_intent, now=now, gateway=gateway)
-            return payment.id, True
-    return payment.id, False
+            return payment, True
+    return payment, False
 
 
 def expire_payment(payment_id: int, *, now: datetime, status: str = PaymentStatus.EXPIRED) -> bool:

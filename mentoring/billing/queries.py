@@ -25,12 +25,16 @@ def payments_of(user_id: int) -> list[Payment]:
     ).unique().scalars())
 
 
+# What a receipt shows: the payment's circle, member and refunds. The member's roles are not
+# shown, and when she is the viewer they are loaded already.
+DETAILS = (joinedload(Payment.enrollment).joinedload(Enrollment.circle),
+           joinedload(Payment.user).lazyload(User.roles), selectinload(Payment.refunds))
+
+
 def payment_with_details(payment_id: int) -> Payment | None:
     """One payment with its circle, member and refunds loaded (for receipts)."""
     return db.session.execute(
-        select(Payment).where(Payment.id == payment_id)
-        .options(joinedload(Payment.enrollment).joinedload(Enrollment.circle), joinedload(Payment.user),
-                 selectinload(Payment.refunds))
+        select(Payment).where(Payment.id == payment_id).options(*DETAILS)
     ).unique().scalar_one_or_none()
 
 

@@ -138,13 +138,15 @@ def _domain_error(error: DomainError) -> tuple[str, int]:
 @login_required
 def success() -> str:
     try:
-        payment_id, fulfilled = settle_returning_checkout(request.args.get("session_id", ""), current_user.id,
-                                                          now=utcnow(), gateway=_gateway())
+        payment, fulfilled = settle_returning_checkout(request.args.get("session_id", ""), current_user.id,
+                                                       now=utcnow(), gateway=_gateway())
         if fulfilled:  # usually the webhook has paid it already: nothing to commit, nothing to reload
+            payment_id = payment.id
             db.session.commit()
+            payment = queries.payment_with_details(payment_id)
     except NotFound:
         abort(404)
-    return render_template("billing/success.html", payment=queries.payment_with_details(payment_id))
+    return render_template("billing/success.html", payment=payment)
 
 
 @bp.post("/stripe/webhook")

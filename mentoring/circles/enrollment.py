@@ -117,10 +117,11 @@ class ViewerState:
         return self.is_facilitator or self.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 
 
-def _find(circle_id: int, user_id: int) -> Enrollment | None:
-    return db.session.scalar(
-        select(Enrollment).where(Enrollment.circle_id == circle_id, Enrollment.user_id == user_id)
-    )
+def _find(circle_id: int, user_id: int, *, lock: bool = False) -> Enrollment | None:
+    statement = select(Enrollment).where(Enrollment.circle_id == circle_id, Enrollment.user_id == user_id)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(statement)
 
 
 def _check_member(user_id: int, agreed: bool) -> User:
@@ -254,7 +255,8 @@ def hold_seat(
     now: datetime,
     hold_minutes: int = 30,
 ) -> Enrollment:
-    """Hold a seat while she pays: status held until `now + hold_minutes`.
+    """Hold a seat while she pays: status held until `now + hold_minutes`. Her row is left locked
+    until the caller commits (on PostgreSQL): written in this transaction, or read FOR UPDATE.
 
     An offer she holds becomes the hold without taking another seat, as long as it has not
     lapsed (the same rule as accepting an offer in a free circle); a hold she already has is
@@ -303,7 +305,7 @@ def hold_seat(
                                {**values, "waitlisted_at": None, "joined_at": None})
     except AlreadyEnrolled:
         give_back_seat(circle_id)
-        again = _find(circle_id, user_id)
+        again = _find(circle_id, user_id, lock=True)
         if again is not None and again.status == EnrollmentStatus.HELD:
             return again  # a simultaneous double-click made this hold a moment ago
         raise
@@ -530,13 +532,18 @@ def viewer_state(circle_id: int, user_id: int | None) -> ViewerState:
     circle = db.session.get(Circle, circle_id)
     if circle is None:
         return ViewerState()
-    is_facilitator = circle.facilitator_id == user_id
-    # Her place and the agreement's newest version in one statement: the circle page is on a
-    # query budget (tests/integration/circles/test_query_counts.py).
+    # Her place and the agreement's newest version in one statement.
     found = db.session.execute(_HER_PLACE, {"circle_id": circle_id, "user_id": user_id}).first()
-    if found is None:
+    return state_of(circle, user_id, *(found or (None, None)))
+
+
+def state_of(circle: Circle, user_id: int, enrollment: Enrollment | None,
+             agreement_version: int | None) -> ViewerState:
+    """`viewer_state` from what the caller has read already: her enrollment in the circle (None:
+    she has none) and the circle's newest agreement version (`newest_version`)."""
+    is_facilitator = circle.facilitator_id == user_id
+    if enrollment is None:
         return ViewerState(is_facilitator=is_facilitator, can_see_private=is_facilitator)
-    enrollment, agreement_version = found
     status = enrollment.status
     return ViewerState(
         enrollment_id=enrollment.id,

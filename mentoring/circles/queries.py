@@ -17,10 +17,11 @@ from mentoring.accounts.models import User
 from mentoring.availability.fit import Periods, fits_her_week, periods_from, starts_within
 from mentoring.availability.service import week_of
 from mentoring.availability.windows import fit_map
+from mentoring.circles.agreement import newest_version
 from mentoring.circles.calendar import CircleSchedule, MeetingTime, calendar_filename
 from mentoring.circles.catalog import DURATION_MAX, format_label, theme_label
 from mentoring.circles.display import TIME_WINDOWS, PriceTag
-from mentoring.circles.enrollment import ViewerState, viewer_state
+from mentoring.circles.enrollment import ViewerState, state_of, viewer_state
 from mentoring.circles.models import (
     LIVE_ENROLLMENT_STATUSES,
     Attendance,
@@ -247,6 +248,19 @@ def _circle_statement() -> Select:
     )
 
 
+@lru_cache(maxsize=1)
+def _circle_and_place_statement() -> Select:
+    # For a viewer who is logged in: the circle, her place in it (if any) and its agreement's
+    # newest version, which `state_of` needs, in one statement.
+    her_place = and_(Enrollment.circle_id == Circle.id, Enrollment.user_id == bindparam("user_id"))
+    return (
+        select(Circle, Enrollment, newest_version(bindparam("circle_id")))
+        .outerjoin(Enrollment, her_place)
+        .options(joinedload(Circle.facilitator).lazyload(User.roles))
+        .where(Circle.id == bindparam("circle_id"))
+    )
+
+
 @lru_cache(maxsize=4)
 def _upcoming_statement(limit: int) -> Select:
     return (
@@ -274,11 +288,16 @@ def circle_page(circle_id: int, viewer_id: int | None, now: datetime, *, meeting
     The roster (display names only) is loaded only for those allowed to see it.
     Raises NotFound.
     """
-    circle = db.session.scalar(_circle_statement(), {"circle_id": circle_id})
+    if viewer_id is None:
+        circle, state = db.session.scalar(_circle_statement(), {"circle_id": circle_id}), ViewerState()
+    else:
+        found = db.session.execute(_circle_and_place_statement(),
+                                   {"circle_id": circle_id, "user_id": viewer_id}).first()
+        circle, enrollment, agreement_version = found or (None, None, None)
+        state = state_of(circle, viewer_id, enrollment, agreement_version) if circle else ViewerState()
     if circle is None or (circle.status == CircleStatus.DRAFT and circle.facilitator_id != viewer_id):
         raise NotFound("We could not find that circle.")
     upcoming = list(db.session.scalars(_upcoming_statement(meetings), {"circle_id": circle_id, "now": now}))
-    state = viewer_state(circle_id, viewer_id)
     roster: list[RosterEntry] = []
     if state.can_see_private:
         roster = [
@@ -483,17 +502,23 @@ def circle_calendar_data(circle_id: int, viewer_id: int, page_url: str) -> Calen
     state = viewer_state(circle_id, viewer_id)
     if circle is None or not state.may_download_calendar:
         raise NotFound("We could not find that circle.")
+    return calendar_data(circle, page_url, with_location=state.can_see_private)
+
+
+def calendar_data(circle: Circle, page_url: str, *, with_location: bool) -> CalendarData:
+    """The circle's schedule as plain values (one query), for a viewer the caller knows may have
+    it: `with_location` only for those who may see the meeting link or address."""
     meetings = [
         MeetingTime(sequence=sequence, starts_at=starts_at, ends_at=ends_at,
                     cancelled=status == MeetingStatus.CANCELLED)
         for sequence, starts_at, ends_at, status in db.session.execute(
-            _calendar_meetings_statement(), {"circle_id": circle_id}
+            _calendar_meetings_statement(), {"circle_id": circle.id}
         )
     ]
     return CalendarData(
         circle=calendar_schedule(circle, page_url),
         meetings=meetings,
-        location=calendar_location(circle) if state.can_see_private else None,
+        location=calendar_location(circle) if with_location else None,
         filename=calendar_filename(circle.title, circle.id),
     )
 

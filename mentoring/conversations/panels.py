@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import DateTime, Text, bindparam, cast, literal, null, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 
 from mentoring.circles.models import Attendance, AttendanceStatus, Circle
 from mentoring.conversations.absences import Absence, absences_by_meeting
 from mentoring.conversations.models import Announcement, Thread
-from mentoring.reads import read_rows
+from mentoring.reads import NO_TEXT, NO_TIME, read_rows, utc_aware
 
 ANNOUNCEMENTS_SHOWN = 5
 
@@ -38,14 +38,13 @@ _ANNOUNCEMENTS = (
     .order_by(Announcement.created_at.desc(), Announcement.id.desc())
     .limit(ANNOUNCEMENTS_SHOWN)
 )
-_NO_BODY, _NO_TIME = cast(null(), Text), cast(null(), DateTime(timezone=True))
 _MEMBER_PANEL = union_all(
     select(_ANNOUNCEMENTS.subquery()),
-    select(literal("thread"), Thread.id, _NO_BODY, _NO_TIME)
+    select(literal("thread"), Thread.id, NO_TEXT, NO_TIME)
     .join(Circle, Circle.id == Thread.circle_id)
     .where(Thread.circle_id == bindparam("circle_id"), Thread.member_id == bindparam("viewer_id"),
            Thread.facilitator_id == Circle.facilitator_id),
-    select(literal("cant_come"), Attendance.meeting_id, _NO_BODY, _NO_TIME)
+    select(literal("cant_come"), Attendance.meeting_id, NO_TEXT, NO_TIME)
     .where(Attendance.user_id == bindparam("viewer_id"),
            Attendance.meeting_id.in_(bindparam("meeting_ids", expanding=True)),
            Attendance.status == AttendanceStatus.EXCUSED),
@@ -68,12 +67,7 @@ def circle_panel(circle_id: int, viewer_id: int | None, meeting_ids: list[int], 
     )
     shown = sorted(((r.at, r.id, r.body) for r in found if r.what == "announcement"), reverse=True)
     return CirclePanel(
-        announcements=[AnnouncementView(body, _aware(at)) for at, _id, body in shown],
+        announcements=[AnnouncementView(body, utc_aware(at)) for at, _id, body in shown],
         thread_id=next((r.id for r in found if r.what == "thread"), None),
         cant_come={r.id for r in found if r.what == "cant_come"},
     )
-
-
-def _aware(instant: datetime) -> datetime:
-    # A UNION's column loses the model's UTC type on SQLite, which hands back naive values.
-    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)

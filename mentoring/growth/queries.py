@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from mentoring.accounts.models import User
 from mentoring.buddies.queries import buddies_of, has_buddy_in
@@ -38,7 +49,7 @@ from mentoring.growth.rhythm import (
     open_gap,
     streak,
 )
-from mentoring.reads import read_rows
+from mentoring.reads import NO_TEXT, NO_TIME, read_rows, utc_aware
 
 
 def active_place(circle_id: ColumnElement[int], user_id: ColumnElement[int]) -> ColumnElement[bool]:
@@ -271,11 +282,19 @@ class CircleShared:
 SHARED_CHECK_INS = 20
 
 
-def _shared_goals_statement(*, unattached_too: bool) -> Select:
+def _shared_statement(*, unattached_too: bool) -> CompoundSelect:
+    """Goals these members have not kept private (nor dropped) for the circle (and, with
+    `unattached_too`, those tied to no circle), and their latest check-ins in it that they have
+    not kept private and wrote something in: one statement, only the columns shown, each row
+    named by `what` and placed by `rank` (the order each list is shown in)."""
     in_circle = Goal.circle_id == bindparam("circle_id")
-    return (
-        select(Goal.user_id, Goal.circle_id, Goal.visibility, Goal.title, Goal.why, Goal.next_step,
-               Goal.status, User.display_name)
+    goals = (
+        select(literal("goal").label("what"),
+               func.row_number().over(order_by=(User.display_name, Goal.id)).label("rank"),
+               Goal.user_id.label("user_id"), Goal.circle_id.label("circle_id"),
+               Goal.visibility.label("visibility"), User.display_name.label("display_name"),
+               Goal.title.label("title"), Goal.why.label("why"), Goal.next_step.label("next_step"),
+               Goal.status.label("status"), NO_TIME.label("at"))
         .join(User, User.id == Goal.user_id)
         .where(
             Goal.user_id.in_(bindparam("owner_ids", expanding=True)),
@@ -283,43 +302,43 @@ def _shared_goals_statement(*, unattached_too: bool) -> Select:
             Goal.status != GoalStatus.DROPPED,
             (in_circle | Goal.circle_id.is_(None)) if unattached_too else in_circle,
         )
-        .order_by(User.display_name, Goal.id)
     )
+    # A check-in's win and obstacle come in the goal's title and why.
+    check_ins = (
+        select(literal("check_in"),
+               func.row_number().over(order_by=(CheckIn.created_at.desc(), CheckIn.id.desc())),
+               CheckIn.user_id, CheckIn.circle_id, CheckIn.visibility, User.display_name, CheckIn.win,
+               CheckIn.obstacle, NO_TEXT, NO_TEXT, CheckIn.created_at)
+        .join(User, User.id == CheckIn.user_id)
+        .where(
+            CheckIn.circle_id == bindparam("circle_id"),
+            CheckIn.visibility != Visibility.PRIVATE,
+            CheckIn.user_id.in_(bindparam("owner_ids", expanding=True)),
+            (CheckIn.win != "") | (CheckIn.obstacle != ""),
+        )
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+        .limit(SHARED_CHECK_INS)
+    )
+    return union_all(goals, select(check_ins.subquery()))
 
 
-# Built once: every circle page and buddy page runs them; only the bound values change.
-_CIRCLE_GOALS = _shared_goals_statement(unattached_too=False)
-_BUDDY_GOALS = _shared_goals_statement(unattached_too=True)
-_SHARED_CHECK_INS = (
-    select(CheckIn.user_id, CheckIn.circle_id, CheckIn.visibility, CheckIn.created_at, CheckIn.win,
-           CheckIn.obstacle, User.display_name)
-    .join(User, User.id == CheckIn.user_id)
-    .where(
-        CheckIn.circle_id == bindparam("circle_id"),
-        CheckIn.visibility != Visibility.PRIVATE,
-        CheckIn.user_id.in_(bindparam("owner_ids", expanding=True)),
-        (CheckIn.win != "") | (CheckIn.obstacle != ""),
-    )
-    .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-    .limit(SHARED_CHECK_INS)
-)
+# Built once: every circle page and buddy page runs one; only the bound values change.
+_CIRCLE_SHARED = _shared_statement(unattached_too=False)
+_BUDDY_SHARED = _shared_statement(unattached_too=True)
 _ACTIVE_MEMBERS = select(Enrollment.user_id).where(
     Enrollment.circle_id == bindparam("circle_id"), Enrollment.status == EnrollmentStatus.ACTIVE
 )
 
 
-def _shared_goals(owner_ids: Iterable[int], circle_id: int, *, unattached_too: bool = False) -> list[Row]:
-    """Goals these members have not kept private (nor dropped) for `circle_id` (and, with
-    `unattached_too`, those tied to no circle), with their names: only the columns shown, as
-    rows. Each item still passes `may_read` before anyone sees it."""
-    statement = _BUDDY_GOALS if unattached_too else _CIRCLE_GOALS
-    return list(read_rows(statement, {"owner_ids": list(owner_ids), "circle_id": circle_id}))
-
-
-def _shared_check_ins(owner_ids: Iterable[int], circle_id: int) -> list[Row]:
-    """The latest check-ins in `circle_id` these members have not kept private and wrote something
-    in, with their names (only the columns shown, as rows)."""
-    return list(read_rows(_SHARED_CHECK_INS, {"owner_ids": list(owner_ids), "circle_id": circle_id}))
+def _shared(owner_ids: Iterable[int], circle_id: int, *,
+            unattached_too: bool = False) -> tuple[list[Row], list[Row]]:
+    """What these members shared (see `_shared_statement`): their goals, then their check-ins,
+    each in the order shown. Each item still passes `may_read` before anyone sees it."""
+    rows = read_rows(_BUDDY_SHARED if unattached_too else _CIRCLE_SHARED,
+                     {"owner_ids": list(owner_ids), "circle_id": circle_id})
+    goals = sorted((r for r in rows if r.what == "goal"), key=lambda r: r.rank)
+    check_ins = sorted((r for r in rows if r.what == "check_in"), key=lambda r: r.rank)
+    return goals, check_ins
 
 
 def circle_shared(
@@ -339,8 +358,7 @@ def circle_shared(
                      if member_ids is None else member_ids)
     if circle is None or (viewer_id not in member_ids and viewer_id != circle.facilitator_id):
         return CircleShared()
-    goals = _shared_goals(member_ids, circle_id)
-    check_ins = _shared_check_ins(member_ids, circle_id)
+    goals, check_ins = _shared(member_ids, circle_id)
 
     # Buddies are mutual: the owner's buddies in this circle are those whose buddy she is. Asked
     # only when something is shared with buddies, so the page costs no query more otherwise.
@@ -366,7 +384,7 @@ def circle_shared(
             if readable(g.visibility, g.user_id)
         ],
         check_ins=[
-            SharedCheckIn(c.display_name, c.created_at, c.win, c.obstacle)
+            SharedCheckIn(c.display_name, utc_aware(c.at), c.title, c.why)
             for c in check_ins
             if readable(c.visibility, c.user_id)
         ],
@@ -379,8 +397,7 @@ def buddy_shared(viewer_id: int, circle_id: int) -> CircleShared:
     buddies = buddies_of(viewer_id, circle_id)
     if not buddies:
         return CircleShared()
-    goals = _shared_goals(buddies, circle_id, unattached_too=True)
-    check_ins = _shared_check_ins(buddies, circle_id)
+    goals, check_ins = _shared(buddies, circle_id, unattached_too=True)
 
     def readable(visibility: str, owner_id: int, goal_circle: int | None) -> bool:
         return may_read(
@@ -398,7 +415,7 @@ def buddy_shared(viewer_id: int, circle_id: int) -> CircleShared:
             if readable(g.visibility, g.user_id, g.circle_id)
         ],
         check_ins=[
-            SharedCheckIn(c.display_name, c.created_at, c.win, c.obstacle)
+            SharedCheckIn(c.display_name, utc_aware(c.at), c.title, c.why)
             for c in check_ins
             if readable(c.visibility, c.user_id, c.circle_id)
         ],

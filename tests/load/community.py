@@ -21,7 +21,7 @@ from sqlalchemy import Integer, insert, select, text
 
 from mentoring.accounts.models import User
 from mentoring.accounts.sessions import start_session
-from mentoring.circles.models import Circle, Enrollment, EnrollmentStatus, Meeting
+from mentoring.circles.models import Circle, CircleAgreement, Enrollment, EnrollmentStatus, Meeting
 from mentoring.circles.schedule import weekly_slots
 from mentoring.extensions import db
 from mentoring.growth.models import CheckIn
@@ -58,7 +58,8 @@ def build_community(scale: float, now: datetime) -> None:
 
 
 def add_paid_circles(count: int, now: datetime) -> list[int]:
-    """`count` open circles at a fixed price, empty, starting in two weeks; returns their ids."""
+    """`count` open circles at a fixed price, empty, starting in two weeks, with what creating a
+    circle records; returns their ids."""
     first_id = (db.session.scalar(select(db.func.max(Circle.id))) or 0) + 1
     first_meeting = (db.session.scalar(select(db.func.max(Meeting.id))) or 0) + 1
     first = (now + timedelta(days=14)).date()
@@ -81,6 +82,11 @@ def add_paid_circles(count: int, now: datetime) -> list[int]:
                              "agenda": ""})
     db.session.execute(insert(Circle), circles)
     db.session.execute(insert(Meeting), meetings)
+    # Creating a circle records its agreement's first version (circles.service.create_circle), which
+    # every member who joins accepts.
+    db.session.execute(insert(CircleAgreement), [
+        {"circle_id": c["id"], "version": 1, "text": c["agreement_text"], "created_at": now} for c in circles
+    ])
     return [c["id"] for c in circles]
 
 
