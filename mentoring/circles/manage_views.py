@@ -44,10 +44,15 @@ def _own_circle(circle_id: int) -> Circle:
 _MEETING_WITH_CIRCLE = (
     select(Meeting).options(joinedload(Meeting.circle)).where(Meeting.id == bindparam("meeting_id"))
 )
+# A change to the meeting locks it as it is read (and reads it afresh), as meetings._meeting does.
+_LOCKED_MEETING_WITH_CIRCLE = (
+    _MEETING_WITH_CIRCLE.with_for_update(of=Meeting).execution_options(populate_existing=True)
+)
 
 
-def _own_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.execute(_MEETING_WITH_CIRCLE, {"meeting_id": meeting_id}).scalar_one_or_none()
+def _own_meeting(meeting_id: int, *, lock: bool = False) -> Meeting:
+    statement = _LOCKED_MEETING_WITH_CIRCLE if lock else _MEETING_WITH_CIRCLE
+    meeting = db.session.execute(statement, {"meeting_id": meeting_id}).scalar_one_or_none()
     if meeting is None or not can_manage_circle(current_user, meeting.circle.facilitator_id):
         abort(404)
     return meeting
@@ -242,13 +247,15 @@ def _attendance_marks() -> tuple[dict[int, str], dict[int, str]]:
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
 @login_required
 def attendance(meeting_id: int) -> str | Response:
-    meeting = _own_meeting(meeting_id)
+    # A save reads it locked, once for the check here and for mark_attendance.
+    meeting = _own_meeting(meeting_id, lock=request.method == "POST")
     circle = meeting.circle  # held: after a commit, `meeting.circle` would read the meeting again
     form = ConfirmForm()
     if form.validate_on_submit():
         marks, notes = _attendance_marks()
         if commit_or_flash(
-            lambda: meetings.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow()),
+            lambda: meetings.mark_attendance(meeting.id, current_user.id, marks, notes=notes, now=utcnow(),
+                                             locked=meeting),
             success="Attendance saved.",
         ):
             return _circle_page(circle)

@@ -227,16 +227,23 @@ _MARKABLE_MEMBERS = (
     .where(Enrollment.circle_id == bindparam("circle_id"), Enrollment.status.in_([str(s) for s in MARKABLE]))
 )
 
+# Its SET clause comes from each row's keys (status, note, marked_at).
+_UPDATE_MARK = update(Attendance.__table__).where(Attendance.__table__.c.id == bindparam("mark_id"))
+
 
 def mark_attendance(meeting_id: int, actor_id: int, marks: Mapping[int, str], *, now: datetime,
-                    notes: Mapping[int, str] | None = None) -> None:
+                    notes: Mapping[int, str] | None = None, locked: Meeting | None = None) -> None:
     """Record present / absent / excused per member (upsert); the meeting becomes "held".
 
     Only members enrolled in the circle (active or completed) can be marked. Excused (with an
-    optional note such as "sick child") never counts as missed. Raises NotYourCircle,
-    MeetingNotStarted, MeetingAlreadyCancelled, InvalidInput, NotInCircle.
+    optional note such as "sick child") never counts as missed. The meeting is locked first, so
+    two saves of one sheet take turns: `locked` is the meeting when the caller has read it FOR
+    UPDATE in this transaction already. Raises NotYourCircle, MeetingNotStarted,
+    MeetingAlreadyCancelled, InvalidInput, NotInCircle.
     """
-    meeting = _meeting(meeting_id)  # locked: two saves of one sheet take turns
+    if locked is not None and locked.id != meeting_id:
+        raise ValueError("the locked meeting is another one")
+    meeting = locked if locked is not None else _meeting(meeting_id)
     circle = meeting.circle
     require_manager(circle, actor_id)
     if meeting.status == MeetingStatus.CANCELLED:
@@ -255,14 +262,16 @@ def mark_attendance(meeting_id: int, actor_id: int, marks: Mapping[int, str], *,
         values = {"status": status, "note": ((notes or {}).get(user_id) or "").strip()[:120] or None,
                   "marked_at": now}
         if user_id in marked:
-            changed.append({"id": marked[user_id], **values})
+            changed.append({"mark_id": marked[user_id], **values})
         else:
             new.append({"meeting_id": meeting.id, "user_id": user_id, **values})
-    # Every row in one batch each (the same columns for all), not one statement per member.
+    # Every row in one batch each (the same columns for all), not one statement per member, on
+    # the session's connection: nothing loaded needs the ORM's bookkeeping (read_rows flushed).
+    connection = db.session.connection()
     if changed:
-        db.session.execute(update(Attendance), changed)
+        connection.execute(_UPDATE_MARK, changed)
     if new:
-        db.session.execute(insert(Attendance), new)
+        connection.execute(insert(Attendance.__table__), new)
     if marks:
         meeting.status = MeetingStatus.HELD
     db.session.flush()

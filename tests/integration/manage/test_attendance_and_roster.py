@@ -73,6 +73,18 @@ def test_only_members_of_the_circle_can_be_marked(ctx: None, facilitator: User) 
     assert attendance_rows(meeting_id) == {}
 
 
+def test_a_locked_meeting_passed_in_must_be_the_one_marked(ctx: None, facilitator: User) -> None:
+    member = make_user()
+    circle = running_circle(facilitator, [member])
+    first, second = circle.meetings[:2]
+    with pytest.raises(ValueError, match="another one"):
+        meetings.mark_attendance(first.id, facilitator.id, {member.id: "present"}, now=utcnow(),
+                                 locked=second)
+    assert attendance_rows(first.id) == {} and attendance_rows(second.id) == {}
+    meetings.mark_attendance(first.id, facilitator.id, {member.id: "present"}, now=utcnow(), locked=first)
+    assert attendance_rows(first.id) == {member.id: ("present", None)}
+
+
 def test_attendance_waits_until_the_meeting_has_started(ctx: None, facilitator: User) -> None:
     member = make_user()
     circle = running_circle(facilitator, [member])
