@@ -29,7 +29,6 @@ from mentoring.billing.pricing import Quote
 from mentoring.circles.catalog import MAX_PRICE_CENTS
 from mentoring.circles.enrollment import (
     AgreementRequired,
-    AlreadyEnrolled,
     CircleNotJoinable,
     confirm_held_seat,
     hold_seat,
@@ -39,7 +38,6 @@ from mentoring.circles.models import (
     Circle,
     CircleStatus,
     Enrollment,
-    EnrollmentStatus,
     Funding,
     Meeting,
     PriceMode,
@@ -193,15 +191,6 @@ def start_checkout(
     """
     if not agreed:
         raise AgreementRequired()
-    already = db.session.execute(
-        select(Enrollment.id).where(
-            Enrollment.circle_id == circle_id,
-            Enrollment.user_id == user_id,
-            Enrollment.status == EnrollmentStatus.ACTIVE,
-        )
-    ).scalar_one_or_none()
-    if already is not None:
-        raise AlreadyEnrolled()
     if quoted is not None and (quoted.circle_id, quoted.chosen_cents) != (circle_id, chosen_cents):
         raise ValueError("the quote is for another circle or another price")
     join = quoted or quote_for_circle(circle_id, now=now, chosen_cents=chosen_cents)
