@@ -71,10 +71,12 @@ PAST_STATUSES = (CircleStatus.COMPLETED, CircleStatus.CANCELLED)
 _MINE = Circle.facilitator_id == bindparam("facilitator_id")
 _IS_PAST = case((Circle.status.in_([constant(str(s)) for s in PAST_STATUSES]), constant(1)),
                 else_=constant(0))
-# Her circles ranked within current and past, newest first, with how many of each there are.
+# Her circles with the columns the page shows, ranked within current and past, newest first,
+# with how many of each there are: read once from her circles (no join back to the table).
 _RANKED = (
     select(
-        Circle.id,
+        Circle.id, Circle.title, Circle.theme, Circle.status, Circle.seats_taken, Circle.capacity,
+        Circle.first_date, Circle.created_at,
         _IS_PAST.label("past"),
         func.row_number().over(partition_by=_IS_PAST, order_by=(Circle.created_at.desc(), Circle.id.desc()))
         .label("rank"),
@@ -85,18 +87,19 @@ _RANKED = (
 )
 _WAITLISTED = (
     select(func.count(Enrollment.id))
-    .where(Enrollment.circle_id == Circle.id, Enrollment.status == constant(str(EnrollmentStatus.WAITLISTED)))
-    .correlate(Circle)
+    .where(Enrollment.circle_id == _RANKED.c.id,
+           Enrollment.status == constant(str(EnrollmentStatus.WAITLISTED)))
+    .correlate(_RANKED)
     .scalar_subquery()
 )
 # Every current circle and the latest `past_limit` past ones, with the waitlists: the columns the
 # page shows, as rows (the page changes nothing, so no model objects to track).
 _CIRCLES = (
-    select(Circle.id, Circle.title, Circle.theme, Circle.status, Circle.seats_taken, Circle.capacity,
-           Circle.first_date, _RANKED.c.past, _RANKED.c.of_kind, _WAITLISTED.label("waitlisted"))
-    .join(_RANKED, _RANKED.c.id == Circle.id)
+    select(_RANKED.c.id, _RANKED.c.title, _RANKED.c.theme, _RANKED.c.status, _RANKED.c.seats_taken,
+           _RANKED.c.capacity, _RANKED.c.first_date, _RANKED.c.past, _RANKED.c.of_kind,
+           _WAITLISTED.label("waitlisted"))
     .where((_RANKED.c.past == constant(0)) | (_RANKED.c.rank <= bindparam("past_limit")))
-    .order_by(Circle.created_at.desc(), Circle.id.desc())
+    .order_by(_RANKED.c.created_at.desc(), _RANKED.c.id.desc())
 )
 # Her next meetings in her live circles, whose ids the circles query has just read. Her
 # circles' meetings are found first, on their own (MATERIALIZED), then sorted: once PostgreSQL
@@ -112,13 +115,14 @@ _HER_NEXT = (
     .cte("her_next_meetings")
     .prefix_with("MATERIALIZED")
 )
+# The soonest ones first, then their circles' titles: only the meetings shown are joined.
+_SOONEST = select(_HER_NEXT).order_by(_HER_NEXT.c.starts_at).limit(bindparam("upcoming_limit")).subquery()
 # The columns the page shows, as rows (it changes nothing, so no model objects to track).
 _UPCOMING = (
-    select(_HER_NEXT.c.id, _HER_NEXT.c.circle_id, _HER_NEXT.c.sequence, _HER_NEXT.c.starts_at,
+    select(_SOONEST.c.id, _SOONEST.c.circle_id, _SOONEST.c.sequence, _SOONEST.c.starts_at,
            Circle.title, Circle.meeting_count)
-    .join(Circle, Circle.id == _HER_NEXT.c.circle_id)
-    .order_by(_HER_NEXT.c.starts_at)
-    .limit(bindparam("upcoming_limit"))
+    .join(Circle, Circle.id == _SOONEST.c.circle_id)
+    .order_by(_SOONEST.c.starts_at)
 )
 _LIVE = frozenset(str(s) for s in LIVE_CIRCLE_STATUSES)
 
