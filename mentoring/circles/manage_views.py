@@ -68,8 +68,7 @@ def _circle_page(circle: Circle) -> Response:
 @role_required(Role.FACILITATOR)
 def dashboard() -> str:
     data = roster.facilitator_dashboard(current_user.id, utcnow(), all_past=request.args.get("past") == "all")
-    cant_come = absences_by_meeting([m.id for m in data.upcoming])
-    return render_template("manage/dashboard.html", data=data, catalog=catalog, cant_come=cant_come)
+    return render_template("manage/dashboard.html", data=data, catalog=catalog, cant_come=data.cant_come)
 
 
 @bp.route("/circles/new", methods=["GET", "POST"])

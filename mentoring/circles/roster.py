@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam, case, func, select
+from sqlalchemy import Integer, Row, bindparam, case, cast, func, literal, null, select, union_all
 
 from mentoring.accounts.models import User
 from mentoring.circles.agreement import members_yet_to_accept
@@ -26,8 +26,9 @@ from mentoring.circles.models import (
     Meeting,
     MeetingStatus,
 )
+from mentoring.conversations.absences import Absence, absences_among, absences_from
 from mentoring.extensions import db
-from mentoring.reads import constant, read_rows
+from mentoring.reads import NO_TEXT, NO_TIME, constant, read_rows, utc_aware
 
 ROSTER_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 
@@ -47,10 +48,22 @@ class CircleSummary:
     waitlisted: int
 
 
+class Upcoming(NamedTuple):
+    """One of her next meetings, for her dashboard."""
+
+    id: int
+    circle_id: int
+    sequence: int
+    starts_at: datetime
+    title: str
+    meeting_count: int
+
+
 @dataclass(frozen=True)
 class Dashboard:
     circles: list[CircleSummary]  # her current circles: drafts, open, full, running
-    upcoming: list[Row]  # id, circle_id, sequence, starts_at, title, meeting_count
+    upcoming: list[Upcoming]
+    cant_come: dict[int, list[Absence]]  # who said she can't come, by meeting (upcoming ones)
     # Completed or cancelled (rows as CircleSummary.circle), newest first: the latest PAST_SHOWN
     # unless all were asked for.
     past: list[Row]
@@ -116,13 +129,22 @@ _HER_NEXT = (
     .prefix_with("MATERIALIZED")
 )
 # The soonest ones first, then their circles' titles: only the meetings shown are joined.
-_SOONEST = select(_HER_NEXT).order_by(_HER_NEXT.c.starts_at).limit(bindparam("upcoming_limit")).subquery()
-# The columns the page shows, as rows (it changes nothing, so no model objects to track).
-_UPCOMING = (
-    select(_SOONEST.c.id, _SOONEST.c.circle_id, _SOONEST.c.sequence, _SOONEST.c.starts_at,
-           Circle.title, Circle.meeting_count)
-    .join(Circle, Circle.id == _SOONEST.c.circle_id)
-    .order_by(_SOONEST.c.starts_at)
+_SOONEST = (
+    select(_HER_NEXT).order_by(_HER_NEXT.c.starts_at).limit(bindparam("upcoming_limit")).cte("soonest")
+)
+_NO_INT = cast(null(), Integer)
+_ABSENT = absences_among(select(_SOONEST.c.id)).subquery()
+# The meetings shown (the columns the page shows, as rows: it changes nothing, so no model
+# objects to track) and who said she can't come to them, in one statement.
+_UPCOMING = union_all(
+    select(literal("meeting").label("what"), _SOONEST.c.id.label("id"),
+           _SOONEST.c.circle_id.label("circle_id"), _SOONEST.c.sequence.label("sequence"),
+           _SOONEST.c.starts_at.label("starts_at"), Circle.title.label("title"),
+           Circle.meeting_count.label("meeting_count"), _NO_INT.label("user_id"),
+           NO_TEXT.label("display_name"), NO_TEXT.label("note"), _NO_INT.label("rank"))
+    .join(Circle, Circle.id == _SOONEST.c.circle_id),
+    select(literal("absence"), _ABSENT.c.meeting_id, _NO_INT, _NO_INT, NO_TIME, NO_TEXT, _NO_INT,
+           _ABSENT.c.user_id, _ABSENT.c.display_name, _ABSENT.c.note, _ABSENT.c.rank),
 )
 _LIVE = frozenset(str(s) for s in LIVE_CIRCLE_STATUSES)
 
@@ -137,10 +159,14 @@ def facilitator_dashboard(
               "past_limit": PAST_ALL if all_past else PAST_SHOWN}
     circles = read_rows(_CIRCLES, values)
     live = [row.id for row in circles if row.status in _LIVE]
-    upcoming = list(read_rows(_UPCOMING, {**values, "circle_ids": live})) if live else []
+    rows = read_rows(_UPCOMING, {**values, "circle_ids": live}) if live else []
+    upcoming = sorted((row for row in rows if row.what == "meeting"), key=lambda row: (row.starts_at, row.id))
     return Dashboard(
         circles=[CircleSummary(circle=row, waitlisted=row.waitlisted) for row in circles if not row.past],
-        upcoming=upcoming,
+        upcoming=[Upcoming(row.id, row.circle_id, row.sequence, utc_aware(row.starts_at), row.title,
+                           row.meeting_count) for row in upcoming],
+        cant_come=absences_from((row.id, row.user_id, row.display_name, row.note, row.rank)
+                                for row in rows if row.what == "absence"),
         past=[row for row in circles if row.past],
         past_total=next((row.of_kind for row in circles if row.past), 0),
     )

@@ -15,10 +15,12 @@ refuses), so an excused row for a meeting still to come is always a "can't come"
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import BindParameter, Select, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from mentoring.accounts.models import User
@@ -168,27 +170,39 @@ class Absence:
     reason: str | None  # for the facilitator's eyes only
 
 
-# Built once: the facilitator's dashboard asks on every visit; only the meeting ids change.
-_ABSENCES = (
-    select(Attendance.meeting_id, User.id, User.display_name, Attendance.note)
-    .join(User, User.id == Attendance.user_id)
-    .join(Meeting, Meeting.id == Attendance.meeting_id)
-    .join(Enrollment, (Enrollment.circle_id == Meeting.circle_id) & (Enrollment.user_id == User.id))
-    .where(Attendance.meeting_id.in_(bindparam("meeting_ids", expanding=True)),
-           Attendance.status == AttendanceStatus.EXCUSED,
-           Meeting.status == MeetingStatus.SCHEDULED, Enrollment.status == EnrollmentStatus.ACTIVE)
-    .order_by(func.lower(User.display_name), User.id)
-)
+def absences_among(meeting_ids: BindParameter[Any] | Select) -> Select:
+    """Who said she can't come to the meetings `meeting_ids` names (a bound list, or a select of
+    ids when another statement folds this in; only active members): the meeting's id, her id,
+    name and reason, and `rank`, the order they are shown in (by name)."""
+    return (
+        select(Attendance.meeting_id, User.id.label("user_id"), User.display_name, Attendance.note,
+               func.row_number().over(order_by=(func.lower(User.display_name), User.id)).label("rank"))
+        .join(User, User.id == Attendance.user_id)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .join(Enrollment, (Enrollment.circle_id == Meeting.circle_id) & (Enrollment.user_id == User.id))
+        .where(Attendance.meeting_id.in_(meeting_ids),
+               Attendance.status == AttendanceStatus.EXCUSED,
+               Meeting.status == MeetingStatus.SCHEDULED, Enrollment.status == EnrollmentStatus.ACTIVE)
+    )
+
+
+def absences_from(rows: Iterable[tuple[int, int, str, str | None, int]]) -> dict[int, list[Absence]]:
+    """`absences_among`'s rows (meeting id, her id, name, reason, rank) by meeting, in order."""
+    found: dict[int, list[Absence]] = defaultdict(list)
+    for meeting_id, user_id, name, note, _rank in sorted(rows, key=lambda row: row[4]):
+        found[meeting_id].append(Absence(user_id, name, note))
+    return dict(found)
+
+
+# Built once: the circle page and the attendance sheet ask; only the meeting ids change.
+_ABSENCES = absences_among(bindparam("meeting_ids", expanding=True))
 
 
 def absences_by_meeting(meeting_ids: list[int]) -> dict[int, list[Absence]]:
     """Who said she can't come, per meeting (only active members), in one query."""
     if not meeting_ids:
         return {}
-    found: dict[int, list[Absence]] = defaultdict(list)
-    for meeting_id, user_id, name, note in read_rows(_ABSENCES, {"meeting_ids": meeting_ids}):
-        found[meeting_id].append(Absence(user_id, name, note))
-    return dict(found)
+    return absences_from(read_rows(_ABSENCES, {"meeting_ids": meeting_ids}))
 
 
 # --- the one-tap link in a reminder ----------------------------------------------------------
