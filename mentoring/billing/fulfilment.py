@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.interfaces import ORMOption
 
 from mentoring.billing.gateway import GatewayError, PaymentGateway
 from mentoring.billing.models import FULFILLABLE_STATUSES, CheckoutPaymentStatus, Payment, PaymentStatus
@@ -37,10 +38,10 @@ class FulfilResult:
     payment_id: int | None
 
 
-def payment_for_session(session_id: str) -> Payment | None:
-    """The payment a gateway checkout belongs to, if any."""
+def payment_for_session(session_id: str, *options: ORMOption) -> Payment | None:
+    """The payment a gateway checkout belongs to, if any (loaded with `options`)."""
     return db.session.execute(
-        select(Payment).where(Payment.gateway_session_id == session_id)
+        select(Payment).where(Payment.gateway_session_id == session_id).options(*options)
     ).scalar_one_or_none()
 
 
@@ -195,9 +196,7 @@ def settle_returning_checkout(
     A gateway that cannot be reached leaves the payment pending (the webhook or the
     reconciliation job settles it). Raises NotFound (no such checkout, or not hers).
     """
-    payment = db.session.execute(
-        select(Payment).where(Payment.gateway_session_id == session_id).options(*DETAILS)
-    ).unique().scalar_one_or_none() if session_id else None
+    payment = payment_for_session(session_id, *DETAILS) if session_id else None
     if payment is None or payment.user_id != user_id:
         raise NotFound("We could not find that payment.")
     if payment.status == PaymentStatus.PENDING:

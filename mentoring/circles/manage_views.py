@@ -44,15 +44,12 @@ def _own_circle(circle_id: int) -> Circle:
 _MEETING_WITH_CIRCLE = (
     select(Meeting).options(joinedload(Meeting.circle)).where(Meeting.id == bindparam("meeting_id"))
 )
-# A change to the meeting locks it as it is read (and reads it afresh), as meetings._meeting does.
-_LOCKED_MEETING_WITH_CIRCLE = (
-    _MEETING_WITH_CIRCLE.with_for_update(of=Meeting).execution_options(populate_existing=True)
-)
 
 
 def _own_meeting(meeting_id: int, *, lock: bool = False) -> Meeting:
-    statement = _LOCKED_MEETING_WITH_CIRCLE if lock else _MEETING_WITH_CIRCLE
-    meeting = db.session.execute(statement, {"meeting_id": meeting_id}).scalar_one_or_none()
+    # `lock`: read as a change to it reads it (meetings.find_locked_meeting), for a save.
+    meeting = (meetings.find_locked_meeting(meeting_id) if lock
+               else db.session.execute(_MEETING_WITH_CIRCLE, {"meeting_id": meeting_id}).scalar_one_or_none())
     if meeting is None or not can_manage_circle(current_user, meeting.circle.facilitator_id):
         abort(404)
     return meeting

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from mentoring.circles import signals
 from mentoring.circles.agenda import default_agenda
@@ -68,15 +69,21 @@ class NotInCircle(InvalidInput):
 
 
 # Built once: every change to a meeting runs it. Read afresh and locked like the circle: a skip
-# sent twice at once must see the first skip's new date.
+# sent twice at once must see the first skip's new date. Its circle, which every change checks
+# (is she its facilitator, is it open for changes), comes in the same statement, not locked.
 _LOCKED_MEETING = (
-    select(Meeting).where(Meeting.id == bindparam("meeting_id")).with_for_update()
-    .execution_options(populate_existing=True)
+    select(Meeting).options(joinedload(Meeting.circle)).where(Meeting.id == bindparam("meeting_id"))
+    .with_for_update(of=Meeting).execution_options(populate_existing=True)
 )
 
 
+def find_locked_meeting(meeting_id: int) -> Meeting | None:
+    """The meeting, with its circle, locked until the transaction ends (None: no such meeting)."""
+    return db.session.execute(_LOCKED_MEETING, {"meeting_id": meeting_id}).scalar_one_or_none()
+
+
 def _meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.execute(_LOCKED_MEETING, {"meeting_id": meeting_id}).scalar_one_or_none()
+    meeting = find_locked_meeting(meeting_id)
     if meeting is None:
         raise NotFound("We could not find that meeting.")
     return meeting

@@ -254,10 +254,9 @@ def _circle_and_place_statement() -> Select:
     # newest version, which `state_of` needs, in one statement.
     her_place = and_(Enrollment.circle_id == Circle.id, Enrollment.user_id == bindparam("user_id"))
     return (
-        select(Circle, Enrollment, newest_version(bindparam("circle_id")))
+        _circle_statement()
+        .add_columns(Enrollment, newest_version(bindparam("circle_id")))
         .outerjoin(Enrollment, her_place)
-        .options(joinedload(Circle.facilitator).lazyload(User.roles))
-        .where(Circle.id == bindparam("circle_id"))
     )
 
 
