@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, Table, event
@@ -11,6 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -65,6 +69,17 @@ def insert_into(session, target: type | Table) -> PostgresInsert | SQLiteInsert:
     and on_conflict_do_update()."""
     postgres = session.get_bind().dialect.name == "postgresql"
     return (postgres_insert if postgres else sqlite_insert)(target)
+
+
+def keep_written(session, obj: object, values: Mapping[str, object]) -> None:  # noqa: ANN001 - a Session
+    """Put what an UPDATE of `obj`'s row just wrote (`values`, by attribute) on the loaded object
+    without reading it back. A value the database computed (`membership_number + 1`) is expired
+    instead, and read again when next used."""
+    for name, value in values.items():
+        if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
+            session.expire(obj, [name])
+        else:
+            set_committed_value(obj, name, value.value if isinstance(value, enum.Enum) else value)
 
 
 def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # noqa: ANN001

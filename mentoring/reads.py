@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, DateTime, Executable, Row, Text, cast, literal, null
+from sqlalchemy import BindParameter, DateTime, Executable, Integer, Row, Text, cast, literal, null
 
 from mentoring.extensions import db
 
-# The empty columns a UNION's branch fills in for another branch's text or time.
-NO_TEXT, NO_TIME = cast(null(), Text), cast(null(), DateTime(timezone=True))
+# The empty columns a UNION's branch fills in for another branch's number, text or time.
+NO_INT, NO_TEXT, NO_TIME = cast(null(), Integer), cast(null(), Text), cast(null(), DateTime(timezone=True))
 
 
 def read_rows(statement: Executable, params: Mapping[str, Any] | None = None) -> Sequence[Row[Any]]:

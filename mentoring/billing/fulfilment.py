@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import ORMOption
 
 from mentoring.billing.gateway import GatewayError, PaymentGateway
@@ -24,6 +23,7 @@ from mentoring.billing.queries import DETAILS
 from mentoring.billing.refunds import apply_waiting_refunds, issue_refund, refund_unkept_payment
 from mentoring.circles.enrollment import confirm_held_seat, release_hold
 from mentoring.circles.models import Circle, CircleStatus, Enrollment, Funding
+from mentoring.db import keep_written
 from mentoring.errors import NotFound
 from mentoring.extensions import db
 from mentoring.money import format_money
@@ -66,8 +66,7 @@ def _claim(payment: Payment, payment_intent: str | None, now: datetime) -> str:
         return "duplicate"
     if claimed != 1:
         return "already"
-    for name, value in paid.items():  # what the claim wrote, kept on the locked row unread
-        set_committed_value(payment, name, value)
+    keep_written(db.session, payment, paid)  # on the locked row, unread
     return "claimed"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Integer, Row, bindparam, case, cast, func, literal, null, select, union_all
+from sqlalchemy import Row, bindparam, case, func, literal, select, union_all
 
 from mentoring.accounts.models import User
 from mentoring.circles.agreement import members_yet_to_accept
@@ -28,7 +28,7 @@ from mentoring.circles.models import (
 )
 from mentoring.conversations.absences import Absence, absences_among, absences_from
 from mentoring.extensions import db
-from mentoring.reads import NO_TEXT, NO_TIME, constant, read_rows, utc_aware
+from mentoring.reads import NO_INT, NO_TEXT, NO_TIME, constant, read_rows, utc_aware
 
 ROSTER_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
 
@@ -132,7 +132,6 @@ _HER_NEXT = (
 _SOONEST = (
     select(_HER_NEXT).order_by(_HER_NEXT.c.starts_at).limit(bindparam("upcoming_limit")).cte("soonest")
 )
-_NO_INT = cast(null(), Integer)
 _ABSENT = absences_among(select(_SOONEST.c.id)).subquery()
 # The meetings shown (the columns the page shows, as rows: it changes nothing, so no model
 # objects to track) and who said she can't come to them, in one statement.
@@ -140,10 +139,10 @@ _UPCOMING = union_all(
     select(literal("meeting").label("what"), _SOONEST.c.id.label("id"),
            _SOONEST.c.circle_id.label("circle_id"), _SOONEST.c.sequence.label("sequence"),
            _SOONEST.c.starts_at.label("starts_at"), Circle.title.label("title"),
-           Circle.meeting_count.label("meeting_count"), _NO_INT.label("user_id"),
-           NO_TEXT.label("display_name"), NO_TEXT.label("note"), _NO_INT.label("rank"))
+           Circle.meeting_count.label("meeting_count"), NO_INT.label("user_id"),
+           NO_TEXT.label("display_name"), NO_TEXT.label("note"), NO_INT.label("rank"))
     .join(Circle, Circle.id == _SOONEST.c.circle_id),
-    select(literal("absence"), _ABSENT.c.meeting_id, _NO_INT, _NO_INT, NO_TIME, NO_TEXT, _NO_INT,
+    select(literal("absence"), _ABSENT.c.meeting_id, NO_INT, NO_INT, NO_TIME, NO_TEXT, NO_INT,
            _ABSENT.c.user_id, _ABSENT.c.display_name, _ABSENT.c.note, _ABSENT.c.rank),
 )
 _LIVE = frozenset(str(s) for s in LIVE_CIRCLE_STATUSES)

@@ -9,12 +9,9 @@ current status, so two requests or two schedulers never process the same row twi
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.elements import ClauseElement
 
 from mentoring.circles.models import (
     LIVE_CIRCLE_STATUSES,
@@ -24,6 +21,7 @@ from mentoring.circles.models import (
     EnrollmentStatus,
     Meeting,
 )
+from mentoring.db import keep_written
 from mentoring.extensions import db
 from mentoring.notify.service import queue_notification
 
@@ -146,20 +144,10 @@ def transition(enrollment_id: int, from_statuses: tuple[str, ...], *conditions: 
     enrollment = db.session.identity_map.get(db.session.identity_key(Enrollment, enrollment_id))
     if enrollment is not None:
         if result.rowcount == 1:
-            _keep_written(enrollment, values)
+            keep_written(db.session, enrollment, values)
         else:
             db.session.expire(enrollment)
     return result.rowcount == 1
-
-
-def _keep_written(enrollment: Enrollment, values: dict[str, object]) -> None:
-    """Put what an UPDATE just wrote on the loaded row without reading it back; a value the
-    database computed (`membership_number + 1`) is read again when next used."""
-    for name, value in values.items():
-        if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
-            db.session.expire(enrollment, [name])
-        else:
-            set_committed_value(enrollment, name, value.value if isinstance(value, enum.Enum) else value)
 
 
 def waitlist_position(enrollment: Enrollment) -> int:

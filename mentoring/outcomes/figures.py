@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, cast, func, null, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from mentoring.circles.models import Circle, CircleStatus, Meeting, MeetingStatus
 from mentoring.extensions import db
 from mentoring.outcomes.models import OutcomeMeasure, OutcomeTerm, Phase
 from mentoring.outcomes.service import END_MEASURE_OPEN
+from mentoring.reads import NO_INT
 from mentoring.sponsors.models import EmployeeLink
 from mentoring.sponsors.suppression import (
     THRESHOLD,
@@ -134,7 +135,7 @@ def close_terms(now: datetime) -> int:
     )
     figures: dict[tuple[int | None, str], tuple[int, int, int]] = {}
     for scope_id, key, people, fell, members in db.session.execute(
-        select(cast(null(), Integer), pairs.c.key, func.count(func.distinct(pairs.c.user_id)),
+        select(NO_INT, pairs.c.key, func.count(func.distinct(pairs.c.user_id)),
                func.coalesce(func.sum(pairs.c.fell), 0), func.count())
         .where(pairs.c.key.in_(due)).group_by(pairs.c.key)
         .union_all(
